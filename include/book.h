@@ -1,0 +1,114 @@
+/*
+ * book.h - clients.conf (libconfig): occasions and clients.
+ *
+ * book_load() parses and validates the whole book against the settings
+ * (default language, basis and time zone come from there).  It reports
+ * every problem to the diag sink with the file and the line libconfig
+ * gives, and returns -1 without a book when there is any error; warnings
+ * alone still load.  Plain data: callers read the structs directly.
+ */
+#ifndef TOUCHBASE_BOOK_H
+#define TOUCHBASE_BOOK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "settings.h"
+#include "timeutil.h"
+#include "tz.h"
+
+enum occasion_kind {
+	OCC_BIRTHDAY,
+	OCC_YEARLY,
+	OCC_ONCE,
+	OCC_AFTER_PROJECT,
+	OCC_CASUAL
+};
+
+struct occasion {
+	char		*name;
+	enum occasion_kind kind;
+	char		*template;	/* base name, e.g. "birthday" */
+	int		 priority;	/* default per kind: 100 80 70 60 20 */
+	bool		 feb29_mar1;	/* birthday: feb29 = "mar1" */
+	struct civil_date date;		/* yearly (year 0) and once */
+	bool		 has_date;
+	char		*field;		/* yearly: "client_since", "birthday"
+					   or a key of the client's fields
+					   holding a YYYY-MM-DD date */
+	struct duration	*offsets;	/* after_project */
+	char		**offset_texts;	/* as written: "14d", for keys */
+	size_t		 noffsets;
+	struct duration	 every;		/* casual */
+	struct duration	 jitter;	/* casual, default 0 */
+	int		 line;
+};
+
+struct project {
+	char		*name;
+	struct civil_date ended;
+	int		 line;
+};
+
+struct field {
+	char		*key;
+	char		*value;
+	int		 line;
+};
+
+struct client {
+	char		*id;
+	char		*name;
+	char		*first_name;	/* NULL when unset */
+	char		*email;
+	char		*salutation;	/* NULL when unset */
+	char		*language;	/* resolved: own or the sender's */
+	char		*timezone;	/* resolved: own or the schedule's */
+	const struct tz	*tz;		/* owned by the book's tzdb */
+	bool		 has_birthday;
+	struct civil_date birthday;	/* year 0 when unknown */
+	bool		 has_client_since;
+	struct civil_date client_since;
+	bool		 has_last_contact;
+	struct civil_date last_contact;
+	struct project	*projects;
+	size_t		 nprojects;
+	struct field	*fields;
+	size_t		 nfields;
+	size_t		*occasions;	/* indexes into book->occasions */
+	size_t		 noccasions;
+	enum basis	 basis;
+	bool		 has_consent_date;
+	struct civil_date consent_date;
+	bool		 paused;
+	bool		 has_paused_until;
+	struct civil_date paused_until;	/* paused up to and including */
+	int		 line;
+};
+
+struct book {
+	char		*path;
+	struct occasion	*occasions;
+	size_t		 noccasions;
+	size_t		*defaults;	/* default occasion indexes */
+	size_t		 ndefaults;
+	struct client	*clients;
+	size_t		 nclients;
+	struct tzdb	*tzdb;
+	const struct tz	*sender_tz;	/* the schedule's time zone */
+};
+
+int	 book_load(const char *path, const struct settings *s,
+	    struct book **out, struct diag *d);
+void	 book_free(struct book *b);
+/* NULL when absent.  Binary search: clients are sorted by id. */
+const struct client *book_client(const struct book *b, const char *id);
+const struct occasion *book_occasion(const struct book *b, const char *name);
+/* The value of key in the client's fields, or NULL. */
+const char *book_field(const struct client *c, const char *key);
+/* Whether the client receives occasion index oi. */
+bool	 book_client_has(const struct client *c, size_t oi);
+const char *book_kind_name(enum occasion_kind k);
+
+#endif

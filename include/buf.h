@@ -1,0 +1,33 @@
+/*
+ * buf.h - a growable byte buffer.
+ *
+ * The contents are always NUL-terminated (the NUL is not counted in len),
+ * so a buffer of text can be handed to string functions directly.
+ * A zeroed struct buf is a valid empty buffer.
+ */
+#ifndef TOUCHBASE_BUF_H
+#define TOUCHBASE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 buf_init(struct buf *b);
+void	 buf_free(struct buf *b);
+void	 buf_reset(struct buf *b);		/* len = 0, keeps memory */
+void	 buf_add(struct buf *b, const void *data, size_t len);
+void	 buf_addc(struct buf *b, char c);
+void	 buf_adds(struct buf *b, const char *s);
+void	 buf_addf(struct buf *b, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 2, 0)));
+/* Hands the contents to the caller (never NULL) and empties the buffer. */
+char	*buf_detach(struct buf *b, size_t *len);
+
+#endif

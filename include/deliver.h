@@ -1,0 +1,50 @@
+/*
+ * deliver.h - one delivery interface, two backends.
+ *
+ * The backend is chosen by [delivery] url: maildir:PATH (maildir.c) or
+ * smtp:// / smtps:// (smtp.c, the only module that includes curl/curl.h).
+ * A struct deliverer keeps one SMTP connection for a batch; after any
+ * error the next message goes on a fresh connection.
+ */
+#ifndef TOUCHBASE_DELIVER_H
+#define TOUCHBASE_DELIVER_H
+
+#include <stddef.h>
+
+#include "settings.h"
+
+enum deliver_result {
+	DELIVER_OK,		/* accepted: sent */
+	DELIVER_TEMPFAIL,	/* 4xx, connection, TLS, timeout: retry */
+	DELIVER_PERMFAIL,	/* 5xx: failed, never retried */
+	DELIVER_CONFIG		/* AUTH refused, no STARTTLS, unreadable or
+				   unsafe password file …: stays deferred,
+				   logged loudly, never marks failed */
+};
+
+struct deliver_reply {
+	int	 code;		/* SMTP reply code, 0 when none */
+	char	*text;		/* server reply or local explanation */
+};
+
+struct deliverer;
+
+/* Prepares a deliverer for the settings (reads the password from
+ * password_file or $CREDENTIALS_DIRECTORY/smtp-password, refusing a file
+ * readable by group or others).  Returns NULL with *err allocated on a
+ * configuration problem. */
+struct deliverer *deliver_new(const struct settings *s, char **err);
+void	 deliver_free(struct deliverer *d);
+/* Sends msg (CRLF bytes) from the sender address to rcpts (to, then bcc).
+ * Every address is validated before it reaches the backend.  reply is
+ * filled (free text with deliver_reply_clear). */
+enum deliver_result deliver_send(struct deliverer *d, const char *from,
+	    const char *const *rcpts, size_t nrcpts, const char *msg,
+	    size_t len, struct deliver_reply *reply);
+void	 deliver_reply_clear(struct deliver_reply *r);
+const char *deliver_result_name(enum deliver_result r);
+/* Classifies an SMTP reply code: 2xx OK, 4xx TEMPFAIL, 5xx PERMFAIL,
+ * anything else TEMPFAIL. */
+enum deliver_result deliver_classify(int code);
+
+#endif

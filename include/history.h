@@ -1,0 +1,71 @@
+/*
+ * history.h - what has happened so far, as the planner and the variant
+ * choice need it.
+ *
+ * A struct history is plain memory: the ledger fills one from the send
+ * log (ledger_load_history), tests and `preview` without a database build
+ * one by hand.  Lookups are by client id.  Strings are copied in; every
+ * pointer handed out lives as long as the history.
+ */
+#ifndef TOUCHBASE_HISTORY_H
+#define TOUCHBASE_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HISTORY_NONE INT64_MIN
+
+enum msg_status {
+	ST_QUEUED,
+	ST_SENT,
+	ST_DEFERRED,
+	ST_FAILED,
+	ST_SKIPPED,
+	ST_MISSED
+};
+
+/* One occurrence known to the send log. */
+struct history_record {
+	char		*occurrence;	/* key, e.g. "birthday/2027" */
+	char		*occasion;	/* occasion name */
+	enum msg_status	 status;
+	int64_t		 due;		/* the planned instant, UTC */
+	int64_t		 sent;		/* accepted by the server, or NONE */
+	char		*template_file;	/* e.g. "birthday.de.2.txt", or NULL */
+};
+
+struct history_client {
+	char		*id;
+	int64_t		 first_seen;	/* instant, or HISTORY_NONE */
+	int64_t		 last_touch;	/* latest `touchbase touch`, or NONE */
+	int64_t		 optout;	/* objection recorded at, or NONE */
+	struct history_record *records;	/* sorted by due */
+	size_t		 nrecords;
+};
+
+struct history;
+
+struct history	*history_new(void);
+void		 history_free(struct history *h);
+/* Adding to an unknown client creates it (first_seen NONE). */
+void		 history_set_first_seen(struct history *h, const char *client,
+		    int64_t when);
+void		 history_add_touch(struct history *h, const char *client,
+		    int64_t when);
+void		 history_set_optout(struct history *h, const char *client,
+		    int64_t when);
+void		 history_add_record(struct history *h, const char *client,
+		    const struct history_record *r);
+/* NULL when the history knows nothing of the client. */
+const struct history_client *history_client(const struct history *h,
+		    const char *client);
+/* The record for (client, occurrence), or NULL. */
+const struct history_record *history_find(const struct history *h,
+		    const char *client, const char *occurrence);
+/* The latest instant a message to the client was accepted, or NONE. */
+int64_t		 history_last_sent(const struct history_client *hc);
+const char	*history_status_name(enum msg_status st);
+int		 history_parse_status(const char *s, enum msg_status *out);
+
+#endif

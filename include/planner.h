@@ -1,0 +1,68 @@
+/*
+ * planner.h - who gets what, when.  Pure: no clock, no I/O.
+ *
+ * planner_plan() computes, for the time range [from, until), every
+ * occurrence of every occasion of every client that is not yet in the
+ * history, applies the SPEC's policies in their order (paused and
+ * opt-outs, send window in the client's zone, weekdays and holidays for
+ * movable kinds, min_gap, same-day collisions, daily_limit, catch-up and
+ * first-seen) and returns the result in send order.  `from` is "now":
+ * occurrences whose moment passed before it are caught up or reported
+ * missed.  The same function serves `preview` and the daemon.
+ */
+#ifndef TOUCHBASE_PLANNER_H
+#define TOUCHBASE_PLANNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "book.h"
+#include "history.h"
+#include "settings.h"
+
+enum plan_action {
+	PLAN_SEND,		/* deliver at due */
+	PLAN_SKIP,		/* log `skipped` with note as the reason */
+	PLAN_MISSED		/* log `missed` with note as the reason */
+};
+
+struct plan_item {
+	enum plan_action action;
+	int64_t		 due;		/* UTC instant */
+	int		 utc_offset;	/* client's offset at due, seconds */
+	int64_t		 nominal;	/* the unmoved moment (window start on
+					   the occurrence's own day), UTC */
+	const struct client *client;
+	const struct occasion *occasion;
+	char		*occurrence;	/* stable key */
+	char		*template;	/* base name from the occasion */
+	bool		 late;		/* caught up after its day: prefer
+					   "<template>-belated" */
+	const char	*project;	/* after_project: the project's name */
+	bool		 has_years;	/* yearly by field / birthday with
+					   a known year */
+	int		 years;		/* {{years}}: full years */
+	int		 age;		/* {{age}}: birthday only */
+	char		*note;		/* why it moved or was skipped; "" */
+};
+
+struct plan {
+	struct plan_item *items;
+	size_t		  n;
+};
+
+struct planner_opts {
+	int64_t		 from;		/* now */
+	int64_t		 until;		/* exclusive */
+	const char	*only_client;	/* NULL: all */
+};
+
+/* Fills *out (free with plan_free).  Returns 0; -1 only on an internal
+ * inconsistency, with *err allocated. */
+int	 planner_plan(const struct settings *s, const struct book *b,
+	    const struct history *h, const struct planner_opts *o,
+	    struct plan *out, char **err);
+void	 plan_free(struct plan *p);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * settings.h - touchbase.ini (inih) as a plain struct.
+ *
+ * settings_load() reads the whole file, fills every default of the SPEC,
+ * validates every value and resolves relative paths against the folder of
+ * the INI file.  Every problem goes to the diag sink as FILE:LINE; on any
+ * error the function returns -1 and *out is untouched (never half-loaded).
+ */
+#ifndef TOUCHBASE_SETTINGS_H
+#define TOUCHBASE_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "timeutil.h"
+
+enum basis {
+	BASIS_CONSENT,
+	BASIS_CUSTOMER,
+	BASIS_PERSONAL
+};
+
+enum delivery_kind {
+	DELIVERY_MAILDIR,	/* maildir:PATH */
+	DELIVERY_SMTP,		/* smtp://host[:port], STARTTLS */
+	DELIVERY_SMTPS		/* smtps://host[:port], implicit TLS */
+};
+
+enum tls_mode {
+	TLS_REQUIRED,
+	TLS_NONE		/* only allowed for loopback hosts */
+};
+
+#define SETTINGS_MAX_RETRY 16
+
+struct settings {
+	char		*path;		/* the INI file as given */
+	char		*dir;		/* its folder */
+
+	/* [sender] */
+	char		*sender_name;	/* may be "" */
+	char		*sender_address;
+	char		*sender_domain;	/* part after '@', for Message-IDs */
+	char		*reply_to;	/* NULL when unset */
+	char		*bcc;		/* NULL when unset */
+	char		*language;	/* default "de" */
+	enum basis	 basis;		/* default customer */
+	char		*objection_notice; /* NULL: per-language default */
+
+	/* [delivery] */
+	char		*url;
+	enum delivery_kind delivery;
+	char		*maildir;	/* resolved path, DELIVERY_MAILDIR */
+	char		*smtp_host;	/* DELIVERY_SMTP/SMTPS */
+	int		 smtp_port;	/* 587 / 465 when not given */
+	enum tls_mode	 tls;
+	char		*username;	/* NULL when unset */
+	char		*password_file;	/* resolved, NULL when unset */
+	char		*ca_file;	/* resolved, NULL when unset */
+	int64_t		 timeout;	/* seconds, default 30 */
+	struct duration	 retry[SETTINGS_MAX_RETRY]; /* 5min 15min 1h 4h 12h */
+	size_t		 nretry;
+	int64_t		 give_up_after;	/* seconds, default 3d */
+
+	/* [schedule] */
+	char		*timezone;	/* default Europe/Berlin */
+	struct window	 window;	/* default 09:00-17:00 */
+	unsigned	 weekdays;	/* default Mon-Fri */
+	int		 holidays;	/* region, default DE */
+	struct duration	 min_gap;	/* default 21d */
+	int		 daily_limit;	/* default 20; >= 1 */
+	struct duration	 catch_up;	/* default 3d */
+
+	/* [paths] */
+	char		*clients;	/* resolved, default clients.conf */
+	char		*templates;	/* resolved, default templates */
+	char		*database;	/* resolved, default
+					   /var/lib/touchbase/touchbase.db */
+
+	/* Line of some keys, for later checks that name the place (0 when
+	 * the key was not in the file). */
+	int		 line_password_file;
+	int		 line_timezone;
+	int		 line_language;
+};
+
+/* Loads path.  Returns 0 and *out (free with settings_free), or -1. */
+int	 settings_load(const char *path, struct settings **out,
+	    struct diag *d);
+void	 settings_free(struct settings *s);
+/* Where the configuration lives: the -c argument when given, else
+ * $TOUCHBASE_CONFIG when set and not empty, else SYSCONFDIR
+ * "/touchbase/touchbase.ini".  Returns a pointer into its arguments or a
+ * static string. */
+const char *settings_default_path(const char *opt_c);
+/* Validates an e-mail address as plain ASCII local@domain (no display
+ * name, no IDN in UTF-8, no controls).  Returns 0, or -1 with *err set
+ * (allocated) to what would be valid. */
+int	 settings_check_address(const char *addr, char **err);
+/* Whether s contains CR, LF, NUL-free controls (0x01-0x1f except TAB,
+ * 0x7f).  Used before any value reaches a header or an SMTP command. */
+bool	 settings_has_control(const char *s);
+/* "consent" / "customer" / "personal" */
+int	 settings_parse_basis(const char *s, enum basis *out);
+const char *settings_basis_name(enum basis b);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * template.h - message templates: loading, variants, rendering.
+ *
+ * A template folder holds <name>.<lang>.txt and variants
+ * <name>.<lang>.<n>.txt, optionally <name>.<lang>.html (one per name and
+ * language, used with every text variant) and the images it references as
+ * cid:FILE.  templates_load() reads and parses all of them once (the only
+ * I/O of this module); rendering is pure.
+ *
+ * A text template is a header block ("Subject:" required; documented
+ * extras only), a blank line and a UTF-8 body.  Variables: {{name}},
+ * {{first_name}}, {{salutation}}, {{project}}, {{years}}, {{age}},
+ * {{sender_name}}, any key of the client's fields, and fallbacks
+ * {{a|b|"text"}} resolved left to right.
+ */
+#ifndef TOUCHBASE_TEMPLATE_H
+#define TOUCHBASE_TEMPLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "book.h"
+#include "diag.h"
+#include "history.h"
+#include "settings.h"
+
+struct templates;
+struct template;		/* one variant: a parsed .txt (+ its .html) */
+
+struct template_image {
+	char		*file;		/* name as referenced by cid: */
+	const char	*content_type;	/* from the bytes: image/png … */
+	unsigned char	*data;
+	size_t		 len;
+};
+
+/* Everything a template can refer to, for one message. */
+struct template_vars {
+	const struct settings *settings;
+	const struct client *client;
+	const char	*project;	/* NULL unless after_project */
+	bool		 has_years;
+	int		 years;
+	bool		 has_age;
+	int		 age;
+};
+
+struct rendered {
+	char		*subject;	/* UTF-8, no controls */
+	char		*text;		/* UTF-8 body, LF line ends */
+	char		*html;		/* NULL without a card */
+	const struct template_image *images; /* borrowed from templates */
+	size_t		 nimages;
+	char		*template_file;	/* e.g. "birthday.de.2.txt" */
+};
+
+/* Loads every template in dir.  Problems (FILE:LINE) go to d; returns -1
+ * when there is any error. */
+int	 templates_load(const char *dir, struct templates **out,
+	    struct diag *d);
+void	 templates_free(struct templates *t);
+/* Whether any variant of name exists in any language. */
+bool	 templates_exists(const struct templates *t, const char *name);
+
+/* Chooses the variant of name for the client: language = client's, else
+ * the sender's (*fell_back set true); among the variants the one this
+ * client received least recently according to hc (never the one it got
+ * last time when there are two or more; never-received first; ties by
+ * variant number).  hc may be NULL.  Returns NULL when no variant exists
+ * in either language. */
+const struct template *templates_choose(const struct templates *t,
+	    const char *name, const char *lang, const char *fallback_lang,
+	    const struct history_client *hc, bool *fell_back);
+const char *template_file(const struct template *tp);
+
+/* Renders tp with vars.  Returns 0 and fills *out (free with
+ * rendered_free), or -1 and reports why to d as FILE:LINE, naming the
+ * client id (an unknown or unset variable, a control character in a
+ * value that goes into the subject). */
+int	 template_render(const struct template *tp,
+	    const struct template_vars *vars, struct rendered *out,
+	    struct diag *d);
+void	 rendered_free(struct rendered *r);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * tz.h - IANA time zones read from the system's tz database.
+ *
+ * Zones are read from TZif files under $TZDIR (default
+ * /usr/share/zoneinfo), including the POSIX TZ rule in the footer that
+ * covers instants after the last transition.  No use of TZ, tzset() or
+ * any other process-global state, so any number of zones can be used at
+ * once.  A struct tzdb caches each zone by name; the zones it returns
+ * live as long as the tzdb.
+ */
+#ifndef TOUCHBASE_TZ_H
+#define TOUCHBASE_TZ_H
+
+#include <stdint.h>
+
+struct tz;
+struct tzdb;
+
+struct tzdb	*tzdb_new(void);
+void		 tzdb_free(struct tzdb *db);
+/* Returns the zone named name (e.g. "Europe/Berlin", "UTC"), loading it
+ * on first use, or NULL when no such zone exists; then *err (if not NULL)
+ * gets an allocated explanation.  Names with "..", a leading '/' or
+ * characters outside [A-Za-z0-9/_+-] are refused. */
+const struct tz	*tzdb_get(struct tzdb *db, const char *name, char **err);
+
+const char	*tz_name(const struct tz *z);
+/* Offset from UTC in seconds (east positive) at instant utc; *abbr (if
+ * not NULL) gets the abbreviation, e.g. "CET", valid as long as z. */
+int		 tz_offset_at(const struct tz *z, int64_t utc,
+		    const char **abbr);
+/* The instant at which local wall-clock time (day number, seconds after
+ * midnight) occurs in z.  In a gap (spring forward) the result is the
+ * first valid instant after the gap, i.e. the transition itself; in a
+ * fold (fall back) the earlier of the two instants. */
+int64_t		 tz_local_to_utc(const struct tz *z, int64_t days, int sec);
+/* The local day number and seconds after midnight of instant utc. */
+void		 tz_utc_to_local(const struct tz *z, int64_t utc,
+		    int64_t *days, int *sec);
+
+#endif
