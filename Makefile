@@ -84,6 +84,7 @@ demo: deps
 # libFuzzer targets: every fuzz/fuzz_*.c, built with clang against
 # the library compiled with -fsanitize=fuzzer-no-link.
 FUZZCC	 ?= clang
+FUZZ_SECONDS ?= 15
 FUZZSRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZBINS := $(FUZZSRCS:fuzz/%.c=build-fuzz/%)
 FUZZOBJS := $(LIBSRCS:daemon/%.c=build-fuzz/obj/%.o)
@@ -101,7 +102,7 @@ build-fuzz/%: fuzz/%.c $(FUZZOBJS)
 fuzz: $(FUZZBINS)
 
 fuzz-run: fuzz
-	@sh fuzz/run.sh $(FUZZBINS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh $(FUZZBINS)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \

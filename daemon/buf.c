@@ -2,6 +2,7 @@
  * buf.c - a growable byte buffer, always NUL-terminated.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -28,6 +28,9 @@ diag_free(struct diag *d)
 	diag_init(d);
 }
 
+static void diag_vadd(struct diag *, enum diag_level, const char *, int,
+    const char *, va_list) __attribute__((format(printf, 5, 0)));
+
 static void
 diag_vadd(struct diag *d, enum diag_level level, const char *file, int line,
     const char *fmt, va_list ap)

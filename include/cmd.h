@@ -18,7 +18,10 @@ int	cmd_show(const char *config, int argc, char **argv);
 int	cmd_touch(const char *config, int argc, char **argv);
 int	cmd_optout(const char *config, int argc, char **argv);
 int	cmd_test_mail(const char *config, int argc, char **argv);
-int	cmd_import(const char *config, int argc, char **argv);
+
+/* check's whole work, shared with `touchbased -t`: prints every problem
+ * as FILE:LINE: message to stderr, a summary to stdout; returns 0 or 1. */
+int	cmd_check_run(const char *config);
 
 /* Shared by the commands: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]" in the
  * sender's time zone (tz) to an instant; -1 with a message on stderr. */

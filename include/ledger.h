@@ -54,6 +54,7 @@ struct ledger_attempt {
 	enum msg_status	 outcome;
 };
 
+/* since/until bound `updated`, the moment of the row's latest event. */
 struct ledger_filter {
 	int64_t		 since;		/* HISTORY_NONE: no bound */
 	int64_t		 until;		/* exclusive; HISTORY_NONE */
@@ -75,9 +76,14 @@ int	 ledger_touch(struct ledger *l, const char *client, int64_t when,
 	    const char *note, char **err);
 int	 ledger_optout(struct ledger *l, const char *client, int64_t when,
 	    char **err);
-/* The opt-out instant of client, or HISTORY_NONE. */
+/* The opt-out instant of client, or HISTORY_NONE.  Recording an opt-out
+ * for a client already opted out keeps the earlier instant. */
 int	 ledger_optout_of(struct ledger *l, const char *client,
 	    int64_t *when, char **err);
+/* Every opt-out, sorted by client id: *clients (each string and the
+ * array allocated) and *at (allocated), *n entries. */
+int	 ledger_list_optouts(struct ledger *l, char ***clients, int64_t **at,
+	    size_t *n, char **err);
 
 /*
  * Claiming work.  ledger_queue() inserts (client, occurrence) as `queued`
@@ -116,11 +122,14 @@ int	 ledger_claim_ready(struct ledger *l, int64_t now,
 	    int64_t lease_until, struct ledger_entry **out, size_t *n,
 	    char **err);
 /* Records one attempt on row id and moves it to st (sent, deferred with
- * next_attempt, failed); also ends the lease. */
+ * next_attempt, failed); also ends the lease.  A row already `sent` is
+ * never changed: that is an error and nothing is recorded. */
 int	 ledger_record_attempt(struct ledger *l, int64_t id, int64_t at,
 	    enum msg_status st, int smtp_code, const char *reply,
 	    int64_t next_attempt, const char *reason, char **err);
-/* The earliest next_attempt of any deferred row, or HISTORY_NONE. */
+/* The earliest moment ledger_claim_ready() would return a row: the
+ * next_attempt of a deferred row, or just after the lease of a queued row
+ * left behind by a crashed pass; HISTORY_NONE when there is none. */
 int	 ledger_next_retry(struct ledger *l, int64_t *when, char **err);
 
 /* `log`: newest first.  `show`: one row with bytes and attempts. */

@@ -11,6 +11,7 @@
 #ifndef TOUCHBASE_TZ_H
 #define TOUCHBASE_TZ_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct tz;
@@ -37,5 +38,14 @@ int64_t		 tz_local_to_utc(const struct tz *z, int64_t days, int sec);
 /* The local day number and seconds after midnight of instant utc. */
 void		 tz_utc_to_local(const struct tz *z, int64_t utc,
 		    int64_t *days, int *sec);
+
+/* Parses the bytes of a TZif file (version 1 to 4) into a new zone with
+ * the empty name, for tzdb_get() and the fuzzer.  Returns 0, or -1 when
+ * the data is not a well-formed TZif file. */
+int		 tz_parse_tzif(const unsigned char *data, size_t len,
+		    struct tz **out);
+/* Frees a zone from tz_parse_tzif(); NULL is fine.  Zones from tzdb_get()
+ * belong to the tzdb. */
+void		 tz_free(struct tz *z);
 
 #endif

@@ -1,0 +1,185 @@
+/*
+ * loop.c - the daemon's wait, wake-ups and signals.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "history.h"
+#include "log.h"
+#include "loop.h"
+#include "notify.h"
+#include "pass.h"
+#include "xalloc.h"
+
+/* Never sleep longer than this: a wall-clock jump, a DST change or a
+ * suspend is noticed within the hour. */
+#define LOOP_MAX_SLEEP_MS	(3600 * 1000LL)
+
+static volatile sig_atomic_t got_hup;
+static volatile sig_atomic_t got_term;
+static int loop_pipe[2] = { -1, -1 };
+
+static void
+loop_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+	/* Wake the wait; a full pipe already holds a wake-up. */
+	(void)!write(loop_pipe[1], &c, 1);
+	errno = saved;
+}
+
+static void
+loop_setup_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(loop_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		fatal("pipe2");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = loop_signal;
+	sigemptyset(&sa.sa_mask);
+	/* SA_RESTART: a signal during an SMTP transaction must not break
+	 * it; the pass looks at the flag between two messages. */
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+loop_drain(void)
+{
+	char b[64];
+
+	while (read(loop_pipe[0], b, sizeof(b)) > 0)
+		;
+}
+
+int
+loop_lock(const char *database, char **err)
+{
+	char *path = xasprintf("%s.lock", database);
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		char pid[32] = "";
+		ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		*err = xasprintf("another touchbased is already running on "
+		    "%s%s%s%s; stop it first", database,
+		    *pid ? " (pid " : "", pid, *pid ? ")" : "");
+		close(fd);
+		free(path);
+		return -1;
+	}
+	if (ftruncate(fd, 0) == 0)
+		dprintf(fd, "%ld\n", (long)getpid());
+	free(path);
+	return fd;
+}
+
+static void
+loop_reload(const char *path, struct config **c)
+{
+	struct config *nc = NULL;
+	struct diag d;
+
+	notify_reloading();
+	diag_init(&d);
+	if (config_load(path, &nc, &d) == -1) {
+		diag_log(&d);
+		log_err("reload of %s failed with %zu error%s; still running "
+		    "on the previous configuration", path, d.errors,
+		    d.errors == 1 ? "" : "s");
+	} else {
+		diag_log(&d);	/* warnings */
+		config_free(*c);
+		*c = nc;
+		log_info("reloaded %s: %zu clients, %zu occasions", path,
+		    nc->book->nclients, nc->book->noccasions);
+	}
+	diag_free(&d);
+	notify_ready();
+}
+
+int
+loop_run(const char *path, struct config *c, struct ledger *l)
+{
+	uint64_t wd_usec = notify_watchdog_interval();
+	struct pass_result res;
+	int rc = 0;
+
+	loop_setup_signals();
+	memset(&res, 0, sizeof(res));
+	notify_ready();
+	for (;;) {
+		int64_t now = time(NULL), wait_ms;
+		char *err = NULL;
+
+		if (got_term)
+			break;
+		if (got_hup) {
+			got_hup = 0;
+			loop_reload(path, &c);
+		}
+		if (pass_run(c, l, now, &got_term, &res, &err) == -1) {
+			log_err("%s", err);
+			free(err);
+			/* The database may be busy or briefly unwritable;
+			 * try again after a short rest rather than spin. */
+			res.next = now + 60;
+		}
+		notify_status(res.next_desc != NULL ? res.next_desc :
+		    "next: nothing planned");
+		if (got_term)
+			break;
+		if (wd_usec > 0)
+			notify_watchdog();
+
+		now = time(NULL);
+		if (res.next == HISTORY_NONE || res.next - now > 3600)
+			wait_ms = LOOP_MAX_SLEEP_MS;
+		else if (res.next <= now)
+			wait_ms = 1000;	/* due again at once: never spin */
+		else
+			wait_ms = (res.next - now) * 1000;
+		if (wd_usec > 0 && (int64_t)(wd_usec / 1000) < wait_ms)
+			wait_ms = (int64_t)(wd_usec / 1000);
+		log_debug("sleeping %lld ms", (long long)wait_ms);
+
+		struct pollfd pfd = { loop_pipe[0], POLLIN, 0 };
+		struct timespec ts = { (time_t)(wait_ms / 1000),
+		    (long)(wait_ms % 1000) * 1000000L };
+		if (ppoll(&pfd, 1, &ts, NULL) > 0)
+			loop_drain();
+	}
+	notify_stopping();
+	log_info("stopping");
+	pass_result_clear(&res);
+	config_free(c);
+	return rc;
+}
