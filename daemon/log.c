@@ -24,6 +24,9 @@ log_init(const char *progname, int verbose)
 	log_journal = js != NULL && *js != '\0';
 }
 
+static void log_emit(int, const char *, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 log_emit(int prio, const char *errstr, const char *fmt, va_list ap)
 {

@@ -6,6 +6,11 @@
  * every problem to the diag sink with the file and the line libconfig
  * gives, and returns -1 without a book when there is any error; warnings
  * alone still load.  Plain data: callers read the structs directly.
+ *
+ * A client without its own `occasions` list receives `defaults.occasions`,
+ * or every occasion when the book has no `defaults`.  A client lacking the
+ * date an occasion needs (no birthday, no projects, no client_since or no
+ * such field) simply gets nothing from it.
  */
 #ifndef TOUCHBASE_BOOK_H
 #define TOUCHBASE_BOOK_H
@@ -101,6 +106,10 @@ struct book {
 
 int	 book_load(const char *path, const struct settings *s,
 	    struct book **out, struct diag *d);
+/* The same from memory (NUL-terminated text); path names the file in
+ * messages and anchors @include. */
+int	 book_load_buffer(const char *path, const char *text,
+	    const struct settings *s, struct book **out, struct diag *d);
 void	 book_free(struct book *b);
 /* NULL when absent.  Binary search: clients are sorted by id. */
 const struct client *book_client(const struct book *b, const char *id);

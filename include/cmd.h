@@ -10,6 +10,9 @@
 #ifndef TOUCHBASE_CMD_H
 #define TOUCHBASE_CMD_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 int	cmd_check(const char *config, int argc, char **argv);
 int	cmd_preview(const char *config, int argc, char **argv);
 int	cmd_render(const char *config, int argc, char **argv);
@@ -28,5 +31,27 @@ int	cmd_check_run(const char *config);
 struct tz;
 int	cmd_parse_when(const char *opt, const char *s, const struct tz *tz,
 	    long long *out);
+
+/*
+ * Shared by the commands (cmd_common.c): finding a client and writing
+ * tables, CSV and JSON.
+ */
+struct book;
+struct client;
+/* The client with id in b, or NULL after printing "touchbase CMD: no
+ * client 'ID' in clients.conf (did you mean 'X'?)" to stderr. */
+const struct client *cmd_find_client(const struct book *b, const char *cmd,
+	    const char *id);
+/* s as a JSON string with its quotes, or null when s is NULL.  Controls
+ * are escaped and invalid UTF-8 becomes U+FFFD: the output is always
+ * valid JSON. */
+void	cmd_json_string(FILE *fp, const char *s);
+/* s as one RFC 4180 field: quoted, with "" for ", when it holds a comma,
+ * a quote, CR, LF or starts or ends with a space; nothing when NULL. */
+void	cmd_csv_field(FILE *fp, const char *s);
+/* s as a table cell of width characters (UTF-8 aware): controls become
+ * spaces, a longer value is cut with "…", and with pad the rest is filled
+ * with spaces. */
+void	cmd_table_cell(FILE *fp, const char *s, int width, bool pad);
 
 #endif

@@ -43,6 +43,16 @@ enum deliver_result deliver_send(struct deliverer *d, const char *from,
 	    size_t len, struct deliver_reply *reply);
 void	 deliver_reply_clear(struct deliver_reply *r);
 const char *deliver_result_name(enum deliver_result r);
+/* Reads a password file (password_file or the systemd credential
+ * smtp-password): opened with O_NOFOLLOW, it must be a regular file with
+ * no permission bit for group or others; one trailing newline (LF or
+ * CRLF) is stripped; it must not be empty or hold a second line.  Returns
+ * 0 and *password (allocated; wipe and free it), or -1 with *err
+ * allocated, e.g. "password file X is readable by others (mode 0644):
+ * chmod 600 X".  With password NULL the file is only checked (the same
+ * rule behind `touchbase check`). */
+int	 deliver_read_password(const char *path, char **password,
+	    char **err);
 /* Classifies an SMTP reply code: 2xx OK, 4xx TEMPFAIL, 5xx PERMFAIL,
  * anything else TEMPFAIL. */
 enum deliver_result deliver_classify(int code);

@@ -108,8 +108,9 @@ struct ledger_new {
 };
 int	 ledger_queue(struct ledger *l, const struct ledger_new *m,
 	    int64_t now, int64_t lease_until, int64_t *id, char **err);
-/* Records a skipped or missed occurrence (no message bytes).  Returns 1
- * when the occurrence is already logged. */
+/* Records a skipped or missed occurrence, or one that failed before any
+ * attempt (e.g. it could not be composed), with st and reason and no
+ * message bytes.  Returns 1 when the occurrence is already logged. */
 int	 ledger_record_outcome(struct ledger *l, const char *client,
 	    const char *occasion, const char *occurrence, int64_t due,
 	    int due_offset, enum msg_status st, const char *reason,

@@ -49,7 +49,10 @@ void	 message_encode_header(struct buf *out, const char *hname,
 void	 message_qp(struct buf *out, const char *text, size_t len);
 /* RFC 5322 date, e.g. "Sun, 28 Feb 2027 09:00:00 +0100", C locale. */
 void	 message_format_date(int64_t utc, int offset, char out[static 40]);
-/* A new Message-ID "<YYYYMMDD.HEX@domain>" from random bytes. */
+/* A new Message-ID "<YYYYMMDDhhmmss.HEX16@domain>": the current UTC time
+ * and 64 random bits from getrandom(2).  The one function of this module
+ * that reads the clock and the kernel; fatal only if getrandom fails.
+ * The caller frees the result. */
 char	*message_new_id(const char *domain);
 
 #endif

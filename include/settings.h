@@ -53,7 +53,8 @@ struct settings {
 	char		*url;
 	enum delivery_kind delivery;
 	char		*maildir;	/* resolved path, DELIVERY_MAILDIR */
-	char		*smtp_host;	/* DELIVERY_SMTP/SMTPS */
+	char		*smtp_host;	/* DELIVERY_SMTP/SMTPS; an IPv6
+					   literal without its brackets */
 	int		 smtp_port;	/* 587 / 465 when not given */
 	enum tls_mode	 tls;
 	char		*username;	/* NULL when unset */
@@ -86,8 +87,19 @@ struct settings {
 	int		 line_language;
 };
 
-/* Loads path.  Returns 0 and *out (free with settings_free), or -1. */
+/* Loads path.  Returns 0 and *out (free with settings_free), or -1.
+ * An empty value ("reply_to =") counts as not set: the default applies.
+ * Inline comments start with ';' after a blank; lines are not continued. */
 int	 settings_load(const char *path, struct settings **out,
+	    struct diag *d);
+/* The same from memory (len bytes of data, NUL bytes refused); path names
+ * the file in messages and anchors relative paths. */
+int	 settings_load_buffer(const char *path, const char *data, size_t len,
+	    struct settings **out, struct diag *d);
+/* The password file, when one is set, must exist, be a regular file and
+ * be neither readable nor writable by group or others.  Reports at
+ * line_password_file; returns 0, or -1 after adding an error to d. */
+int	 settings_check_password_file(const struct settings *s,
 	    struct diag *d);
 void	 settings_free(struct settings *s);
 /* Where the configuration lives: the -c argument when given, else
@@ -102,6 +114,18 @@ int	 settings_check_address(const char *addr, char **err);
 /* Whether s contains CR, LF, NUL-free controls (0x01-0x1f except TAB,
  * 0x7f).  Used before any value reaches a header or an SMTP command. */
 bool	 settings_has_control(const char *s);
+/* Describes the first character that settings_has_control() objects to,
+ * as "a line break (U+000A)" or "a control character (U+001B)"; NULL
+ * when there is none.  The caller frees the result. */
+char	*settings_describe_control(const char *s);
+/* Whether s is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+bool	 settings_valid_utf8(const char *s);
+/* Whether s is a short language tag: [a-z]{2,3}, optionally followed by
+ * '-' and letters or digits ("de", "en", "de-AT", "gsw"). */
+bool	 settings_valid_language(const char *s);
+/* s quoted for a message: 'text', with controls shown as '?' and cut
+ * after 60 bytes with "...".  The caller frees the result. */
+char	*settings_quote(const char *s);
 /* "consent" / "customer" / "personal" */
 int	 settings_parse_basis(const char *s, enum basis *out);
 const char *settings_basis_name(enum basis b);

@@ -12,6 +12,40 @@
  * {{first_name}}, {{salutation}}, {{project}}, {{years}}, {{age}},
  * {{sender_name}}, any key of the client's fields, and fallbacks
  * {{a|b|"text"}} resolved left to right.
+ *
+ * The rules in detail:
+ *  - Files: <name>.<lang>.txt is variant 1, <name>.<lang>.<n>.txt variant
+ *    n (n = 2..999 without leading zeros; "1" only when there is no plain
+ *    file).  name and lang are letters, digits, '_' and '-'.  A late
+ *    occasion's "<name>-belated" is simply another name.  Files starting
+ *    with '.' or ending in '~' are skipped; other *.txt / *.html names
+ *    that do not fit the pattern are reported as warnings and ignored.
+ *  - Header block: exactly one "Subject:" line (name case-insensitive,
+ *    no folding, no tabs) and no other header: From, To and the rest
+ *    come from the configuration.  Then a blank line, then a non-empty
+ *    body.  A UTF-8 byte-order mark is dropped, CRLF read as LF; invalid
+ *    UTF-8 and controls other than tab and line breaks are errors.
+ *  - {{...}} must close on the same line.  A variable name is letters,
+ *    digits, '_' and '-'.  A quoted fallback ("text", with " and \)
+ *    may only come last.  A name that is not built in is looked up in the
+ *    client's fields at render time (a near-miss of a built-in name, like
+ *    {{frist_name}}, is a load warning).
+ *  - An unset or empty value counts as no value: the next alternative is
+ *    tried; with none left rendering fails naming the client and the
+ *    template's FILE:LINE.  {{years}} has a value for a birthday with a
+ *    known year and a yearly occasion of a dated field; {{age}} for a
+ *    birthday with a known year only; {{project}} for after_project.
+ *  - Every value must be one line of UTF-8 without controls (no CR, LF,
+ *    tab, NUL), in the body too: rendering refuses it otherwise.
+ *  - Cards: <name>.<lang>.html goes with every text variant of that name
+ *    and language.  It has no header block.  Values are HTML-escaped in
+ *    it; quoted fallbacks are taken as written (they are the author's
+ *    HTML).  Each "cid:FILE" names an image in the template folder
+ *    (letters, digits, '.', '_', '-'; at most 1 MiB) whose type is
+ *    recognised from its bytes: PNG, JPEG, GIF or WebP, else a load error.
+ *  - Variant choice counts a record of the client's history as received
+ *    when its status is sent, queued or deferred; its time is the sent
+ *    instant, else the due one.
  */
 #ifndef TOUCHBASE_TEMPLATE_H
 #define TOUCHBASE_TEMPLATE_H
@@ -73,6 +107,12 @@ const struct template *templates_choose(const struct templates *t,
 	    const char *name, const char *lang, const char *fallback_lang,
 	    const struct history_client *hc, bool *fell_back);
 const char *template_file(const struct template *tp);
+/* The language part of its file name, e.g. "de". */
+const char *template_lang(const struct template *tp);
+/* The idx-th variant (by number, from 0) of name in lang, or NULL: for
+ * checks that must try every variant. */
+const struct template *templates_variant(const struct templates *t,
+	    const char *name, const char *lang, size_t idx);
 
 /* Renders tp with vars.  Returns 0 and fills *out (free with
  * rendered_free), or -1 and reports why to d as FILE:LINE, naming the
