@@ -25,6 +25,7 @@ static const struct {
 	{ "touch", cmd_touch, "touch CLIENT [--date DATE] [--note TEXT]" },
 	{ "optout", cmd_optout, "optout CLIENT [--date DATE]" },
 	{ "test-mail", cmd_test_mail, "test-mail ADDRESS" },
+	{ "import", cmd_import, "import vcard|csv FILE" },
 };
 
 static void
