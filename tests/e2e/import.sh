@@ -35,6 +35,6 @@ database = tb.db
 INI
 { echo 'occasions = ( { name = "birthday"; kind = "birthday"; template = "birthday"; } );'
   echo 'defaults = { occasions = ["birthday"]; };'
-  echo 'clients = ('; grep -v '^#' "$T/v.out"; grep -v '^#' "$T/c.out" | sed 's/^/,/' ; echo ');'; } > "$T/clients.conf"
+  echo 'clients = ('; grep -v '^#' "$T/v.out"; echo ','; grep -v '^#' "$T/c.out"; echo ');'; } > "$T/clients.conf"
 "$BUILD/touchbase" -c "$T/touchbase.ini" check > "$T/check.out" 2>&1 || { echo "check of imported book failed:"; cat "$T/check.out" "$T/clients.conf"; fail=1; }
 exit $fail
