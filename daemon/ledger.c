@@ -1,0 +1,1044 @@
+/*
+ * ledger.c - the send log and all state, in SQLite (WAL).
+ *
+ * Every write is one BEGIN IMMEDIATE transaction, so two processes (the
+ * daemon and `touchbase touch`, or two passes) serialise on the write
+ * lock and wait up to LEDGER_BUSY_MS for each other.  Readers use WAL
+ * snapshots and never block the writer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "history.h"
+#include "ledger.h"
+#include "xalloc.h"
+
+#define LEDGER_VERSION	2
+#define LEDGER_BUSY_MS	5000
+
+struct ledger {
+	sqlite3		*db;
+	char		*path;
+	enum ledger_mode mode;
+};
+
+/*
+ * Schema history.  migrations[v] takes a database from version v to v+1;
+ * a new file runs all of them, so the upgrade path is the path every
+ * installation takes.
+ *
+ * Version 1 kept one row per occurrence with only the last server reply
+ * and no leases: a crashed pass's `queued` row could not be told from one
+ * in progress, and the attempt history was lost.  Version 2 adds the
+ * lease columns and the attempts table; each v1 row that had been tried
+ * keeps its last reply as its one known attempt.
+ */
+static const char *const migrations[LEDGER_VERSION] = {
+	/* 0 -> 1 */
+	"CREATE TABLE messages ("
+	" id INTEGER PRIMARY KEY,"
+	" client TEXT NOT NULL,"
+	" occasion TEXT NOT NULL,"
+	" occurrence TEXT NOT NULL,"
+	" status TEXT NOT NULL,"
+	" due INTEGER NOT NULL,"
+	" due_offset INTEGER NOT NULL DEFAULT 0,"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" to_addr TEXT,"
+	" subject TEXT,"
+	" message_id TEXT,"
+	" template_file TEXT,"
+	" bytes BLOB,"
+	" smtp_code INTEGER NOT NULL DEFAULT 0,"
+	" smtp_reply TEXT,"
+	" reason TEXT,"
+	" next_attempt INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (client, occurrence));"
+	"CREATE INDEX messages_updated ON messages (updated);"
+	"CREATE TABLE clients_seen ("
+	" client TEXT PRIMARY KEY,"
+	" first_seen INTEGER NOT NULL);"
+	"CREATE TABLE touches ("
+	" client TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" note TEXT);"
+	"CREATE INDEX touches_client ON touches (client, at);"
+	"CREATE TABLE optouts ("
+	" client TEXT PRIMARY KEY,"
+	" at INTEGER NOT NULL);",
+
+	/* 1 -> 2 */
+	"ALTER TABLE messages ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN lease_pid INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX messages_ready ON messages (status, next_attempt);"
+	"CREATE TABLE attempts ("
+	" id INTEGER PRIMARY KEY,"
+	" message_id INTEGER NOT NULL REFERENCES messages (id),"
+	" at INTEGER NOT NULL,"
+	" smtp_code INTEGER NOT NULL DEFAULT 0,"
+	" reply TEXT,"
+	" outcome TEXT NOT NULL);"
+	"CREATE INDEX attempts_message ON attempts (message_id, at);"
+	"INSERT INTO attempts (message_id, at, smtp_code, reply, outcome)"
+	" SELECT id, updated, smtp_code, smtp_reply, status FROM messages"
+	" WHERE attempts > 0 AND status IN ('sent', 'deferred', 'failed');"
+};
+
+/* The columns of a struct ledger_entry, in entry_from_row()'s order. */
+#define ENTRY_COLS \
+	"id, client, occasion, occurrence, status, due, due_offset, " \
+	"updated, attempts, to_addr, subject, message_id, template_file, " \
+	"smtp_code, smtp_reply, reason, next_attempt"
+#define ENTRY_NCOLS 17
+
+static void
+set_err(char **err, char *msg)
+{
+	if (err != NULL)
+		*err = msg;
+	else
+		free(msg);
+}
+
+/* Takes SQLite's message before anything else can replace it. */
+static int
+db_fail(struct ledger *l, char **err)
+{
+	set_err(err, xasprintf("%s: %s", l->path, sqlite3_errmsg(l->db)));
+	return -1;
+}
+
+static int
+db_exec(struct ledger *l, const char *sql, char **err)
+{
+	if (sqlite3_exec(l->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(l, err);
+	return 0;
+}
+
+static int
+db_prepare(struct ledger *l, const char *sql, sqlite3_stmt **st, char **err)
+{
+	if (sqlite3_prepare_v2(l->db, sql, -1, st, NULL) != SQLITE_OK) {
+		*st = NULL;
+		return db_fail(l, err);
+	}
+	return 0;
+}
+
+static int
+db_begin(struct ledger *l, char **err)
+{
+	return db_exec(l, "BEGIN IMMEDIATE", err);
+}
+
+static int
+db_commit(struct ledger *l, char **err)
+{
+	if (db_exec(l, "COMMIT", err) == -1) {
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+db_rollback(struct ledger *l)
+{
+	if (!sqlite3_get_autocommit(l->db))
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void
+bind_time(sqlite3_stmt *st, int i, int64_t t)
+{
+	if (t == HISTORY_NONE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, t);
+}
+
+static char *
+col_strdup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s != NULL ? xstrdup((const char *)s) : NULL;
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static int
+parse_status(struct ledger *l, const char *s, int64_t id,
+    enum msg_status *out, char **err)
+{
+	if (s != NULL && history_parse_status(s, out) == 0)
+		return 0;
+	set_err(err, xasprintf("%s: message %lld has an unknown status '%s'",
+	    l->path, (long long)id, s != NULL ? s : "(null)"));
+	return -1;
+}
+
+static int
+entry_from_row(struct ledger *l, sqlite3_stmt *st, bool with_bytes,
+    struct ledger_entry *e, char **err)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = sqlite3_column_int64(st, 0);
+	if (parse_status(l, col_text(st, 4), e->id, &e->status, err) == -1)
+		return -1;
+	e->client = col_strdup(st, 1);
+	e->occasion = col_strdup(st, 2);
+	e->occurrence = col_strdup(st, 3);
+	e->due = sqlite3_column_int64(st, 5);
+	e->due_offset = sqlite3_column_int(st, 6);
+	e->updated = sqlite3_column_int64(st, 7);
+	e->attempts = sqlite3_column_int(st, 8);
+	e->to = col_strdup(st, 9);
+	e->subject = col_strdup(st, 10);
+	e->message_id = col_strdup(st, 11);
+	e->template_file = col_strdup(st, 12);
+	e->smtp_code = sqlite3_column_int(st, 13);
+	e->smtp_reply = col_strdup(st, 14);
+	e->reason = col_strdup(st, 15);
+	e->next_attempt = sqlite3_column_int64(st, 16);
+	if (with_bytes && sqlite3_column_type(st, ENTRY_NCOLS) != SQLITE_NULL) {
+		const void *p = sqlite3_column_blob(st, ENTRY_NCOLS);
+		size_t n = (size_t)sqlite3_column_bytes(st, ENTRY_NCOLS);
+
+		/* One spare NUL so a caller may treat the bytes as text. */
+		e->bytes = xmalloc(n + 1);
+		if (n > 0)
+			memcpy(e->bytes, p, n);
+		e->bytes[n] = '\0';
+		e->len = n;
+	}
+	return 0;
+}
+
+static int
+user_version(struct ledger *l, int *v, char **err)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (db_prepare(l, "PRAGMA user_version", &st, err) == -1)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		db_fail(l, err);
+		goto out;
+	}
+	*v = sqlite3_column_int(st, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+too_new(struct ledger *l, int v, char **err)
+{
+	set_err(err, xasprintf("%s: schema version %d was written by a newer "
+	    "touchbase (this one knows up to %d); upgrade touchbase",
+	    l->path, v, LEDGER_VERSION));
+	return -1;
+}
+
+static int
+migrate(struct ledger *l, char **err)
+{
+	char *sql;
+	int v;
+
+	if (user_version(l, &v, err) == -1)
+		return -1;
+	if (v == LEDGER_VERSION)
+		return 0;
+	if (v > LEDGER_VERSION)
+		return too_new(l, v, err);
+	/* Read again under the write lock: another process may have
+	 * migrated in between. */
+	if (db_begin(l, err) == -1)
+		return -1;
+	if (user_version(l, &v, err) == -1)
+		goto fail;
+	if (v > LEDGER_VERSION) {
+		too_new(l, v, err);
+		goto fail;
+	}
+	for (; v < LEDGER_VERSION; v++)
+		if (db_exec(l, migrations[v], err) == -1)
+			goto fail;
+	sql = xasprintf("PRAGMA user_version = %d", LEDGER_VERSION);
+	v = db_exec(l, sql, err);
+	free(sql);
+	if (v == -1)
+		goto fail;
+	return db_commit(l, err);
+fail:
+	db_rollback(l);
+	return -1;
+}
+
+static int
+set_wal(struct ledger *l, char **err)
+{
+	sqlite3_stmt *st;
+	const char *mode;
+	int rc = -1;
+
+	if (db_prepare(l, "PRAGMA journal_mode = WAL", &st, err) == -1)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		db_fail(l, err);
+		goto out;
+	}
+	mode = col_text(st, 0);
+	if (mode == NULL || strcmp(mode, "wal") != 0) {
+		set_err(err, xasprintf("%s: cannot use write-ahead logging "
+		    "(journal mode stays '%s'); the folder must be on a local "
+		    "file system", l->path, mode != NULL ? mode : "?"));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Creates the database file ourselves so the send log (addresses, server
+ * replies) starts private whatever the umask; SQLite gives the -wal and
+ * -shm files the mode of the database, and when running as root also its
+ * owner.  A file root creates (`touchbase touch` before the daemon's first
+ * start) goes to the owner of its folder, the daemon's state directory,
+ * or the daemon could not open it.
+ */
+static int
+create_private(struct ledger *l, char **err)
+{
+	struct stat sb;
+	char *dir;
+	int fd;
+
+	fd = open(l->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == EEXIST)
+		return 0;
+	if (fd == -1) {
+		set_err(err, xasprintf("%s: %s%s", l->path, strerror(errno),
+		    errno == ENOENT ? " (its folder must exist)" : ""));
+		return -1;
+	}
+	dir = xstrdup(l->path);
+	if (geteuid() == 0 && stat(dirname(dir), &sb) == 0 &&
+	    (sb.st_uid != 0 || sb.st_gid != 0) &&
+	    fchown(fd, sb.st_uid, sb.st_gid) == -1) {
+		set_err(err, xasprintf("%s: cannot give it to the owner of "
+		    "its folder: %s", l->path, strerror(errno)));
+		free(dir);
+		close(fd);
+		unlink(l->path);
+		return -1;
+	}
+	free(dir);
+	close(fd);
+	return 0;
+}
+
+int
+ledger_open(const char *path, enum ledger_mode mode, struct ledger **out,
+    char **err)
+{
+	struct ledger *l;
+	struct stat sb;
+	int flags, v;
+
+	l = xcalloc(1, sizeof(*l));
+	l->path = xstrdup(path);
+	l->mode = mode;
+	if (mode == LEDGER_READWRITE) {
+		if (create_private(l, err) == -1)
+			goto fail;
+		flags = SQLITE_OPEN_READWRITE;
+	} else {
+		if (stat(path, &sb) == -1) {
+			set_err(err, xasprintf("%s: %s", path,
+			    strerror(errno)));
+			goto fail;
+		}
+		flags = SQLITE_OPEN_READONLY;
+	}
+	if (sqlite3_open_v2(path, &l->db, flags, NULL) != SQLITE_OK) {
+		if (l->db == NULL)
+			set_err(err, xasprintf("%s: out of memory", path));
+		else
+			db_fail(l, err);
+		goto fail;
+	}
+	sqlite3_busy_timeout(l->db, LEDGER_BUSY_MS);
+	if (mode == LEDGER_READWRITE) {
+		if (set_wal(l, err) == -1 ||
+		    db_exec(l, "PRAGMA synchronous = FULL", err) == -1 ||
+		    db_exec(l, "PRAGMA foreign_keys = ON", err) == -1 ||
+		    migrate(l, err) == -1)
+			goto fail;
+	} else {
+		if (db_exec(l, "PRAGMA query_only = ON", err) == -1 ||
+		    user_version(l, &v, err) == -1)
+			goto fail;
+		if (v == 0) {
+			set_err(err, xasprintf("%s: not a touchbase database "
+			    "(no schema yet; touchbased creates it)", path));
+			goto fail;
+		}
+		if (v > LEDGER_VERSION) {
+			too_new(l, v, err);
+			goto fail;
+		}
+		if (v < LEDGER_VERSION) {
+			set_err(err, xasprintf("%s: schema version %d was "
+			    "written by an older touchbase; touchbased "
+			    "upgrades it to %d when it next starts", path, v,
+			    LEDGER_VERSION));
+			goto fail;
+		}
+	}
+	*out = l;
+	return 0;
+fail:
+	ledger_close(l);
+	return -1;
+}
+
+void
+ledger_close(struct ledger *l)
+{
+	if (l == NULL)
+		return;
+	sqlite3_close(l->db);
+	free(l->path);
+	free(l);
+}
+
+int
+ledger_load_history(struct ledger *l, struct history *h, char **err)
+{
+	static const char *const sql[] = {
+		"SELECT client, first_seen FROM clients_seen",
+		"SELECT client, MAX(at) FROM touches GROUP BY client",
+		"SELECT client, at FROM optouts",
+		("SELECT client, occurrence, occasion, status, due, updated,"
+		" template_file, id FROM messages ORDER BY client, due, id")
+	};
+	sqlite3_stmt *st = NULL;
+	int rc = -1, step;
+
+	/* One snapshot for all four queries. */
+	if (db_exec(l, "BEGIN", err) == -1)
+		return -1;
+	for (size_t q = 0; q < sizeof(sql) / sizeof(sql[0]); q++) {
+		if (db_prepare(l, sql[q], &st, err) == -1)
+			goto out;
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *client = col_text(st, 0);
+			int64_t t = sqlite3_column_int64(st, 1);
+			struct history_record r;
+
+			switch (q) {
+			case 0:
+				history_set_first_seen(h, client, t);
+				break;
+			case 1:
+				history_add_touch(h, client, t);
+				break;
+			case 2:
+				history_set_optout(h, client, t);
+				break;
+			default:
+				memset(&r, 0, sizeof(r));
+				if (parse_status(l, col_text(st, 3),
+				    sqlite3_column_int64(st, 7), &r.status,
+				    err) == -1)
+					goto out;
+				r.occurrence = (char *)col_text(st, 1);
+				r.occasion = (char *)col_text(st, 2);
+				r.due = sqlite3_column_int64(st, 4);
+				r.sent = r.status == ST_SENT ?
+				    sqlite3_column_int64(st, 5) : HISTORY_NONE;
+				r.template_file = (char *)col_text(st, 6);
+				history_add_record(h, client, &r);
+				break;
+			}
+		}
+		if (step != SQLITE_DONE) {
+			db_fail(l, err);
+			goto out;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	db_rollback(l);
+	return rc;
+}
+
+int
+ledger_mark_seen(struct ledger *l, const char *const *clients, size_t n,
+    int64_t now, char **err)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (db_begin(l, err) == -1)
+		return -1;
+	if (db_prepare(l, "INSERT INTO clients_seen (client, first_seen)"
+	    " VALUES (?1, ?2) ON CONFLICT (client) DO NOTHING", &st, err) == -1)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_text(st, 1, clients[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, now);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			db_fail(l, err);
+			goto fail;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return db_commit(l, err);
+fail:
+	sqlite3_finalize(st);
+	db_rollback(l);
+	return -1;
+}
+
+/* One statement in its own IMMEDIATE transaction; *changes (if not NULL)
+ * gets the number of rows it changed. */
+static int
+write_one(struct ledger *l, sqlite3_stmt *st, int *changes, char **err)
+{
+	if (db_begin(l, err) == -1)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_fail(l, err);
+		db_rollback(l);
+		return -1;
+	}
+	if (changes != NULL)
+		*changes = sqlite3_changes(l->db);
+	return db_commit(l, err);
+}
+
+int
+ledger_touch(struct ledger *l, const char *client, int64_t when,
+    const char *note, char **err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(l, "INSERT INTO touches (client, at, note)"
+	    " VALUES (?1, ?2, ?3)", &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, when);
+	sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
+	rc = write_one(l, st, NULL, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_optout(struct ledger *l, const char *client, int64_t when,
+    char **err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(l, "INSERT INTO optouts (client, at) VALUES (?1, ?2)"
+	    " ON CONFLICT (client) DO UPDATE SET at = MIN(at, excluded.at)",
+	    &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, when);
+	rc = write_one(l, st, NULL, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_optout_of(struct ledger *l, const char *client, int64_t *when,
+    char **err)
+{
+	sqlite3_stmt *st;
+	int rc = -1, step;
+
+	if (db_prepare(l, "SELECT at FROM optouts WHERE client = ?1", &st,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*when = sqlite3_column_int64(st, 0);
+	else if (step == SQLITE_DONE)
+		*when = HISTORY_NONE;
+	else {
+		db_fail(l, err);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_list_optouts(struct ledger *l, char ***clients, int64_t **at,
+    size_t *n, char **err)
+{
+	sqlite3_stmt *st;
+	char **c = NULL;
+	int64_t *t = NULL;
+	size_t cnt = 0, cap = 0;
+	int step;
+
+	if (db_prepare(l, "SELECT client, at FROM optouts ORDER BY client",
+	    &st, err) == -1)
+		return -1;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 8;
+			c = xreallocarray(c, cap, sizeof(*c));
+			t = xreallocarray(t, cap, sizeof(*t));
+		}
+		c[cnt] = col_strdup(st, 0);
+		t[cnt] = sqlite3_column_int64(st, 1);
+		cnt++;
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(l, err);
+		sqlite3_finalize(st);
+		for (size_t i = 0; i < cnt; i++)
+			free(c[i]);
+		free(c);
+		free(t);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	*clients = c;
+	*at = t;
+	*n = cnt;
+	return 0;
+}
+
+static int
+insert_message(struct ledger *l, const struct ledger_new *m,
+    enum msg_status status, const char *reason, int64_t now,
+    int64_t lease_until, int64_t *id, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (m->len > INT_MAX) {
+		set_err(err, xasprintf("%s: message for %s %s is too large "
+		    "(%zu bytes)", l->path, m->client, m->occurrence, m->len));
+		return -1;
+	}
+	if (db_begin(l, err) == -1)
+		return -1;
+	if (db_prepare(l, "INSERT INTO messages (client, occasion,"
+	    " occurrence, status, due, due_offset, created, updated, to_addr,"
+	    " subject, message_id, template_file, bytes, reason, lease_until,"
+	    " lease_pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10,"
+	    " ?11, ?12, ?13, ?14, ?15)"
+	    " ON CONFLICT (client, occurrence) DO NOTHING", &st, err) == -1)
+		goto out;
+	sqlite3_bind_text(st, 1, m->client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, m->occasion, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, m->occurrence, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, history_status_name(status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, m->due);
+	sqlite3_bind_int(st, 6, m->due_offset);
+	sqlite3_bind_int64(st, 7, now);
+	sqlite3_bind_text(st, 8, m->to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, m->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, m->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, m->template_file, -1, SQLITE_STATIC);
+	if (m->bytes != NULL)
+		sqlite3_bind_blob(st, 12, m->bytes, (int)m->len,
+		    SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 14, lease_until);
+	sqlite3_bind_int64(st, 15, lease_until != 0 ? (int64_t)getpid() : 0);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_fail(l, err);
+		goto out;
+	}
+	if (sqlite3_changes(l->db) == 0) {
+		rc = 1;
+	} else {
+		if (id != NULL)
+			*id = sqlite3_last_insert_rowid(l->db);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (db_commit(l, err) == -1)
+		rc = -1;
+out:
+	sqlite3_finalize(st);
+	db_rollback(l);
+	return rc;
+}
+
+int
+ledger_queue(struct ledger *l, const struct ledger_new *m, int64_t now,
+    int64_t lease_until, int64_t *id, char **err)
+{
+	return insert_message(l, m, ST_QUEUED, NULL, now, lease_until, id,
+	    err);
+}
+
+int
+ledger_record_outcome(struct ledger *l, const char *client,
+    const char *occasion, const char *occurrence, int64_t due,
+    int due_offset, enum msg_status st, const char *reason, int64_t now,
+    char **err)
+{
+	struct ledger_new m;
+
+	if (st != ST_SKIPPED && st != ST_MISSED && st != ST_FAILED) {
+		set_err(err, xasprintf("%s: %s %s: only skipped, missed or "
+		    "failed can be recorded without a message, not %s",
+		    l->path, client, occurrence, history_status_name(st)));
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.client = client;
+	m.occasion = occasion;
+	m.occurrence = occurrence;
+	m.due = due;
+	m.due_offset = due_offset;
+	return insert_message(l, &m, st, reason, now, 0, NULL, err);
+}
+
+int
+ledger_claim_ready(struct ledger *l, int64_t now, int64_t lease_until,
+    struct ledger_entry **out, size_t *n, char **err)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct ledger_entry *e = NULL;
+	size_t cnt = 0, cap = 0;
+	int step;
+
+	*out = NULL;
+	*n = 0;
+	if (db_begin(l, err) == -1)
+		return -1;
+	if (db_prepare(l, "SELECT " ENTRY_COLS ", bytes FROM messages"
+	    " WHERE (status = 'deferred' AND next_attempt <= ?1"
+	    "  AND lease_until < ?1)"
+	    " OR (status = 'queued' AND lease_until < ?1)"
+	    " ORDER BY due, id", &sel, err) == -1 ||
+	    db_prepare(l, "UPDATE messages SET lease_until = ?1,"
+	    " lease_pid = ?2 WHERE id = ?3", &upd, err) == -1)
+		goto fail;
+	sqlite3_bind_int64(sel, 1, now);
+	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 8;
+			e = xreallocarray(e, cap, sizeof(*e));
+		}
+		if (entry_from_row(l, sel, true, &e[cnt], err) == -1)
+			goto fail;
+		cnt++;
+		sqlite3_bind_int64(upd, 1, lease_until);
+		sqlite3_bind_int64(upd, 2, (int64_t)getpid());
+		sqlite3_bind_int64(upd, 3, e[cnt - 1].id);
+		if (sqlite3_step(upd) != SQLITE_DONE) {
+			db_fail(l, err);
+			goto fail;
+		}
+		sqlite3_reset(upd);
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(l, err);
+		goto fail;
+	}
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	sel = upd = NULL;
+	if (db_commit(l, err) == -1)
+		goto fail;
+	*out = e;
+	*n = cnt;
+	return 0;
+fail:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	db_rollback(l);
+	ledger_entries_free(e, cnt);
+	return -1;
+}
+
+int
+ledger_record_attempt(struct ledger *l, int64_t id, int64_t at,
+    enum msg_status outcome, int smtp_code, const char *reply,
+    int64_t next_attempt, const char *reason, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	const char *status = history_status_name(outcome);
+	int rc = -1, step;
+
+	if (outcome != ST_SENT && outcome != ST_DEFERRED && outcome != ST_FAILED) {
+		set_err(err, xasprintf("%s: message %lld: an attempt ends "
+		    "sent, deferred or failed, not %s", l->path,
+		    (long long)id, status));
+		return -1;
+	}
+	if (db_begin(l, err) == -1)
+		return -1;
+	/* The status guard is what makes "never recorded sent twice" hold
+	 * even against a second process that raced us to this row. */
+	if (db_prepare(l, "UPDATE messages SET status = ?2,"
+	    " attempts = attempts + 1, smtp_code = ?3, smtp_reply = ?4,"
+	    " next_attempt = ?5, reason = ?6, updated = ?7, lease_until = 0,"
+	    " lease_pid = 0 WHERE id = ?1 AND status != 'sent'", &st,
+	    err) == -1)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, smtp_code);
+	sqlite3_bind_text(st, 4, reply, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, outcome == ST_DEFERRED ? next_attempt : 0);
+	sqlite3_bind_text(st, 6, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, at);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_fail(l, err);
+		goto out;
+	}
+	if (sqlite3_changes(l->db) == 0) {
+		sqlite3_finalize(st);
+		st = NULL;
+		if (db_prepare(l, "SELECT client, occurrence FROM messages"
+		    " WHERE id = ?1", &st, err) == -1)
+			goto out;
+		sqlite3_bind_int64(st, 1, id);
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW)
+			set_err(err, xasprintf("%s: message %lld (%s %s) is "
+			    "already recorded sent; not recording it %s",
+			    l->path, (long long)id, col_text(st, 0),
+			    col_text(st, 1), status));
+		else if (step == SQLITE_DONE)
+			set_err(err, xasprintf("%s: no message %lld",
+			    l->path, (long long)id));
+		else
+			db_fail(l, err);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	if (db_prepare(l, "INSERT INTO attempts (message_id, at, smtp_code,"
+	    " reply, outcome) VALUES (?1, ?2, ?3, ?4, ?5)", &st, err) == -1)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_int(st, 3, smtp_code);
+	sqlite3_bind_text(st, 4, reply, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_fail(l, err);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	rc = db_commit(l, err);
+out:
+	sqlite3_finalize(st);
+	db_rollback(l);
+	return rc;
+}
+
+int
+ledger_next_retry(struct ledger *l, int64_t *when, char **err)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (db_prepare(l, "SELECT MIN(CASE status"
+	    " WHEN 'deferred' THEN MAX(next_attempt, lease_until + 1)"
+	    " ELSE lease_until + 1 END) FROM messages"
+	    " WHERE status IN ('deferred', 'queued')", &st, err) == -1)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		db_fail(l, err);
+		goto out;
+	}
+	*when = sqlite3_column_type(st, 0) == SQLITE_NULL ? HISTORY_NONE :
+	    sqlite3_column_int64(st, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_list(struct ledger *l, const struct ledger_filter *f,
+    struct ledger_entry **out, size_t *n, char **err)
+{
+	sqlite3_stmt *st;
+	struct ledger_entry *e = NULL;
+	size_t cnt = 0, cap = 0;
+	int step;
+
+	*out = NULL;
+	*n = 0;
+	if (db_prepare(l, "SELECT " ENTRY_COLS " FROM messages"
+	    " WHERE (?1 IS NULL OR updated >= ?1)"
+	    " AND (?2 IS NULL OR updated < ?2)"
+	    " AND (?3 IS NULL OR client = ?3)"
+	    " AND (?4 IS NULL OR status = ?4)"
+	    " ORDER BY updated DESC, id DESC", &st, err) == -1)
+		return -1;
+	bind_time(st, 1, f->since);
+	bind_time(st, 2, f->until);
+	sqlite3_bind_text(st, 3, f->client, -1, SQLITE_STATIC);
+	if (f->has_status)
+		sqlite3_bind_text(st, 4, history_status_name(f->status), -1,
+		    SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			e = xreallocarray(e, cap, sizeof(*e));
+		}
+		if (entry_from_row(l, st, false, &e[cnt], err) == -1)
+			goto fail;
+		cnt++;
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(l, err);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = e;
+	*n = cnt;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	ledger_entries_free(e, cnt);
+	return -1;
+}
+
+int
+ledger_get(struct ledger *l, int64_t id, struct ledger_entry *out,
+    struct ledger_attempt **attempts, size_t *nattempts, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	struct ledger_attempt *a = NULL;
+	size_t cnt = 0, cap = 0;
+	int step, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	*attempts = NULL;
+	*nattempts = 0;
+	/* The row and its attempts from one snapshot. */
+	if (db_exec(l, "BEGIN", err) == -1)
+		return -1;
+	if (db_prepare(l, "SELECT " ENTRY_COLS ", bytes FROM messages"
+	    " WHERE id = ?1", &st, err) == -1)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_DONE) {
+		set_err(err, xasprintf("%s: no message %lld", l->path,
+		    (long long)id));
+		goto out;
+	}
+	if (step != SQLITE_ROW) {
+		db_fail(l, err);
+		goto out;
+	}
+	if (entry_from_row(l, st, true, out, err) == -1)
+		goto out;
+	sqlite3_finalize(st);
+	if (db_prepare(l, "SELECT at, smtp_code, reply, outcome FROM attempts"
+	    " WHERE message_id = ?1 ORDER BY at, id", &st, err) == -1)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 4;
+			a = xreallocarray(a, cap, sizeof(*a));
+		}
+		if (parse_status(l, col_text(st, 3), id, &a[cnt].outcome,
+		    err) == -1)
+			goto out;
+		a[cnt].at = sqlite3_column_int64(st, 0);
+		a[cnt].smtp_code = sqlite3_column_int(st, 1);
+		a[cnt].reply = col_strdup(st, 2);
+		cnt++;
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(l, err);
+		goto out;
+	}
+	*attempts = a;
+	*nattempts = cnt;
+	a = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	db_rollback(l);
+	if (rc == -1) {
+		ledger_attempts_free(a, cnt);
+		ledger_entry_clear(out);
+	}
+	return rc;
+}
+
+void
+ledger_entry_clear(struct ledger_entry *e)
+{
+	if (e == NULL)
+		return;
+	free(e->client);
+	free(e->occasion);
+	free(e->occurrence);
+	free(e->to);
+	free(e->subject);
+	free(e->message_id);
+	free(e->template_file);
+	free(e->smtp_reply);
+	free(e->reason);
+	free(e->bytes);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+ledger_entries_free(struct ledger_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ledger_entry_clear(&e[i]);
+	free(e);
+}
+
+void
+ledger_attempts_free(struct ledger_attempt *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(a[i].reply);
+	free(a);
+}
