@@ -1,0 +1,1134 @@
+/*
+ * settings.c - touchbase.ini (inih) as a plain struct.
+ *
+ * inih hands the handler no line numbers (Debian builds it without
+ * INI_HANDLER_LINENO), so the file is fed to ini_parse_stream() through a
+ * reader that returns one line per call and counts them: the handler runs
+ * right after the reader returned its line.  The reader also classifies
+ * each line the way inih will, which turns inih's silent skips (indented
+ * continuation lines, unknown sections, lines without '=') into errors
+ * with their place.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "holidays.h"
+#include "settings.h"
+#include "timeutil.h"
+#include "tz.h"
+#include "xalloc.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+#define SETTINGS_MAX_FILE	(1024 * 1024)
+#define SETTINGS_MAX_TEXT	1000
+
+enum {
+	K_NAME, K_ADDRESS, K_REPLY_TO, K_BCC, K_LANGUAGE, K_BASIS,
+	K_OBJECTION_NOTICE,
+	K_URL, K_TLS, K_USERNAME, K_PASSWORD_FILE, K_CA_FILE, K_TIMEOUT,
+	K_RETRY, K_GIVE_UP_AFTER,
+	K_TIMEZONE, K_SEND_WINDOW, K_WEEKDAYS, K_HOLIDAYS, K_MIN_GAP,
+	K_DAILY_LIMIT, K_CATCH_UP,
+	K_CLIENTS, K_TEMPLATES, K_DATABASE,
+	K_COUNT
+};
+
+static const struct {
+	const char	*section;
+	const char	*name;
+} settings_keys[K_COUNT] = {
+	[K_NAME] = { "sender", "name" },
+	[K_ADDRESS] = { "sender", "address" },
+	[K_REPLY_TO] = { "sender", "reply_to" },
+	[K_BCC] = { "sender", "bcc" },
+	[K_LANGUAGE] = { "sender", "language" },
+	[K_BASIS] = { "sender", "basis" },
+	[K_OBJECTION_NOTICE] = { "sender", "objection_notice" },
+	[K_URL] = { "delivery", "url" },
+	[K_TLS] = { "delivery", "tls" },
+	[K_USERNAME] = { "delivery", "username" },
+	[K_PASSWORD_FILE] = { "delivery", "password_file" },
+	[K_CA_FILE] = { "delivery", "ca_file" },
+	[K_TIMEOUT] = { "delivery", "timeout" },
+	[K_RETRY] = { "delivery", "retry" },
+	[K_GIVE_UP_AFTER] = { "delivery", "give_up_after" },
+	[K_TIMEZONE] = { "schedule", "timezone" },
+	[K_SEND_WINDOW] = { "schedule", "send_window" },
+	[K_WEEKDAYS] = { "schedule", "weekdays" },
+	[K_HOLIDAYS] = { "schedule", "holidays" },
+	[K_MIN_GAP] = { "schedule", "min_gap" },
+	[K_DAILY_LIMIT] = { "schedule", "daily_limit" },
+	[K_CATCH_UP] = { "schedule", "catch_up" },
+	[K_CLIENTS] = { "paths", "clients" },
+	[K_TEMPLATES] = { "paths", "templates" },
+	[K_DATABASE] = { "paths", "database" },
+};
+
+static const char *const settings_sections[] = {
+	"sender", "delivery", "schedule", "paths", NULL
+};
+
+struct settings_parse {
+	const char	*path;
+	struct diag	*d;
+	const char	*data;
+	size_t		 len, pos;
+	int		 lineno;
+	bool		 section_known;	/* keys in an unknown one are skipped */
+	char		 section[64];
+	char		*value[K_COUNT];
+	int		 line[K_COUNT];
+	bool		 bad[K_COUNT];	/* refused for a control character */
+};
+
+static void	settings_handle(struct settings_parse *p, const char *section,
+		    const char *name, const char *value);
+
+const char *
+settings_default_path(const char *opt_c)
+{
+	const char *env;
+
+	if (opt_c != NULL)
+		return opt_c;
+	if ((env = getenv("TOUCHBASE_CONFIG")) != NULL && *env != '\0')
+		return env;
+	return SYSCONFDIR "/touchbase/touchbase.ini";
+}
+
+bool
+settings_has_control(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+char *
+settings_describe_control(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n' || c == '\r')
+			return xasprintf("a line break (U+%04X)", c);
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return xasprintf("a control character (U+%04X)", c);
+	}
+	return NULL;
+}
+
+bool
+settings_valid_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		unsigned cp, min;
+		int n;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		} else if ((*p & 0xe0) == 0xc0) {
+			cp = *p & 0x1f, n = 1, min = 0x80;
+		} else if ((*p & 0xf0) == 0xe0) {
+			cp = *p & 0x0f, n = 2, min = 0x800;
+		} else if ((*p & 0xf8) == 0xf0) {
+			cp = *p & 0x07, n = 3, min = 0x10000;
+		} else {
+			return false;
+		}
+		p++;
+		for (int i = 0; i < n; i++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (*p & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
+bool
+settings_valid_language(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] >= 'a' && s[n] <= 'z')
+		n++;
+	if (n < 2 || n > 3)
+		return false;
+	if (s[n] == '\0')
+		return true;
+	if (s[n] != '-' || s[n + 1] == '\0' || strlen(s) > 16)
+		return false;
+	for (s += n + 1; *s != '\0'; s++)
+		if (!isascii((unsigned char)*s) || !isalnum((unsigned char)*s))
+			return false;
+	return true;
+}
+
+char *
+settings_quote(const char *s)
+{
+	struct buf b;
+	size_t n;
+
+	buf_init(&b);
+	buf_addc(&b, '\'');
+	for (n = 0; s[n] != '\0' && n < 60; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		buf_addc(&b, (c < 0x20 || c == 0x7f) ? '?' : (char)c);
+	}
+	if (s[n] != '\0') {
+		/* Do not cut a UTF-8 sequence in half. */
+		if (((unsigned char)s[n] & 0xc0) == 0x80) {
+			while (b.len > 1 &&
+			    ((unsigned char)b.data[b.len - 1] & 0xc0) == 0x80)
+				b.len--;
+			if (b.len > 1 &&
+			    ((unsigned char)b.data[b.len - 1] & 0xc0) == 0xc0)
+				b.len--;
+			b.data[b.len] = '\0';
+		}
+		buf_adds(&b, "...");
+	}
+	buf_addc(&b, '\'');
+	return buf_detach(&b, NULL);
+}
+
+int
+settings_parse_basis(const char *s, enum basis *out)
+{
+	if (strcmp(s, "consent") == 0)
+		*out = BASIS_CONSENT;
+	else if (strcmp(s, "customer") == 0)
+		*out = BASIS_CUSTOMER;
+	else if (strcmp(s, "personal") == 0)
+		*out = BASIS_PERSONAL;
+	else
+		return -1;
+	return 0;
+}
+
+const char *
+settings_basis_name(enum basis b)
+{
+	switch (b) {
+	case BASIS_CONSENT:
+		return "consent";
+	case BASIS_PERSONAL:
+		return "personal";
+	case BASIS_CUSTOMER:
+		break;
+	}
+	return "customer";
+}
+
+static bool
+settings_atext(unsigned char c)
+{
+	return isascii(c) && (isalnum(c) || strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+int
+settings_check_address(const char *addr, char **err)
+{
+	const char *at, *p, *label;
+	char *q;
+	bool ascii = true;
+
+	*err = NULL;
+	if (settings_has_control(addr)) {
+		*err = xasprintf("an e-mail address must not contain control "
+		    "characters or line breaks");
+		return -1;
+	}
+	q = settings_quote(addr);
+	for (p = addr; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			ascii = false;
+	if (*addr == '\0') {
+		*err = xasprintf("the e-mail address is empty; write "
+		    "local@domain, e.g. anna@example.de");
+		goto out;
+	}
+	if (strpbrk(addr, "<> \t\"(),") != NULL) {
+		*err = xasprintf("%s is not a plain e-mail address: write only "
+		    "local@domain, without a display name, quotes, spaces or "
+		    "<>", q);
+		goto out;
+	}
+	if ((at = strchr(addr, '@')) == NULL || strchr(at + 1, '@') != NULL) {
+		*err = xasprintf("%s is not an e-mail address: it needs exactly "
+		    "one '@', as in anna@example.de", q);
+		goto out;
+	}
+	for (p = addr; p < at; p++) {
+		if ((unsigned char)*p >= 0x80) {
+			*err = xasprintf("%s has non-ASCII letters before the "
+			    "'@'; touchbase sends plain ASCII addresses only "
+			    "(no SMTPUTF8)", q);
+			goto out;
+		}
+	}
+	if (!ascii) {
+		*err = xasprintf("%s has a domain with non-ASCII letters; "
+		    "write an international domain in its ASCII (punycode) "
+		    "form, xn--...", q);
+		goto out;
+	}
+	if (at == addr || at - addr > 64 || *addr == '.' || at[-1] == '.' ||
+	    memmem(addr, (size_t)(at - addr), "..", 2) != NULL) {
+		*err = xasprintf("%s is not an e-mail address: the part before "
+		    "'@' must be 1 to 64 characters without leading, trailing "
+		    "or double dots", q);
+		goto out;
+	}
+	for (p = addr; p < at; p++) {
+		if (*p != '.' && !settings_atext((unsigned char)*p)) {
+			*err = xasprintf("%s is not an e-mail address: '%c' is "
+			    "not allowed before the '@'", q, *p);
+			goto out;
+		}
+	}
+	label = at + 1;
+	if (strlen(label) > 253 || strlen(addr) > 254) {
+		*err = xasprintf("%s is too long for an e-mail address", q);
+		goto out;
+	}
+	for (p = label;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (p == label || p - label > 63 || *label == '-' ||
+			    p[-1] == '-') {
+				*err = xasprintf("%s is not an e-mail address: "
+				    "the domain must be labels of letters, "
+				    "digits and '-' joined by dots, as in "
+				    "example.de", q);
+				goto out;
+			}
+			if (*p == '\0')
+				break;
+			label = p + 1;
+		} else if (!isalnum((unsigned char)*p) && *p != '-') {
+			*err = xasprintf("%s is not an e-mail address: '%c' is "
+			    "not allowed in the domain", q, *p);
+			goto out;
+		}
+	}
+	if (strchr(at + 1, '.') == NULL && strcasecmp(at + 1, "localhost") != 0)
+		*err = xasprintf("%s is not an e-mail address: the domain "
+		    "needs a dot, as in example.de", q);
+out:
+	free(q);
+	return *err == NULL ? 0 : -1;
+}
+
+int
+settings_check_password_file(const struct settings *s, struct diag *d)
+{
+	struct stat st;
+	const char *what = NULL;
+	mode_t m;
+
+	if (s->password_file == NULL)
+		return 0;
+	if (stat(s->password_file, &st) == -1) {
+		diag_error(d, s->path, s->line_password_file,
+		    "password file '%s' cannot be used: %s", s->password_file,
+		    strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag_error(d, s->path, s->line_password_file,
+		    "password file '%s' is not a regular file",
+		    s->password_file);
+		return -1;
+	}
+	m = st.st_mode;
+	if (m & S_IROTH)
+		what = "readable by others";
+	else if (m & S_IRGRP)
+		what = "readable by its group";
+	else if (m & S_IWOTH)
+		what = "writable by others";
+	else if (m & S_IWGRP)
+		what = "writable by its group";
+	if (what == NULL)
+		return 0;
+	diag_error(d, s->path, s->line_password_file,
+	    "password file '%s' is %s (mode %04o): chmod 600 it",
+	    s->password_file, what, (unsigned)(m & 07777));
+	return -1;
+}
+
+/* inih's find_chars_or_comment(): the first of chars, or an inline
+ * comment (';' after whitespace), or the end. */
+static const char *
+settings_find(const char *s, const char *chars)
+{
+	bool was_space = false;
+
+	while (*s != '\0' && (chars == NULL || strchr(chars, *s) == NULL) &&
+	    !(was_space && *s == ';')) {
+		was_space = isspace((unsigned char)*s);
+		s++;
+	}
+	return s;
+}
+
+static char *
+settings_strip(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static void
+settings_section_line(struct settings_parse *p, const char *line)
+{
+	const char *end = settings_find(line + 1, "]"), *rest;
+	size_t n;
+	char *name, *q;
+	const char *sugg;
+
+	/* Keys after a broken header are skipped, not "outside of any
+	 * section": the header was reported. */
+	p->section_known = false;
+	snprintf(p->section, sizeof(p->section), "?");
+	if (*end != ']') {
+		diag_error(p->d, p->path, p->lineno, "section header without "
+		    "']'; write it as [sender], [delivery], [schedule] or "
+		    "[paths]");
+		return;
+	}
+	for (rest = end + 1; isspace((unsigned char)*rest); rest++)
+		;
+	if (*rest != '\0' && *rest != ';' && *rest != '#') {
+		diag_error(p->d, p->path, p->lineno, "unexpected text after "
+		    "']'; a section header stands alone on its line");
+		return;
+	}
+	n = (size_t)(end - line - 1);
+	name = xstrndup(line + 1, n);
+	q = settings_quote(name);
+	for (size_t i = 0; settings_sections[i] != NULL; i++)
+		if (strcmp(name, settings_sections[i]) == 0)
+			p->section_known = true;
+	if (p->section_known)
+		snprintf(p->section, sizeof(p->section), "%s", name);
+	else if ((sugg = diag_suggest(name, settings_sections)) != NULL)
+		diag_error(p->d, p->path, p->lineno, "unknown section "
+		    "[%.*s] (did you mean [%s]?)", (int)strlen(q) - 2, q + 1,
+		    sugg);
+	else
+		diag_error(p->d, p->path, p->lineno, "unknown section "
+		    "[%.*s]; valid sections: [sender], [delivery], [schedule], "
+		    "[paths]", (int)strlen(q) - 2, q + 1);
+	free(q);
+	free(name);
+}
+
+/*
+ * Classifies the line in buf (NUL-terminated, without its newline) as inih
+ * will see it.  Returns true when inih may parse it; false when it was
+ * reported, or handled here because it is too long for inih.
+ */
+static bool
+settings_classify(struct settings_parse *p, char *line, size_t rawlen,
+    int max)
+{
+	char *s = line, *eq, *name, *value;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0' || *s == ';' || *s == '#')
+		return true;
+	if (s != line) {
+		diag_error(p->d, p->path, p->lineno, "indented line; write "
+		    "'key = value' at the start of the line (values cannot "
+		    "continue on the next line)");
+		return false;
+	}
+	if (*s == '[') {
+		settings_section_line(p, s);
+		return true;
+	}
+	eq = (char *)settings_find(s, "=:");
+	if (*eq != '=' && *eq != ':') {
+		diag_error(p->d, p->path, p->lineno, "expected 'key = value', "
+		    "a [section] or a ; comment");
+		return false;
+	}
+	if (rawlen + 1 < (size_t)max)
+		return true;
+	/* Longer than inih's line buffer: split it the way inih would. */
+	*eq = '\0';
+	name = settings_strip(s);
+	value = eq + 1;
+	*(char *)settings_find(value, NULL) = '\0';
+	value = settings_strip(value);
+	settings_handle(p, p->section, name, value);
+	return false;
+}
+
+static char *
+settings_reader(char *str, int num, void *stream)
+{
+	struct settings_parse *p = stream;
+	const char *start, *nl;
+	size_t rawlen;
+	char *line;
+	bool pass;
+
+	if (p->pos >= p->len || num < 2)
+		return NULL;
+	start = p->data + p->pos;
+	nl = memchr(start, '\n', p->len - p->pos);
+	rawlen = nl != NULL ? (size_t)(nl - start) : p->len - p->pos;
+	p->pos += rawlen + (nl != NULL);
+	p->lineno++;
+
+	if (memchr(start, '\0', rawlen) != NULL) {
+		diag_error(p->d, p->path, p->lineno, "the line contains a NUL "
+		    "byte; touchbase.ini must be a text file");
+		pass = false;
+	} else {
+		line = xstrndup(start, rawlen);
+		pass = settings_classify(p, line, rawlen, num);
+		free(line);
+	}
+	/* Only a long comment or header gets here too long for inih. */
+	if (!pass || rawlen + 1 >= (size_t)num) {
+		str[0] = '\n';
+		str[1] = '\0';
+		return str;
+	}
+	memcpy(str, start, rawlen);
+	str[rawlen] = '\0';
+	return str;
+}
+
+static int
+settings_key_index(const char *section, const char *name)
+{
+	for (int k = 0; k < K_COUNT; k++)
+		if (strcmp(settings_keys[k].section, section) == 0 &&
+		    strcmp(settings_keys[k].name, name) == 0)
+			return k;
+	return -1;
+}
+
+static void
+settings_unknown_key(struct settings_parse *p, const char *section,
+    const char *name)
+{
+	const char *names[K_COUNT + 1], *sugg, *other = NULL;
+	size_t n = 0;
+	char *q = settings_quote(name);
+	struct buf list;
+
+	buf_init(&list);
+	for (int k = 0; k < K_COUNT; k++) {
+		if (strcmp(settings_keys[k].name, name) == 0)
+			other = settings_keys[k].section;
+		if (strcmp(settings_keys[k].section, section) != 0)
+			continue;
+		names[n++] = settings_keys[k].name;
+		buf_addf(&list, "%s%s", list.len ? ", " : "",
+		    settings_keys[k].name);
+	}
+	names[n] = NULL;
+	if (*section == '\0' && other != NULL)
+		diag_error(p->d, p->path, p->lineno, "key %s is outside of "
+		    "any section; put it under [%s]", q, other);
+	else if (*section == '\0')
+		diag_error(p->d, p->path, p->lineno, "key %s is outside of "
+		    "any section; start with [sender], [delivery], [schedule] "
+		    "or [paths]", q);
+	else if ((sugg = diag_suggest(name, names)) != NULL)
+		diag_error(p->d, p->path, p->lineno, "unknown key %s in [%s] "
+		    "(did you mean '%s'?)", q, section, sugg);
+	else if (other != NULL)
+		diag_error(p->d, p->path, p->lineno, "key %s belongs in [%s], "
+		    "not in [%s]", q, other, section);
+	else
+		diag_error(p->d, p->path, p->lineno, "unknown key %s in [%s]; "
+		    "valid keys: %s", q, section, list.data);
+	buf_free(&list);
+	free(q);
+}
+
+static void
+settings_handle(struct settings_parse *p, const char *section,
+    const char *name, const char *value)
+{
+	int k;
+
+	if (*section != '\0' && !p->section_known)
+		return;		/* the section was reported */
+	if ((k = settings_key_index(section, name)) == -1) {
+		settings_unknown_key(p, section, name);
+		return;
+	}
+	if (p->value[k] != NULL) {
+		diag_error(p->d, p->path, p->lineno, "'%s' in [%s] is set "
+		    "twice (first on line %d)", name, section, p->line[k]);
+		return;
+	}
+	p->value[k] = xstrdup(value);
+	p->line[k] = p->lineno;
+}
+
+static int
+settings_ini_handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+	settings_handle(user, section, name, value);
+	return 1;
+}
+
+static char *
+settings_resolve(const struct settings *s, const char *rel)
+{
+	if (rel[0] == '/' || strcmp(s->dir, ".") == 0)
+		return xstrdup(rel);
+	return xasprintf("%s%s%s", s->dir,
+	    s->dir[strlen(s->dir) - 1] == '/' ? "" : "/", rel);
+}
+
+/* The value of key k, or NULL when it is missing or empty. */
+static const char *
+settings_val(const struct settings_parse *p, int k)
+{
+	return p->value[k] != NULL && p->value[k][0] != '\0' ?
+	    p->value[k] : NULL;
+}
+
+static bool
+settings_host_char(unsigned char c)
+{
+	return isascii(c) && (isalnum(c) || c == '-' || c == '.');
+}
+
+static bool
+settings_is_loopback(const char *host)
+{
+	return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "::1") == 0 ||
+	    strcasecmp(host, "localhost") == 0;
+}
+
+#define URL_HELP "use maildir:PATH, smtp://host[:port] (STARTTLS) or " \
+	"smtps://host[:port] (implicit TLS)"
+
+static void
+settings_parse_url(struct settings_parse *p, struct settings *s)
+{
+	const char *u = s->url, *h, *e, *port = NULL;
+	int line = p->line[K_URL];
+	char *q = settings_quote(u);
+
+	if (strncmp(u, "maildir:", 8) == 0) {
+		s->delivery = DELIVERY_MAILDIR;
+		if (u[8] == '\0')
+			diag_error(p->d, p->path, line, "url %s has no folder; "
+			    "write maildir:PATH, e.g. maildir:outbox", q);
+		else
+			s->maildir = settings_resolve(s, u + 8);
+		goto out;
+	}
+	if (strncmp(u, "smtp://", 7) == 0) {
+		s->delivery = DELIVERY_SMTP;
+		s->smtp_port = 587;
+		h = u + 7;
+	} else if (strncmp(u, "smtps://", 8) == 0) {
+		s->delivery = DELIVERY_SMTPS;
+		s->smtp_port = 465;
+		h = u + 8;
+	} else {
+		diag_error(p->d, p->path, line, "url %s is not valid: "
+		    URL_HELP, q);
+		goto out;
+	}
+	if (strchr(h, '@') != NULL) {
+		/* Not quoted: the part before '@' may be a password. */
+		diag_error(p->d, p->path, line, "url must not contain a user "
+		    "name or password (the part before '@'); set username and "
+		    "password_file instead");
+		goto out;
+	}
+	if (*h == '[') {
+		for (e = h + 1; *e != '\0' && *e != ']'; e++)
+			if (!isxdigit((unsigned char)*e) && *e != ':' &&
+			    *e != '.')
+				break;
+		if (*e != ']' || e == h + 1) {
+			diag_error(p->d, p->path, line, "url %s: an IPv6 "
+			    "address is written in brackets, e.g. "
+			    "smtp://[::1]:25", q);
+			goto out;
+		}
+		s->smtp_host = xstrndup(h + 1, (size_t)(e - h - 1));
+		e++;
+	} else {
+		for (e = h; settings_host_char((unsigned char)*e); e++)
+			;
+		if ((unsigned char)*e >= 0x80) {
+			diag_error(p->d, p->path, line, "url %s: the host name "
+			    "must be ASCII; write an international domain in "
+			    "its punycode form, xn--...", q);
+			goto out;
+		}
+		if (e == h) {
+			diag_error(p->d, p->path, line, "url %s has no host; "
+			    URL_HELP, q);
+			goto out;
+		}
+		s->smtp_host = xstrndup(h, (size_t)(e - h));
+	}
+	if (*e == ':') {
+		long v = 0;
+
+		port = ++e;
+		for (; *e >= '0' && *e <= '9' && v <= 65535; e++)
+			v = v * 10 + (*e - '0');
+		if (e == port || v < 1 || v > 65535 ||
+		    (*e >= '0' && *e <= '9')) {
+			diag_error(p->d, p->path, line, "url %s: the port must "
+			    "be a number from 1 to 65535", q);
+			goto out;
+		}
+		s->smtp_port = (int)v;
+	}
+	if (*e != '\0')
+		diag_error(p->d, p->path, line, "url %s: unexpected %s after "
+		    "the %s; write only scheme://host[:port], without a path",
+		    q, *e == '/' ? "path" : "text", port ? "port" : "host");
+out:
+	free(q);
+}
+
+static void
+settings_duration(struct settings_parse *p, int k, const char *dflt,
+    struct duration *out, bool months_ok)
+{
+	const char *v = settings_val(p, k);
+	char *err = NULL;
+
+	if (v == NULL)
+		v = dflt;
+	if (timeutil_parse_duration(v, out, &err) == -1) {
+		diag_error(p->d, p->path, p->line[k], "%s: %s",
+		    settings_keys[k].name, err);
+		free(err);
+		timeutil_parse_duration(dflt, out, NULL);
+		return;
+	}
+	if (!months_ok && out->months != 0) {
+		diag_error(p->d, p->path, p->line[k], "%s: '%s' is in months "
+		    "or years; use s, min, h, d or w", settings_keys[k].name, v);
+		timeutil_parse_duration(dflt, out, NULL);
+	}
+}
+
+static void
+settings_address(struct settings_parse *p, int k, char **out)
+{
+	const char *v = settings_val(p, k);
+	char *err;
+
+	if (v == NULL)
+		return;
+	if (settings_check_address(v, &err) == -1) {
+		diag_error(p->d, p->path, p->line[k], "%s: %s",
+		    settings_keys[k].name, err);
+		free(err);
+		return;
+	}
+	*out = xstrdup(v);
+}
+
+static void
+settings_text(struct settings_parse *p, int k, char **out)
+{
+	const char *v = settings_val(p, k);
+
+	if (v == NULL)
+		return;
+	if (!settings_valid_utf8(v))
+		diag_error(p->d, p->path, p->line[k], "%s is not valid UTF-8; "
+		    "save %s as UTF-8", settings_keys[k].name, p->path);
+	else if (strlen(v) > SETTINGS_MAX_TEXT)
+		diag_error(p->d, p->path, p->line[k], "%s is longer than %d "
+		    "bytes", settings_keys[k].name, SETTINGS_MAX_TEXT);
+	else
+		*out = xstrdup(v);
+}
+
+static void
+settings_path(struct settings_parse *p, struct settings *s, int k,
+    const char *dflt, char **out)
+{
+	const char *v = settings_val(p, k);
+
+	if (v == NULL)
+		v = dflt;
+	if (v != NULL)
+		*out = settings_resolve(s, v);
+}
+
+static void
+settings_sender(struct settings_parse *p, struct settings *s)
+{
+	const char *v;
+
+	settings_text(p, K_NAME, &s->sender_name);
+	if (s->sender_name == NULL)
+		s->sender_name = xstrdup("");
+	if (p->value[K_ADDRESS] == NULL)
+		diag_error(p->d, p->path, 0, "[sender] address is missing; "
+		    "touchbase needs the sender's e-mail address, e.g. "
+		    "address = hallo@example.de");
+	else if (p->value[K_ADDRESS][0] == '\0' && !p->bad[K_ADDRESS])
+		diag_error(p->d, p->path, p->line[K_ADDRESS], "address is "
+		    "empty; touchbase needs the sender's e-mail address, e.g. "
+		    "address = hallo@example.de");
+	settings_address(p, K_ADDRESS, &s->sender_address);
+	if (s->sender_address != NULL)
+		s->sender_domain = xstrdup(strchr(s->sender_address, '@') + 1);
+	settings_address(p, K_REPLY_TO, &s->reply_to);
+	settings_address(p, K_BCC, &s->bcc);
+
+	v = settings_val(p, K_LANGUAGE);
+	if (v != NULL && !settings_valid_language(v)) {
+		char *q = settings_quote(v);
+
+		diag_error(p->d, p->path, p->line[K_LANGUAGE], "language %s "
+		    "is not a language tag: use a short lowercase tag such as "
+		    "de, en or de-AT", q);
+		free(q);
+	}
+	s->language = xstrdup(v != NULL && settings_valid_language(v) ?
+	    v : "de");
+	s->line_language = p->line[K_LANGUAGE];
+
+	s->basis = BASIS_CUSTOMER;
+	v = settings_val(p, K_BASIS);
+	if (v != NULL && settings_parse_basis(v, &s->basis) == -1) {
+		char *q = settings_quote(v);
+
+		diag_error(p->d, p->path, p->line[K_BASIS], "basis %s is not "
+		    "valid: use consent, customer or personal", q);
+		free(q);
+	}
+	settings_text(p, K_OBJECTION_NOTICE, &s->objection_notice);
+}
+
+static void
+settings_delivery(struct settings_parse *p, struct settings *s)
+{
+	const char *v;
+	struct duration dur;
+	char *list, *tok, *save = NULL;
+
+	v = settings_val(p, K_URL);
+	s->url = xstrdup(v != NULL ? v : "maildir:outbox");
+	settings_parse_url(p, s);
+
+	s->tls = TLS_REQUIRED;
+	v = settings_val(p, K_TLS);
+	if (v != NULL && strcmp(v, "none") == 0) {
+		s->tls = TLS_NONE;
+	} else if (v != NULL && strcmp(v, "required") != 0) {
+		char *q = settings_quote(v);
+
+		diag_error(p->d, p->path, p->line[K_TLS], "tls %s is not "
+		    "valid: use required or none", q);
+		free(q);
+	}
+	if (s->tls == TLS_NONE && s->delivery == DELIVERY_SMTPS)
+		diag_error(p->d, p->path, p->line[K_TLS], "tls = none "
+		    "contradicts smtps:// (implicit TLS); for a plain "
+		    "connection to a loopback host use smtp://");
+	else if (s->tls == TLS_NONE && s->delivery == DELIVERY_SMTP &&
+	    s->smtp_host != NULL && !settings_is_loopback(s->smtp_host))
+		diag_error(p->d, p->path, p->line[K_TLS], "tls = none is only "
+		    "allowed for a loopback host (127.0.0.1, ::1 or "
+		    "localhost): messages and the password for '%s' would "
+		    "cross the network unencrypted; use tls = required",
+		    s->smtp_host);
+
+	settings_text(p, K_USERNAME, &s->username);
+	settings_path(p, s, K_PASSWORD_FILE, NULL, &s->password_file);
+	s->line_password_file = p->line[K_PASSWORD_FILE];
+	settings_path(p, s, K_CA_FILE, NULL, &s->ca_file);
+	if (s->ca_file != NULL && access(s->ca_file, R_OK) == -1)
+		diag_error(p->d, p->path, p->line[K_CA_FILE], "ca_file '%s' "
+		    "cannot be read: %s", s->ca_file, strerror(errno));
+
+	settings_duration(p, K_TIMEOUT, "30s", &dur, false);
+	s->timeout = dur.seconds;
+	if (dur.seconds < 1 || dur.seconds > 3600) {
+		diag_error(p->d, p->path, p->line[K_TIMEOUT], "timeout must "
+		    "be from 1s to 1h");
+		s->timeout = 30;
+	}
+	settings_duration(p, K_GIVE_UP_AFTER, "3d", &dur, true);
+	s->give_up_after = timeutil_duration_seconds(&dur);
+	if (s->give_up_after < 1) {
+		diag_error(p->d, p->path, p->line[K_GIVE_UP_AFTER],
+		    "give_up_after must be longer than 0s");
+		s->give_up_after = 3 * DAY_SECONDS;
+	}
+
+	v = settings_val(p, K_RETRY);
+	list = xstrdup(v != NULL ? v : "5min 15min 1h 4h 12h");
+	s->nretry = 0;
+	for (tok = strtok_r(list, " \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t", &save)) {
+		char *err = NULL;
+
+		if (s->nretry == SETTINGS_MAX_RETRY) {
+			diag_error(p->d, p->path, p->line[K_RETRY], "retry "
+			    "lists more than %d delays", SETTINGS_MAX_RETRY);
+			break;
+		}
+		if (timeutil_parse_duration(tok, &dur, &err) == -1) {
+			diag_error(p->d, p->path, p->line[K_RETRY], "retry: "
+			    "%s; write delays separated by spaces, e.g. "
+			    "5min 15min 1h", err);
+			free(err);
+			continue;
+		}
+		if (dur.seconds == 0 && dur.months == 0) {
+			diag_error(p->d, p->path, p->line[K_RETRY], "retry: "
+			    "'%s' is no delay; every delay must be longer "
+			    "than 0s", tok);
+			continue;
+		}
+		s->retry[s->nretry++] = dur;
+	}
+	free(list);
+}
+
+static void
+settings_schedule(struct settings_parse *p, struct settings *s)
+{
+	const char *v;
+	char *err = NULL;
+	struct tzdb *db;
+
+	v = settings_val(p, K_TIMEZONE);
+	s->timezone = xstrdup(v != NULL ? v : "Europe/Berlin");
+	s->line_timezone = p->line[K_TIMEZONE];
+	db = tzdb_new();
+	if (tzdb_get(db, s->timezone, &err) == NULL) {
+		diag_error(p->d, p->path, p->line[K_TIMEZONE], "timezone: %s",
+		    err);
+		free(err);
+		err = NULL;
+	}
+	tzdb_free(db);
+
+	v = settings_val(p, K_SEND_WINDOW);
+	s->window.start = 9 * 60;
+	s->window.end = 17 * 60;
+	if (v != NULL && timeutil_parse_window(v, &s->window, &err) == -1) {
+		diag_error(p->d, p->path, p->line[K_SEND_WINDOW],
+		    "send_window: %s", err);
+		free(err);
+		err = NULL;
+	}
+	v = settings_val(p, K_WEEKDAYS);
+	s->weekdays = WEEKDAYS_MON_FRI;
+	if (v != NULL && timeutil_parse_weekdays(v, &s->weekdays, &err) == -1) {
+		diag_error(p->d, p->path, p->line[K_WEEKDAYS], "weekdays: %s",
+		    err);
+		free(err);
+		err = NULL;
+	}
+	v = settings_val(p, K_HOLIDAYS);
+	if (holidays_parse_region(v != NULL ? v : "DE", &s->holidays,
+	    &err) == -1) {
+		diag_error(p->d, p->path, p->line[K_HOLIDAYS], "holidays: %s",
+		    err);
+		free(err);
+		err = NULL;
+	}
+	settings_duration(p, K_MIN_GAP, "21d", &s->min_gap, true);
+	settings_duration(p, K_CATCH_UP, "3d", &s->catch_up, true);
+
+	s->daily_limit = 20;
+	if ((v = settings_val(p, K_DAILY_LIMIT)) != NULL) {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (!isdigit((unsigned char)*v) || *end != '\0' ||
+		    errno != 0 || n < 1 || n > 1000000) {
+			char *q = settings_quote(v);
+
+			diag_error(p->d, p->path, p->line[K_DAILY_LIMIT],
+			    "daily_limit %s is not valid: use a whole number "
+			    "of at least 1", q);
+			free(q);
+		} else {
+			s->daily_limit = (int)n;
+		}
+	}
+}
+
+static void
+settings_paths(struct settings_parse *p, struct settings *s)
+{
+	settings_path(p, s, K_CLIENTS, "clients.conf", &s->clients);
+	settings_path(p, s, K_TEMPLATES, "templates", &s->templates);
+	settings_path(p, s, K_DATABASE, "/var/lib/touchbase/touchbase.db",
+	    &s->database);
+}
+
+int
+settings_load_buffer(const char *path, const char *data, size_t len,
+    struct settings **out, struct diag *d)
+{
+	struct settings_parse p;
+	struct settings *s;
+	size_t errors = d->errors;
+	const char *slash;
+	int rc = -1;
+
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.d = d;
+	p.data = data;
+	p.len = len;
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		p.pos = 3;
+
+	s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(path);
+	if ((slash = strrchr(path, '/')) == NULL)
+		s->dir = xstrdup(".");
+	else if (slash == path)
+		s->dir = xstrdup("/");
+	else
+		s->dir = xstrndup(path, (size_t)(slash - path));
+
+	/* Every line was classified by the reader: whatever inih calls a
+	 * syntax error has been reported with its own message. */
+	(void)ini_parse_stream(settings_reader, &p, settings_ini_handler, &p);
+
+	for (int k = 0; k < K_COUNT; k++) {
+		char *what;
+
+		if (p.value[k] == NULL ||
+		    (what = settings_describe_control(p.value[k])) == NULL)
+			continue;
+		diag_error(d, path, p.line[k], "%s contains %s; values must "
+		    "be one line of plain text", settings_keys[k].name, what);
+		free(what);
+		p.value[k][0] = '\0';
+		p.bad[k] = true;
+	}
+	settings_sender(&p, s);
+	settings_delivery(&p, s);
+	settings_schedule(&p, s);
+	settings_paths(&p, s);
+
+	if (d->errors == errors) {
+		*out = s;
+		s = NULL;
+		rc = 0;
+	}
+	settings_free(s);
+	for (int k = 0; k < K_COUNT; k++)
+		free(p.value[k]);
+	return rc;
+}
+
+int
+settings_load(const char *path, struct settings **out, struct diag *d)
+{
+	FILE *fp;
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+	int rc = -1;
+
+	buf_init(&b);
+	if ((fp = fopen(path, "r")) == NULL) {
+		diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		buf_add(&b, chunk, n);
+		if (b.len > SETTINGS_MAX_FILE) {
+			diag_error(d, path, 0, "larger than 1 MiB; is this "
+			    "really touchbase.ini?");
+			goto out;
+		}
+	}
+	if (ferror(fp)) {
+		diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	rc = settings_load_buffer(path, b.data != NULL ? b.data : "", b.len,
+	    out, d);
+out:
+	fclose(fp);
+	buf_free(&b);
+	return rc;
+}
+
+void
+settings_free(struct settings *s)
+{
+	if (s == NULL)
+		return;
+	free(s->path);
+	free(s->dir);
+	free(s->sender_name);
+	free(s->sender_address);
+	free(s->sender_domain);
+	free(s->reply_to);
+	free(s->bcc);
+	free(s->language);
+	free(s->objection_notice);
+	free(s->url);
+	free(s->maildir);
+	free(s->smtp_host);
+	free(s->username);
+	free(s->password_file);
+	free(s->ca_file);
+	free(s->timezone);
+	free(s->clients);
+	free(s->templates);
+	free(s->database);
+	free(s);
+}

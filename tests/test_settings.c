@@ -1,0 +1,789 @@
+/*
+ * test_settings.c - touchbase.ini: every key, every default, every
+ * refusal with its exact message and line.
+ *
+ * Run from the repository root (as `make unit` does): the fixtures are
+ * read from tests/fixtures/settings/.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "holidays.h"
+#include "settings.h"
+#include "xalloc.h"
+
+#define FIXTURES "tests/fixtures/settings"
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+
+	if (fp == NULL)
+		fail_msg("cannot open %s (run from the repository root)", path);
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(fp);
+	if (b.data == NULL)
+		buf_addc(&b, '\0'), b.len = 0;
+	return buf_detach(&b, len);
+}
+
+/* All problems of d, one per line. */
+static char *
+diag_text(const struct diag *d)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < d->n; i++) {
+		char *s = diag_format(d, i);
+
+		buf_addf(&b, "%s\n", s);
+		free(s);
+	}
+	buf_adds(&b, "");
+	return buf_detach(&b, NULL);
+}
+
+/* Loads text as "touchbase.ini"; returns the problems, *rc the result. */
+static char *
+load_text(const char *text, struct settings **out, int *rc)
+{
+	struct diag d;
+	char *t;
+
+	diag_init(&d);
+	*rc = settings_load_buffer("touchbase.ini", text, strlen(text), out, &d);
+	t = diag_text(&d);
+	diag_free(&d);
+	return t;
+}
+
+/* Expects text to fail with exactly the problems in want. */
+static void
+expect_fail(const char *text, const char *want)
+{
+	struct settings *s = (struct settings *)&s;	/* must stay untouched */
+	int rc;
+	char *got = load_text(text, &s, &rc);
+
+	assert_int_equal(rc, -1);
+	assert_ptr_equal(s, (struct settings *)&s);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static struct settings *
+expect_ok(const char *text)
+{
+	struct settings *s = NULL;
+	int rc;
+	char *got = load_text(text, &s, &rc);
+
+	assert_string_equal(got, "");
+	assert_int_equal(rc, 0);
+	assert_non_null(s);
+	free(got);
+	return s;
+}
+
+static void
+test_good_every_key(void **state)
+{
+	struct settings *s = NULL;
+	struct diag d;
+	int region;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(settings_load(FIXTURES "/good.ini", &s, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(s->path, FIXTURES "/good.ini");
+	assert_string_equal(s->dir, FIXTURES);
+
+	assert_string_equal(s->sender_name, "Atelier Lindgrün");
+	assert_string_equal(s->sender_address, "hallo@lindgruen.example");
+	assert_string_equal(s->sender_domain, "lindgruen.example");
+	assert_string_equal(s->reply_to, "antwort@lindgruen.example");
+	assert_string_equal(s->bcc, "archiv@lindgruen.example");
+	assert_string_equal(s->language, "en");
+	assert_int_equal(s->basis, BASIS_CONSENT);
+	/* ';' right after a word is text, not a comment. */
+	assert_string_equal(s->objection_notice,
+	    "Keine Grüße mehr? Antworten Sie einfach;wir tragen Sie aus.");
+
+	assert_string_equal(s->url, "smtps://mail.lindgruen.example:2465");
+	assert_int_equal(s->delivery, DELIVERY_SMTPS);
+	assert_null(s->maildir);
+	assert_string_equal(s->smtp_host, "mail.lindgruen.example");
+	assert_int_equal(s->smtp_port, 2465);
+	assert_int_equal(s->tls, TLS_REQUIRED);
+	assert_string_equal(s->username, "hallo@lindgruen.example");
+	assert_string_equal(s->password_file, FIXTURES "/secret/smtp-password");
+	assert_string_equal(s->ca_file, FIXTURES "/ca.pem");
+	assert_int_equal(s->timeout, 45);
+	assert_int_equal(s->nretry, 3);
+	assert_int_equal(s->retry[0].seconds, 60);
+	assert_int_equal(s->retry[1].seconds, 600);
+	assert_int_equal(s->retry[2].seconds, 7200);	/* after a TAB */
+	assert_int_equal(s->retry[2].months, 0);
+	assert_int_equal(s->give_up_after, 2 * 86400);
+
+	assert_string_equal(s->timezone, "America/New_York");
+	assert_int_equal(s->window.start, 10 * 60 + 30);
+	assert_int_equal(s->window.end, 16 * 60);
+	assert_int_equal(s->weekdays, WEEKDAY_BIT(0) | WEEKDAY_BIT(2) |
+	    WEEKDAY_BIT(4));
+	assert_int_equal(holidays_parse_region("DE-BY", &region, NULL), 0);
+	assert_int_equal(s->holidays, region);
+	assert_string_equal(holidays_region_name(s->holidays), "DE-BY");
+	assert_int_equal(s->min_gap.seconds, 14 * 86400);
+	assert_int_equal(s->min_gap.months, 0);
+	assert_int_equal(s->daily_limit, 5);
+	assert_int_equal(s->catch_up.seconds, 86400);
+
+	assert_string_equal(s->clients, FIXTURES "/book/clients.conf");
+	assert_string_equal(s->templates, "/srv/touchbase/templates");
+	assert_string_equal(s->database, FIXTURES "/state/touchbase.db");
+
+	assert_int_equal(s->line_password_file, 16);
+	assert_int_equal(s->line_timezone, 23);
+	assert_int_equal(s->line_language, 7);
+	settings_free(s);
+	diag_free(&d);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct settings *s = NULL;
+	struct diag d;
+	int region;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(settings_load(FIXTURES "/minimal.ini", &s, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(s->sender_name, "");
+	assert_string_equal(s->sender_address, "hallo@lindgruen.example");
+	assert_null(s->reply_to);
+	assert_null(s->bcc);
+	assert_string_equal(s->language, "de");
+	assert_int_equal(s->basis, BASIS_CUSTOMER);
+	assert_null(s->objection_notice);
+	assert_string_equal(s->url, "maildir:outbox");
+	assert_int_equal(s->delivery, DELIVERY_MAILDIR);
+	assert_string_equal(s->maildir, FIXTURES "/outbox");
+	assert_null(s->smtp_host);
+	assert_int_equal(s->tls, TLS_REQUIRED);
+	assert_null(s->username);
+	assert_null(s->password_file);
+	assert_null(s->ca_file);
+	assert_int_equal(s->timeout, 30);
+	assert_int_equal(s->nretry, 5);
+	assert_int_equal(s->retry[0].seconds, 5 * 60);
+	assert_int_equal(s->retry[1].seconds, 15 * 60);
+	assert_int_equal(s->retry[2].seconds, 3600);
+	assert_int_equal(s->retry[3].seconds, 4 * 3600);
+	assert_int_equal(s->retry[4].seconds, 12 * 3600);
+	assert_int_equal(s->give_up_after, 3 * 86400);
+	assert_string_equal(s->timezone, "Europe/Berlin");
+	assert_int_equal(s->window.start, 9 * 60);
+	assert_int_equal(s->window.end, 17 * 60);
+	assert_int_equal(s->weekdays, WEEKDAYS_MON_FRI);
+	assert_int_equal(holidays_parse_region("DE", &region, NULL), 0);
+	assert_int_equal(s->holidays, region);
+	assert_int_equal(s->min_gap.seconds, 21 * 86400);
+	assert_int_equal(s->daily_limit, 20);
+	assert_int_equal(s->catch_up.seconds, 3 * 86400);
+	assert_string_equal(s->clients, FIXTURES "/clients.conf");
+	assert_string_equal(s->templates, FIXTURES "/templates");
+	assert_string_equal(s->database, "/var/lib/touchbase/touchbase.db");
+	assert_int_equal(s->line_password_file, 0);
+	assert_int_equal(s->line_timezone, 0);
+	assert_int_equal(s->line_language, 0);
+	settings_free(s);
+	diag_free(&d);
+}
+
+/* Empty values are "not set": the defaults apply. */
+static void
+test_empty_values_are_defaults(void **state)
+{
+	struct settings *s;
+
+	(void)state;
+	s = expect_ok("[sender]\naddress = a@example.de\nreply_to =\n"
+	    "language =   ; the default\n[delivery]\nurl =\nretry =\n"
+	    "password_file = \n[schedule]\ndaily_limit =\n");
+	assert_null(s->reply_to);
+	assert_string_equal(s->language, "de");
+	assert_string_equal(s->maildir, "outbox");
+	assert_int_equal(s->nretry, 5);
+	assert_null(s->password_file);
+	assert_int_equal(s->line_password_file, 8);
+	assert_int_equal(s->daily_limit, 20);
+	settings_free(s);
+}
+
+static void
+test_example_configuration(void **state)
+{
+	struct settings *s = NULL;
+	struct diag d;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(settings_load("conf/touchbase.ini", &s, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(s->sender_name, "Atelier Lindgrün");
+	assert_int_equal(s->delivery, DELIVERY_MAILDIR);
+	assert_string_equal(s->maildir, "conf/outbox");
+	assert_null(s->password_file);
+	assert_null(s->reply_to);
+	assert_string_equal(s->clients, "conf/clients.conf");
+	assert_string_equal(s->templates, "conf/templates");
+	assert_string_equal(holidays_region_name(s->holidays), "DE-BE");
+	settings_free(s);
+	diag_free(&d);
+}
+
+static void
+test_inline_comments(void **state)
+{
+	struct settings *s;
+
+	(void)state;
+	s = expect_ok("[sender] ; the sender\n"
+	    "name = Atelier ; Lindgrün\n"
+	    "address = a@example.de ; me\n"
+	    "language = en\t; English\n");
+	assert_string_equal(s->sender_name, "Atelier");
+	assert_string_equal(s->sender_address, "a@example.de");
+	assert_string_equal(s->language, "en");
+	settings_free(s);
+	/* A ';' not after a blank is part of the value, so it is refused. */
+	expect_fail("[sender]\naddress = a@example.de;b\n",
+	    "touchbase.ini:2: address: 'a@example.de;b' is not an e-mail "
+	    "address: ';' is not allowed in the domain\n");
+	/* A '#' after a value is no comment (only ';' is). */
+	expect_fail("[sender]\naddress = a@example.de # me\n",
+	    "touchbase.ini:2: address: 'a@example.de # me' is not a plain "
+	    "e-mail address: write only local@domain, without a display "
+	    "name, quotes, spaces or <>\n");
+}
+
+static void
+test_relative_paths(void **state)
+{
+	struct settings *s = NULL;
+	struct diag d;
+	const char *ini = "[sender]\naddress = a@example.de\n"
+	    "[delivery]\nurl = maildir:../spool/out\n"
+	    "password_file = pw\nca_file = /etc/ssl/certs/ca-certificates.crt\n"
+	    "[paths]\nclients = sub/clients.conf\ntemplates = /srv/t\n";
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(settings_load_buffer("/etc/touchbase/touchbase.ini",
+	    ini, strlen(ini), &s, &d), 0);
+	assert_string_equal(s->dir, "/etc/touchbase");
+	assert_string_equal(s->maildir, "/etc/touchbase/../spool/out");
+	assert_string_equal(s->password_file, "/etc/touchbase/pw");
+	assert_string_equal(s->ca_file, "/etc/ssl/certs/ca-certificates.crt");
+	assert_string_equal(s->clients, "/etc/touchbase/sub/clients.conf");
+	assert_string_equal(s->templates, "/srv/t");
+	assert_string_equal(s->database, "/var/lib/touchbase/touchbase.db");
+	settings_free(s);
+
+	assert_int_equal(settings_load_buffer("/touchbase.ini", ini,
+	    strlen(ini), &s, &d), 0);
+	assert_string_equal(s->dir, "/");
+	assert_string_equal(s->clients, "/sub/clients.conf");
+	settings_free(s);
+
+	assert_int_equal(settings_load_buffer("touchbase.ini", ini,
+	    strlen(ini), &s, &d), 0);
+	assert_string_equal(s->dir, ".");
+	assert_string_equal(s->clients, "sub/clients.conf");
+	settings_free(s);
+	assert_int_equal(d.n, 0);
+	diag_free(&d);
+}
+
+static void
+test_tls_none(void **state)
+{
+	static const char *const loopback[] = {
+		"smtp://127.0.0.1:2525", "smtp://[::1]:2525", "smtp://localhost",
+		"smtp://LOCALHOST:25"
+	};
+	struct settings *s;
+	char *ini;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
+		ini = xasprintf("[sender]\naddress = a@example.de\n[delivery]\n"
+		    "url = %s\ntls = none\n", loopback[i]);
+		s = expect_ok(ini);
+		assert_int_equal(s->tls, TLS_NONE);
+		assert_int_equal(s->delivery, DELIVERY_SMTP);
+		free(ini);
+		settings_free(s);
+	}
+	s = expect_ok("[sender]\naddress = a@example.de\n[delivery]\n"
+	    "url = smtp://[::1]:2525\ntls = none\n");
+	assert_string_equal(s->smtp_host, "::1");
+	assert_int_equal(s->smtp_port, 2525);
+	settings_free(s);
+	s = expect_ok("[sender]\naddress = a@example.de\n[delivery]\n"
+	    "url = smtp://mail.example.de\n");
+	assert_int_equal(s->smtp_port, 587);
+	settings_free(s);
+	s = expect_ok("[sender]\naddress = a@example.de\n[delivery]\n"
+	    "url = smtps://mail.example.de\n");
+	assert_int_equal(s->smtp_port, 465);
+	settings_free(s);
+
+	/* The order of url and tls does not matter; the line is tls's. */
+	expect_fail("[sender]\naddress = a@example.de\n[delivery]\n"
+	    "tls = none\nurl = smtp://10.0.0.1:25\n",
+	    "touchbase.ini:4: tls = none is only allowed for a loopback host "
+	    "(127.0.0.1, ::1 or localhost): messages and the password for "
+	    "'10.0.0.1' would cross the network unencrypted; use tls = "
+	    "required\n");
+	expect_fail("[sender]\naddress = a@example.de\n[delivery]\n"
+	    "url = smtp://localhost.example.de\ntls = none\n",
+	    "touchbase.ini:5: tls = none is only allowed for a loopback host "
+	    "(127.0.0.1, ::1 or localhost): messages and the password for "
+	    "'localhost.example.de' would cross the network unencrypted; "
+	    "use tls = required\n");
+}
+
+static void
+test_unknown_key_suggestion(void **state)
+{
+	(void)state;
+	expect_fail("[sender]\naddress = a@example.de\n\n[delivery]\n"
+	    "pasword_file = /etc/touchbase/pw\n",
+	    "touchbase.ini:5: unknown key 'pasword_file' in [delivery] "
+	    "(did you mean 'password_file'?)\n");
+	expect_fail("[sender]\nAddress = a@example.de\naddress = a@example.de\n",
+	    "touchbase.ini:2: unknown key 'Address' in [sender] (did you "
+	    "mean 'address'?)\n");
+	expect_fail("[Sender]\naddress = a@example.de\n",
+	    "touchbase.ini:1: unknown section [Sender] (did you mean "
+	    "[sender]?)\n"
+	    "touchbase.ini: [sender] address is missing; touchbase needs the "
+	    "sender's e-mail address, e.g. address = hallo@example.de\n");
+}
+
+/* Every problem is reported, each with its own line. */
+static void
+test_all_problems_reported(void **state)
+{
+	(void)state;
+	expect_fail("[sender]\n"
+	    "address = a@example.de\n"
+	    "langauge = de\n"
+	    "[delivery]\n"
+	    "timeout = 0s\n"
+	    "[schedule]\n"
+	    "daily_limit = -3\n"
+	    "timezone = Mars/Olympus\n"
+	    "[paths]\n"
+	    "clients = a.conf\n"
+	    "clients = b.conf\n",
+	    "touchbase.ini:3: unknown key 'langauge' in [sender] (did you "
+	    "mean 'language'?)\n"
+	    "touchbase.ini:11: 'clients' in [paths] is set twice (first on "
+	    "line 10)\n"
+	    "touchbase.ini:5: timeout must be from 1s to 1h\n"
+	    "touchbase.ini:8: timezone: unknown time zone 'Mars/Olympus' (no "
+	    "file /usr/share/zoneinfo/Mars/Olympus); use an IANA name such "
+	    "as Europe/Berlin\n"
+	    "touchbase.ini:7: daily_limit '-3' is not valid: use a whole "
+	    "number of at least 1\n");
+}
+
+/* A BOM, CRLF line ends and a last line without a newline. */
+static void
+test_bom_crlf(void **state)
+{
+	struct settings *s;
+
+	(void)state;
+	s = expect_ok("\xef\xbb\xbf[sender]\r\nname = Atelier\r\n"
+	    "address = a@example.de\r\n[schedule]\r\ndaily_limit = 7");
+	assert_string_equal(s->sender_name, "Atelier");
+	assert_int_equal(s->daily_limit, 7);
+	settings_free(s);
+	expect_fail("\xef\xbb\xbf[sender]\r\naddress = a@example.de\r\n"
+	    "frob = 1\r\n",
+	    "touchbase.ini:3: unknown key 'frob' in [sender]; valid keys: "
+	    "name, address, reply_to, bcc, language, basis, "
+	    "objection_notice\n");
+}
+
+/* Lines longer than inih's buffer (200 bytes) keep their value and do
+ * not shift the line numbers after them. */
+static void
+test_long_line(void **state)
+{
+	struct settings *s;
+	struct buf b, notice;
+	char *got;
+	int rc;
+
+	(void)state;
+	buf_init(&notice);
+	for (int i = 0; i < 30; i++)
+		buf_addf(&notice, "Satz %02d. ", i);
+	notice.data[--notice.len] = '\0';
+	buf_init(&b);
+	buf_addf(&b, "[sender]\naddress = a@example.de\n; %s\n"
+	    "objection_notice = %s   ; long\n", notice.data, notice.data);
+	s = expect_ok(b.data);
+	assert_true(strlen(s->objection_notice) > 250);
+	assert_string_equal(s->objection_notice, notice.data);
+	settings_free(s);
+
+	buf_adds(&b, "bcc = nope\n");
+	got = load_text(b.data, &s, &rc);
+	assert_int_equal(rc, -1);
+	assert_string_equal(got, "touchbase.ini:5: bcc: 'nope' is not an "
+	    "e-mail address: it needs exactly one '@', as in "
+	    "anna@example.de\n");
+	free(got);
+	buf_free(&b);
+	buf_free(&notice);
+}
+
+/* Every tests/fixtures/settings/bad-*.ini fails with exactly the lines of
+ * its .expect file; these files also drive tests/e2e/check_fixtures.sh. */
+static void
+test_bad_fixtures(void **state)
+{
+	DIR *dir;
+	struct dirent *e;
+	int count = 0;
+
+	(void)state;
+	if ((dir = opendir(FIXTURES)) == NULL)
+		fail_msg("cannot open %s (run from the repository root)",
+		    FIXTURES);
+	while ((e = readdir(dir)) != NULL) {
+		size_t n = strlen(e->d_name), len;
+		struct settings *s = (struct settings *)&s;
+		struct diag d;
+		char *ini, *want, *got, *path;
+
+		if (strncmp(e->d_name, "bad-", 4) != 0 || n < 5 ||
+		    strcmp(e->d_name + n - 4, ".ini") != 0)
+			continue;
+		path = xasprintf("%s/%s", FIXTURES, e->d_name);
+		ini = slurp(path, &len);
+		free(path);
+		path = xasprintf("%s/%.*s.expect", FIXTURES, (int)(n - 4),
+		    e->d_name);
+		want = slurp(path, NULL);
+		free(path);
+		diag_init(&d);
+		if (settings_load_buffer("touchbase.ini", ini, len, &s, &d) != -1)
+			fail_msg("%s loaded", e->d_name);
+		assert_ptr_equal(s, (struct settings *)&s);
+		got = diag_text(&d);
+		if (strcmp(got, want) != 0)
+			fail_msg("%s:\n got: %s want: %s", e->d_name, got, want);
+		assert_int_equal(d.n, 1);	/* one problem per fixture */
+		diag_free(&d);
+		free(got);
+		free(want);
+		free(ini);
+		count++;
+	}
+	closedir(dir);
+	assert_true(count >= 45);
+}
+
+static void
+test_load_missing_file(void **state)
+{
+	struct settings *s = NULL;
+	struct diag d;
+	char *t;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(settings_load(FIXTURES "/no-such.ini", &s, &d), -1);
+	assert_null(s);
+	t = diag_text(&d);
+	assert_string_equal(t, FIXTURES "/no-such.ini: cannot read: No such "
+	    "file or directory\n");
+	free(t);
+	diag_free(&d);
+}
+
+static void
+test_password_file(void **state)
+{
+	char dir[] = "/tmp/test_settings.XXXXXX";
+	struct settings s;
+	struct diag d;
+	char *pw, *t, *want;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	pw = xasprintf("%s/pw", dir);
+	memset(&s, 0, sizeof(s));
+	s.path = "touchbase.ini";
+	s.line_password_file = 16;
+	diag_init(&d);
+
+	assert_int_equal(settings_check_password_file(&s, &d), 0);
+	assert_int_equal(d.n, 0);
+
+	s.password_file = pw;
+	assert_int_equal(settings_check_password_file(&s, &d), -1);
+	t = diag_text(&d);
+	want = xasprintf("touchbase.ini:16: password file '%s' cannot be "
+	    "used: No such file or directory\n", pw);
+	assert_string_equal(t, want);
+	free(t);
+	free(want);
+	diag_free(&d);
+
+	assert_non_null(fp = fopen(pw, "w"));
+	fputs("geheim\n", fp);
+	fclose(fp);
+	static const struct {
+		mode_t mode;
+		const char *what;
+	} cases[] = {
+		{ 0644, "readable by others (mode 0644)" },
+		{ 0604, "readable by others (mode 0604)" },
+		{ 0640, "readable by its group (mode 0640)" },
+		{ 0602, "writable by others (mode 0602)" },
+		{ 0620, "writable by its group (mode 0620)" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(chmod(pw, cases[i].mode), 0);
+		diag_init(&d);
+		assert_int_equal(settings_check_password_file(&s, &d), -1);
+		t = diag_text(&d);
+		want = xasprintf("touchbase.ini:16: password file '%s' is %s: "
+		    "chmod 600 it\n", pw, cases[i].what);
+		assert_string_equal(t, want);
+		free(t);
+		free(want);
+		diag_free(&d);
+	}
+	for (mode_t m = 0400; m <= 0700; m += 0100) {
+		assert_int_equal(chmod(pw, m), 0);
+		diag_init(&d);
+		assert_int_equal(settings_check_password_file(&s, &d), 0);
+		assert_int_equal(d.n, 0);
+		diag_free(&d);
+	}
+
+	s.password_file = dir;
+	diag_init(&d);
+	assert_int_equal(settings_check_password_file(&s, &d), -1);
+	t = diag_text(&d);
+	want = xasprintf("touchbase.ini:16: password file '%s' is not a "
+	    "regular file\n", dir);
+	assert_string_equal(t, want);
+	free(t);
+	free(want);
+	diag_free(&d);
+
+	unlink(pw);
+	rmdir(dir);
+	free(pw);
+}
+
+static void
+test_check_address(void **state)
+{
+	static const char *const good[] = {
+		"a@b.de", "anna.mueller+tb@mueller-garten.example",
+		"root@localhost", "x_y@xn--mller-kva.de", "o'brien@example.ie",
+	};
+	static const struct {
+		const char *addr, *err;
+	} bad[] = {
+		{ "", "the e-mail address is empty; write local@domain, e.g. "
+		    "anna@example.de" },
+		{ "a@b@c.de", "'a@b@c.de' is not an e-mail address: it needs "
+		    "exactly one '@', as in anna@example.de" },
+		{ "a@müller.de", "'a@müller.de' has a domain with non-ASCII "
+		    "letters; write an international domain in its ASCII "
+		    "(punycode) form, xn--..." },
+		{ "a\r\nBcc: x@y.de", "an e-mail address must not contain "
+		    "control characters or line breaks" },
+		{ ".a@b.de", "'.a@b.de' is not an e-mail address: the part "
+		    "before '@' must be 1 to 64 characters without leading, "
+		    "trailing or double dots" },
+		{ "a..b@b.de", "'a..b@b.de' is not an e-mail address: the part "
+		    "before '@' must be 1 to 64 characters without leading, "
+		    "trailing or double dots" },
+		{ "a@-b.de", "'a@-b.de' is not an e-mail address: the domain "
+		    "must be labels of letters, digits and '-' joined by dots, "
+		    "as in example.de" },
+		{ "a@b..de", "'a@b..de' is not an e-mail address: the domain "
+		    "must be labels of letters, digits and '-' joined by dots, "
+		    "as in example.de" },
+		{ "a@b_c.de", "'a@b_c.de' is not an e-mail address: '_' is "
+		    "not allowed in the domain" },
+		{ "a;b@c.de", "'a;b@c.de' is not an e-mail address: ';' is not "
+		    "allowed before the '@'" },
+		{ "<a@b.de>", "'<a@b.de>' is not a plain e-mail address: write "
+		    "only local@domain, without a display name, quotes, spaces "
+		    "or <>" },
+	};
+	char *err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (settings_check_address(good[i], &err) != 0)
+			fail_msg("%s refused: %s", good[i], err);
+		assert_null(err);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(settings_check_address(bad[i].addr, &err), -1);
+		assert_string_equal(err, bad[i].err);
+		free(err);
+	}
+}
+
+static void
+test_text_helpers(void **state)
+{
+	char *t;
+
+	(void)state;
+	assert_false(settings_has_control("Liebe Anna,\tschön"));
+	assert_true(settings_has_control("a\nb"));
+	assert_true(settings_has_control("a\rb"));
+	assert_true(settings_has_control("a\x7f"));
+	assert_true(settings_has_control("\x01"));
+	assert_null(settings_describe_control("tab\tok"));
+	t = settings_describe_control("x\ny");
+	assert_string_equal(t, "a line break (U+000A)");
+	free(t);
+	t = settings_describe_control("x\x1b");
+	assert_string_equal(t, "a control character (U+001B)");
+	free(t);
+	t = settings_describe_control("\x7f");
+	assert_string_equal(t, "a control character (U+007F)");
+	free(t);
+
+	assert_true(settings_valid_utf8("Grüße, 😀"));
+	assert_false(settings_valid_utf8("Gr\xfc\xdf""e"));
+	assert_false(settings_valid_utf8("\xc0\xaf"));		/* overlong */
+	assert_false(settings_valid_utf8("\xed\xa0\x80"));	/* surrogate */
+	assert_false(settings_valid_utf8("\xf4\x90\x80\x80"));	/* > 10FFFF */
+	assert_false(settings_valid_utf8("\xe2\x82"));		/* cut */
+
+	assert_true(settings_valid_language("de"));
+	assert_true(settings_valid_language("gsw"));
+	assert_true(settings_valid_language("de-AT"));
+	assert_true(settings_valid_language("zh-Hant"));
+	assert_false(settings_valid_language("d"));
+	assert_false(settings_valid_language("deut"));
+	assert_false(settings_valid_language("DE"));
+	assert_false(settings_valid_language("de-"));
+	assert_false(settings_valid_language("de_AT"));
+	assert_false(settings_valid_language("de-AT-x"));
+
+	t = settings_quote("a\nb");
+	assert_string_equal(t, "'a?b'");
+	free(t);
+	t = settings_quote("0123456789012345678901234567890123456789"
+	    "012345678901234567ü9xyz");
+	assert_string_equal(t, "'0123456789012345678901234567890123456789"
+	    "012345678901234567ü...'");
+	free(t);
+	t = settings_quote("0123456789012345678901234567890123456789"
+	    "0123456789012345678ü9xyz");	/* ü would be cut: dropped */
+	assert_string_equal(t, "'0123456789012345678901234567890123456789"
+	    "0123456789012345678...'");
+	free(t);
+}
+
+static void
+test_basis(void **state)
+{
+	enum basis b;
+
+	(void)state;
+	assert_int_equal(settings_parse_basis("consent", &b), 0);
+	assert_int_equal(b, BASIS_CONSENT);
+	assert_int_equal(settings_parse_basis("personal", &b), 0);
+	assert_int_equal(b, BASIS_PERSONAL);
+	assert_int_equal(settings_parse_basis("customer", &b), 0);
+	assert_int_equal(b, BASIS_CUSTOMER);
+	assert_int_equal(settings_parse_basis("Customer", &b), -1);
+	assert_string_equal(settings_basis_name(BASIS_CONSENT), "consent");
+	assert_string_equal(settings_basis_name(BASIS_CUSTOMER), "customer");
+	assert_string_equal(settings_basis_name(BASIS_PERSONAL), "personal");
+}
+
+static void
+test_default_path(void **state)
+{
+	(void)state;
+	setenv("TOUCHBASE_CONFIG", "/srv/tb.ini", 1);
+	assert_string_equal(settings_default_path("x.ini"), "x.ini");
+	assert_string_equal(settings_default_path(NULL), "/srv/tb.ini");
+	setenv("TOUCHBASE_CONFIG", "", 1);
+	assert_string_equal(settings_default_path(NULL),
+	    SYSCONFDIR "/touchbase/touchbase.ini");
+	unsetenv("TOUCHBASE_CONFIG");
+	assert_string_equal(settings_default_path(NULL),
+	    SYSCONFDIR "/touchbase/touchbase.ini");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_every_key),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_empty_values_are_defaults),
+		cmocka_unit_test(test_example_configuration),
+		cmocka_unit_test(test_inline_comments),
+		cmocka_unit_test(test_relative_paths),
+		cmocka_unit_test(test_tls_none),
+		cmocka_unit_test(test_unknown_key_suggestion),
+		cmocka_unit_test(test_all_problems_reported),
+		cmocka_unit_test(test_bom_crlf),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_bad_fixtures),
+		cmocka_unit_test(test_load_missing_file),
+		cmocka_unit_test(test_password_file),
+		cmocka_unit_test(test_check_address),
+		cmocka_unit_test(test_text_helpers),
+		cmocka_unit_test(test_basis),
+		cmocka_unit_test(test_default_path),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
