@@ -47,6 +47,8 @@ buf_reserve(struct buf *b, size_t more)
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	b->data = xreallocarray(b->data, cap, 1);
+	if (b->cap == 0)
+		b->data[0] = '\0';	/* a new buffer is an empty string */
 	b->cap = cap;
 }
 

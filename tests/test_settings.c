@@ -254,7 +254,7 @@ test_example_configuration(void **state)
 	assert_int_equal(d.n, 0);
 	assert_string_equal(s->sender_name, "Atelier Lindgrün");
 	assert_int_equal(s->delivery, DELIVERY_MAILDIR);
-	assert_string_equal(s->maildir, "conf/outbox");
+	assert_string_equal(s->maildir, "/var/lib/touchbase/outbox");
 	assert_null(s->password_file);
 	assert_null(s->reply_to);
 	assert_string_equal(s->clients, "conf/clients.conf");

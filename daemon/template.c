@@ -1,0 +1,1156 @@
+/*
+ * template.c - template files, variables, variants.
+ *
+ * Every file is read and parsed once by templates_load(); a parsed text
+ * is a list of pieces, each either literal bytes or a variable with its
+ * alternatives, so rendering is a walk over the pieces without I/O.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "template.h"
+#include "xalloc.h"
+
+#define TPL_MAX_TEXT	(256 * 1024)
+#define TPL_MAX_IMAGE	(1024 * 1024)
+
+struct tpl_alt {
+	bool		 literal;
+	char		*text;		/* variable name or literal text */
+};
+
+struct tpl_piece {
+	const char	*lit;		/* literal bytes, when nalts == 0 */
+	size_t		 len;
+	struct tpl_alt	*alts;
+	size_t		 nalts;
+	int		 line;
+};
+
+struct tpl_text {
+	char		*src;
+	struct tpl_piece *pieces;
+	size_t		 npieces;
+};
+
+struct tpl_card {
+	char		*name;
+	char		*lang;
+	char		*path;
+	struct tpl_text	 body;
+	struct template_image *images;
+	size_t		 nimages;
+	bool		 used;
+};
+
+struct template {
+	char		*name;
+	char		*lang;
+	int		 variant;
+	char		*file;		/* "birthday.de.2.txt" */
+	char		*path;		/* dir/file, for messages */
+	struct tpl_text	 subject;
+	struct tpl_text	 body;
+	const struct tpl_card *card;
+};
+
+struct templates {
+	char		*dir;
+	struct template	**items;	/* sorted by name, lang, variant */
+	size_t		 n;
+	struct tpl_card	**cards;
+	size_t		 ncards;
+};
+
+static const char *const tpl_builtins[] = {
+	"name", "first_name", "salutation", "project", "years", "age",
+	"sender_name", NULL
+};
+
+static bool
+tpl_is_builtin(const char *name)
+{
+	for (size_t i = 0; tpl_builtins[i] != NULL; i++)
+		if (strcmp(tpl_builtins[i], name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+tpl_ident_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+/* Length of the well-formed UTF-8 sequence at s, or 0. */
+static size_t
+tpl_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+/* A value for one line of a message: UTF-8 without any control. */
+static const char *
+tpl_value_problem(const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v;
+	size_t n = strlen(v);
+
+	for (size_t i = 0; i < n;) {
+		size_t u = tpl_utf8_len(p + i, n - i);
+
+		if (u == 0)
+			return "is not valid UTF-8";
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return "contains a control character (CR, LF, tab or "
+			    "similar); it must be one line of text";
+		i += u;
+	}
+	return NULL;
+}
+
+static void
+tpl_text_free(struct tpl_text *t)
+{
+	for (size_t i = 0; i < t->npieces; i++) {
+		for (size_t j = 0; j < t->pieces[i].nalts; j++)
+			free(t->pieces[i].alts[j].text);
+		free(t->pieces[i].alts);
+	}
+	free(t->pieces);
+	free(t->src);
+	memset(t, 0, sizeof(*t));
+}
+
+static struct tpl_piece *
+tpl_add_piece(struct tpl_text *t, size_t *cap, int line)
+{
+	struct tpl_piece *p;
+
+	if (t->npieces == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		t->pieces = xreallocarray(t->pieces, *cap, sizeof(*t->pieces));
+	}
+	p = &t->pieces[t->npieces++];
+	memset(p, 0, sizeof(*p));
+	p->line = line;
+	return p;
+}
+
+/* Parses the inside of one {{...}} into p's alternatives. */
+static int
+tpl_parse_var(struct tpl_piece *p, const char *s, size_t n, const char *path,
+    struct diag *d)
+{
+	size_t i = 0, cap = 0;
+
+	for (;;) {
+		struct tpl_alt a = { false, NULL };
+		struct buf b;
+
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (p->nalts > 0 && p->alts[p->nalts - 1].literal) {
+			diag_error(d, path, p->line, "in '{{%.*s}}': a quoted "
+			    "text must be the last alternative, as in "
+			    "{{first_name|\"Hallo\"}}", (int)n, s);
+			return -1;
+		}
+		buf_init(&b);
+		if (i < n && s[i] == '"') {
+			a.literal = true;
+			for (i++; i < n && s[i] != '"'; i++) {
+				if (s[i] == '\\' && i + 1 < n &&
+				    (s[i + 1] == '"' || s[i + 1] == '\\'))
+					i++;
+				buf_addc(&b, s[i]);
+			}
+			if (i >= n) {
+				diag_error(d, path, p->line, "in '{{%.*s}}': "
+				    "unclosed quoted text; write \"text\" "
+				    "(\\\" for a quote)", (int)n, s);
+				buf_free(&b);
+				return -1;
+			}
+			i++;
+		} else {
+			size_t st = i;
+
+			while (i < n && tpl_ident_char((unsigned char)s[i]))
+				i++;
+			if (i == st) {
+				diag_error(d, path, p->line, "'{{%.*s}}' is not "
+				    "a variable: write {{name}}, {{first_name}}"
+				    ", {{salutation}}, a field's key, or "
+				    "fallbacks like {{first_name|name|\"text\"}}",
+				    (int)n, s);
+				buf_free(&b);
+				return -1;
+			}
+			buf_add(&b, s + st, i - st);
+		}
+		a.text = buf_detach(&b, NULL);
+		if (p->nalts == cap) {
+			cap = cap ? cap * 2 : 2;
+			p->alts = xreallocarray(p->alts, cap, sizeof(*p->alts));
+		}
+		p->alts[p->nalts++] = a;
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i == n)
+			return 0;
+		if (s[i] != '|') {
+			diag_error(d, path, p->line, "'{{%.*s}}' is not a "
+			    "variable: alternatives are separated by '|', as "
+			    "in {{first_name|name|\"text\"}}", (int)n, s);
+			return -1;
+		}
+		i++;
+	}
+}
+
+/* Splits src (owned by t from now on) into pieces; line0 is the line of
+ * its first byte.  Reports every problem; returns -1 on any. */
+static int
+tpl_parse(struct tpl_text *t, char *src, int line0, const char *path,
+    struct diag *d)
+{
+	size_t cap = 0;
+	const char *p = src;
+	int line = line0, rc = 0;
+
+	t->src = src;
+	while (*p != '\0') {
+		const char *open = strstr(p, "{{"), *close, *nl;
+		struct tpl_piece *pc;
+
+		if (open == NULL)
+			open = p + strlen(p);
+		if (open > p) {
+			pc = tpl_add_piece(t, &cap, line);
+			pc->lit = p;
+			pc->len = (size_t)(open - p);
+			for (const char *q = p; q < open; q++)
+				line += *q == '\n';
+		}
+		if (*open == '\0')
+			break;
+		close = strstr(open + 2, "}}");
+		nl = strchr(open + 2, '\n');
+		if (close == NULL || (nl != NULL && nl < close)) {
+			diag_error(d, path, line, "unclosed '{{': a variable "
+			    "is written {{name}} on one line");
+			rc = -1;
+			if (nl == NULL)
+				break;
+			p = nl;
+			continue;
+		}
+		pc = tpl_add_piece(t, &cap, line);
+		if (tpl_parse_var(pc, open + 2, (size_t)(close - open - 2),
+		    path, d) == -1)
+			rc = -1;
+		for (size_t i = 0; i < pc->nalts; i++) {
+			const char *sug;
+
+			if (pc->alts[i].literal || tpl_is_builtin(pc->alts[i].text))
+				continue;
+			sug = diag_suggest(pc->alts[i].text, tpl_builtins);
+			if (sug != NULL)
+				diag_warn(d, path, line, "'%s' is not a "
+				    "built-in variable (did you mean '%s'?); it "
+				    "is looked up in each client's fields",
+				    pc->alts[i].text, sug);
+		}
+		p = close + 2;
+	}
+	return rc;
+}
+
+/* Reads a whole file; *why gets a static reason on failure. */
+static int
+tpl_read(const char *path, size_t max, unsigned char **data, size_t *len,
+    const char **why)
+{
+	FILE *fp;
+	struct stat st;
+	unsigned char *b = NULL;
+	int rc = -1;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		*why = "file too large";
+		goto out;
+	}
+	b = xmalloc((size_t)st.st_size + 1);
+	*len = fread(b, 1, (size_t)st.st_size, fp);
+	if (ferror(fp) || *len != (size_t)st.st_size) {
+		*why = "read error";
+		goto out;
+	}
+	b[*len] = '\0';
+	*data = b;
+	b = NULL;
+	rc = 0;
+out:
+	free(b);
+	fclose(fp);
+	return rc;
+}
+
+/*
+ * Checks that the file is UTF-8 without controls other than tab and line
+ * ends, drops a byte-order mark and turns CRLF into LF.  Returns the text
+ * (allocated), or NULL after reporting the first bad place.
+ */
+static char *
+tpl_clean(const char *path, const unsigned char *data, size_t len,
+    struct diag *d)
+{
+	struct buf b;
+	size_t i = 0;
+	int line = 1, col = 1;
+
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	buf_init(&b);
+	while (i < len) {
+		unsigned char c = data[i];
+		size_t u = tpl_utf8_len(data + i, len - i);
+
+		if (c == '\r' && i + 1 < len && data[i + 1] == '\n') {
+			i++;
+			continue;
+		}
+		if (u == 0) {
+			diag_error(d, path, line, "invalid UTF-8 (byte 0x%02x "
+			    "at column %d); save the file as UTF-8", c, col);
+			goto bad;
+		}
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
+			diag_error(d, path, line, "control character 0x%02x at "
+			    "column %d; only tabs and line breaks are allowed",
+			    c, col);
+			goto bad;
+		}
+		buf_add(&b, data + i, u);
+		i += u;
+		col++;
+		if (c == '\n') {
+			line++;
+			col = 1;
+		}
+	}
+	return buf_detach(&b, NULL);
+bad:
+	buf_free(&b);
+	return NULL;
+}
+
+/* The header block and body of a .txt template. */
+static int
+tpl_parse_txt(struct template *tp, char *text, struct diag *d)
+{
+	char *p = text, *subject = NULL, *body;
+	int line = 1, subject_line = 0, rc = 0;
+	bool said_missing = false;
+
+	for (;;) {
+		char *eol = strchr(p, '\n'), *colon, *v;
+
+		if (eol == NULL) {
+			if (subject != NULL)
+				diag_error(d, tp->path, line, "no blank line "
+				    "after the header block; write 'Subject: "
+				    "…', a blank line, then the text");
+			else if (!said_missing)
+				diag_error(d, tp->path, 1, "missing 'Subject:' "
+				    "header; a template starts with 'Subject: "
+				    "…', then a blank line");
+			rc = -1;
+			goto out;
+		}
+		*eol = '\0';
+		if (*p == '\0') {
+			body = eol + 1;
+			break;
+		}
+		colon = strchr(p, ':');
+		if (*p == ' ' || *p == '\t') {
+			diag_error(d, tp->path, line, "a header must be on one "
+			    "line; write the whole Subject on the line "
+			    "'Subject: …'");
+			rc = -1;
+		} else if (colon == NULL && line == 1) {
+			diag_error(d, tp->path, 1, "missing 'Subject:' header; "
+			    "a template starts with 'Subject: …', then a blank "
+			    "line");
+			said_missing = true;
+			rc = -1;
+		} else if ((colon == NULL || colon == p) && subject != NULL) {
+			diag_error(d, tp->path, line, "expected a blank line "
+			    "between the Subject and the text");
+			rc = -1;
+			goto out;
+		} else if (colon == NULL || colon == p) {
+			diag_error(d, tp->path, line, "expected a header like "
+			    "'Subject: …' (a template starts with its Subject, "
+			    "then a blank line, then the text)");
+			rc = -1;
+		} else if ((size_t)(colon - p) != 7 ||
+		    strncasecmp(p, "Subject", 7) != 0) {
+			diag_error(d, tp->path, line, "unknown header '%.*s': "
+			    "only 'Subject:' is allowed (From and To come from "
+			    "touchbase.ini and clients.conf)", (int)(colon - p),
+			    p);
+			rc = -1;
+		} else if (subject != NULL) {
+			diag_error(d, tp->path, line, "a second 'Subject:' "
+			    "(the first is on line %d)", subject_line);
+			rc = -1;
+		} else {
+			for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+				;
+			for (char *e = v + strlen(v); e > v &&
+			    (e[-1] == ' ' || e[-1] == '\t'); )
+				*--e = '\0';
+			subject = v;
+			subject_line = line;
+			if (*v == '\0') {
+				diag_error(d, tp->path, line, "the Subject is "
+				    "empty");
+				rc = -1;
+			} else if (strchr(v, '\t') != NULL) {
+				diag_error(d, tp->path, line, "a tab in the "
+				    "Subject; use spaces");
+				rc = -1;
+			}
+		}
+		p = eol + 1;
+		line++;
+	}
+	if (subject == NULL) {
+		if (!said_missing)
+			diag_error(d, tp->path, 1, "missing 'Subject:' header; "
+			    "a template starts with 'Subject: …', then a blank "
+			    "line");
+		rc = -1;
+		goto out;
+	}
+	if (body[strspn(body, " \t\n")] == '\0') {
+		diag_error(d, tp->path, line + 1, "the text after the blank "
+		    "line is empty");
+		rc = -1;
+	}
+	if (rc == -1)
+		goto out;
+	if (tpl_parse(&tp->subject, xstrdup(subject), subject_line, tp->path,
+	    d) == -1)
+		rc = -1;
+	if (tpl_parse(&tp->body, xstrdup(body), line + 1, tp->path, d) == -1)
+		rc = -1;
+out:
+	free(text);
+	return rc;
+}
+
+static const char *
+tpl_sniff(const unsigned char *p, size_t n)
+{
+	if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return "image/png";
+	if (n >= 3 && memcmp(p, "\xff\xd8\xff", 3) == 0)
+		return "image/jpeg";
+	if (n >= 6 && (memcmp(p, "GIF87a", 6) == 0 ||
+	    memcmp(p, "GIF89a", 6) == 0))
+		return "image/gif";
+	if (n >= 12 && memcmp(p, "RIFF", 4) == 0 &&
+	    memcmp(p + 8, "WEBP", 4) == 0)
+		return "image/webp";
+	return NULL;
+}
+
+/* Loads every image the card refers to as cid:FILE. */
+static int
+tpl_card_images(struct tpl_card *c, const char *dir, struct diag *d)
+{
+	const char *p = c->body.src;
+	size_t cap = 0;
+	int line = 1, rc = 0;
+
+	for (const char *q = p; (q = strstr(q, "cid:")) != NULL; q += 4) {
+		const char *why;
+		char *file, *path;
+		struct template_image im;
+		size_t n;
+		bool dup = false;
+
+		for (; p < q; p++)
+			line += *p == '\n';
+		n = strspn(q + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789._-");
+		if (n == 0 || q[4] == '.') {
+			diag_error(d, c->path, line, "'cid:' must name an image "
+			    "file beside the card, like cid:card.png (letters, "
+			    "digits, '.', '_', '-')");
+			rc = -1;
+			continue;
+		}
+		file = xstrndup(q + 4, n);
+		for (size_t i = 0; i < c->nimages; i++)
+			dup |= strcmp(c->images[i].file, file) == 0;
+		if (dup) {
+			free(file);
+			continue;
+		}
+		memset(&im, 0, sizeof(im));
+		path = xasprintf("%s/%s", dir, file);
+		if (tpl_read(path, TPL_MAX_IMAGE, &im.data, &im.len,
+		    &why) == -1) {
+			diag_error(d, c->path, line, "image 'cid:%s': %s: %s%s",
+			    file, path, why, strcmp(why, "file too large") ?
+			    "" : " (at most 1 MiB)");
+			rc = -1;
+		} else if ((im.content_type = tpl_sniff(im.data,
+		    im.len)) == NULL) {
+			diag_error(d, c->path, line, "image 'cid:%s': %s is not "
+			    "a PNG, JPEG, GIF or WebP image", file, path);
+			rc = -1;
+		}
+		free(path);
+		if (rc == -1 || im.content_type == NULL) {
+			free(im.data);
+			free(file);
+			continue;
+		}
+		im.file = file;
+		if (c->nimages == cap) {
+			cap = cap ? cap * 2 : 2;
+			c->images = xreallocarray(c->images, cap,
+			    sizeof(*c->images));
+		}
+		c->images[c->nimages++] = im;
+	}
+	return rc;
+}
+
+static void
+tpl_card_free(struct tpl_card *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nimages; i++) {
+		free(c->images[i].file);
+		free(c->images[i].data);
+	}
+	free(c->images);
+	tpl_text_free(&c->body);
+	free(c->name);
+	free(c->lang);
+	free(c->path);
+	free(c);
+}
+
+static void
+tpl_free(struct template *tp)
+{
+	if (tp == NULL)
+		return;
+	tpl_text_free(&tp->subject);
+	tpl_text_free(&tp->body);
+	free(tp->name);
+	free(tp->lang);
+	free(tp->file);
+	free(tp->path);
+	free(tp);
+}
+
+static int
+tpl_cmp(const void *a, const void *b)
+{
+	const struct template *x = *(const struct template *const *)a;
+	const struct template *y = *(const struct template *const *)b;
+	int c;
+
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	if ((c = strcmp(x->lang, y->lang)) != 0)
+		return c;
+	return (x->variant > y->variant) - (x->variant < y->variant);
+}
+
+static int
+tpl_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+tpl_ident(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!tpl_ident_char((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Splits "name.lang[.n].ext" into its parts.  Returns 1 for a template
+ * file, 0 for a file that is not one (ignored), -1 for a file that looks
+ * meant as a template but is misnamed (reported).
+ */
+static int
+tpl_split(const char *file, const char *ext, char **name, char **lang,
+    int *variant)
+{
+	size_t n = strlen(file), e = strlen(ext);
+	const char *dot1, *dot2, *end = file + n - e;
+
+	if (n <= e || strcmp(end, ext) != 0)
+		return 0;
+	dot1 = memchr(file, '.', (size_t)(end - file));
+	if (dot1 == NULL)
+		return -1;
+	dot2 = memchr(dot1 + 1, '.', (size_t)(end - dot1 - 1));
+	*variant = 1;
+	if (dot2 != NULL) {
+		const char *v = dot2 + 1;
+		size_t vl = (size_t)(end - v);
+
+		if (strcmp(ext, ".txt") != 0 || vl == 0 || vl > 3 ||
+		    v[0] == '0' || strspn(v, "0123456789") < vl)
+			return -1;
+		*variant = atoi(v);
+	} else
+		dot2 = end;
+	if (!tpl_ident(file, (size_t)(dot1 - file)) ||
+	    !tpl_ident(dot1 + 1, (size_t)(dot2 - dot1 - 1)))
+		return -1;
+	*name = xstrndup(file, (size_t)(dot1 - file));
+	*lang = xstrndup(dot1 + 1, (size_t)(dot2 - dot1 - 1));
+	return 1;
+}
+
+static void
+tpl_load_txt(struct templates *t, const char *file, struct diag *d,
+    size_t *cap)
+{
+	struct template *tp = xcalloc(1, sizeof(*tp));
+	unsigned char *data = NULL;
+	size_t len = 0;
+	const char *why;
+	char *text;
+
+	if (tpl_split(file, ".txt", &tp->name, &tp->lang, &tp->variant) != 1)
+		abort();	/* the caller checked */
+	tp->file = xstrdup(file);
+	tp->path = xasprintf("%s/%s", t->dir, file);
+	if (tpl_read(tp->path, TPL_MAX_TEXT, &data, &len, &why) == -1) {
+		diag_error(d, tp->path, 0, "%s", why);
+		goto bad;
+	}
+	if ((text = tpl_clean(tp->path, data, len, d)) == NULL)
+		goto bad;
+	if (tpl_parse_txt(tp, text, d) == -1)
+		goto bad;
+	free(data);
+	if (t->n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		t->items = xreallocarray(t->items, *cap, sizeof(*t->items));
+	}
+	t->items[t->n++] = tp;
+	return;
+bad:
+	free(data);
+	tpl_free(tp);
+}
+
+static void
+tpl_load_html(struct templates *t, const char *file, struct diag *d,
+    size_t *cap)
+{
+	struct tpl_card *c = xcalloc(1, sizeof(*c));
+	unsigned char *data = NULL;
+	size_t len = 0;
+	const char *why;
+	char *text;
+	int variant;
+
+	if (tpl_split(file, ".html", &c->name, &c->lang, &variant) != 1)
+		abort();
+	c->path = xasprintf("%s/%s", t->dir, file);
+	if (tpl_read(c->path, TPL_MAX_TEXT, &data, &len, &why) == -1) {
+		diag_error(d, c->path, 0, "%s", why);
+		goto bad;
+	}
+	if ((text = tpl_clean(c->path, data, len, d)) == NULL)
+		goto bad;
+	if (tpl_parse(&c->body, text, 1, c->path, d) == -1 ||
+	    tpl_card_images(c, t->dir, d) == -1)
+		goto bad;
+	free(data);
+	if (t->ncards == *cap) {
+		*cap = *cap ? *cap * 2 : 4;
+		t->cards = xreallocarray(t->cards, *cap, sizeof(*t->cards));
+	}
+	t->cards[t->ncards++] = c;
+	return;
+bad:
+	free(data);
+	tpl_card_free(c);
+}
+
+/* Joins cards to their text variants; variant numbers must be unique. */
+static void
+tpl_link(struct templates *t, struct diag *d)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct template *tp = t->items[i];
+
+		if (i > 0 && tpl_cmp(&t->items[i - 1], &t->items[i]) == 0)
+			diag_error(d, tp->path, 0, "same variant as %s (the "
+			    "plain %s.%s.txt counts as variant 1); rename one "
+			    "to %s.%s.N.txt with another N", t->items[i - 1]->file,
+			    tp->name, tp->lang, tp->name, tp->lang);
+		for (size_t j = 0; j < t->ncards; j++)
+			if (strcmp(t->cards[j]->name, tp->name) == 0 &&
+			    strcmp(t->cards[j]->lang, tp->lang) == 0) {
+				tp->card = t->cards[j];
+				t->cards[j]->used = true;
+			}
+	}
+	for (size_t j = 0; j < t->ncards; j++)
+		if (!t->cards[j]->used)
+			diag_warn(d, t->cards[j]->path, 0, "no %s.%s.txt beside "
+			    "this card: it is never sent", t->cards[j]->name,
+			    t->cards[j]->lang);
+}
+
+int
+templates_load(const char *dir, struct templates **out, struct diag *d)
+{
+	struct templates *t;
+	DIR *dp;
+	struct dirent *de;
+	char **names = NULL;
+	size_t nnames = 0, cap = 0, icap = 0, ccap = 0, errors = d->errors;
+
+	*out = NULL;
+	if ((dp = opendir(dir)) == NULL) {
+		diag_error(d, dir, 0, "cannot open the template folder: %s",
+		    strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		size_t n = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || de->d_name[n - 1] == '~')
+			continue;
+		if (nnames == cap) {
+			cap = cap ? cap * 2 : 32;
+			names = xreallocarray(names, cap, sizeof(*names));
+		}
+		names[nnames++] = xstrdup(de->d_name);
+	}
+	closedir(dp);
+	if (nnames > 1)
+		qsort(names, nnames, sizeof(*names), tpl_strcmp);
+
+	t = xcalloc(1, sizeof(*t));
+	t->dir = xstrdup(dir);
+	for (size_t i = 0; i < nnames; i++) {
+		char *name = NULL, *lang = NULL, *path;
+		int v, txt, html;
+
+		txt = tpl_split(names[i], ".txt", &name, &lang, &v);
+		free(name);
+		free(lang);
+		name = lang = NULL;
+		html = tpl_split(names[i], ".html", &name, &lang, &v);
+		free(name);
+		free(lang);
+		if (txt == 1)
+			tpl_load_txt(t, names[i], d, &icap);
+		else if (html == 1)
+			tpl_load_html(t, names[i], d, &ccap);
+		else if (txt == -1 || html == -1) {
+			path = xasprintf("%s/%s", dir, names[i]);
+			diag_warn(d, path, 0, "ignored: a template is named "
+			    "NAME.LANG.txt or NAME.LANG.N.txt (N = 2, 3, …), "
+			    "a card NAME.LANG.html");
+			free(path);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (t->n > 1)
+		qsort(t->items, t->n, sizeof(*t->items), tpl_cmp);
+	tpl_link(t, d);
+	if (d->errors > errors) {
+		templates_free(t);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+void
+templates_free(struct templates *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		tpl_free(t->items[i]);
+	for (size_t i = 0; i < t->ncards; i++)
+		tpl_card_free(t->cards[i]);
+	free(t->items);
+	free(t->cards);
+	free(t->dir);
+	free(t);
+}
+
+bool
+templates_exists(const struct templates *t, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->items[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+const struct template *
+templates_variant(const struct templates *t, const char *name,
+    const char *lang, size_t idx)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->items[i]->name, name) == 0 &&
+		    strcmp(t->items[i]->lang, lang) == 0 && idx-- == 0)
+			return t->items[i];
+	return NULL;
+}
+
+/* When the client last received tp, or INT64_MIN for never. */
+static int64_t
+tpl_last_received(const struct template *tp,
+    const struct history_client *hc)
+{
+	int64_t last = INT64_MIN;
+
+	for (size_t i = 0; hc != NULL && i < hc->nrecords; i++) {
+		const struct history_record *r = &hc->records[i];
+		int64_t at;
+
+		if (r->template_file == NULL ||
+		    strcmp(r->template_file, tp->file) != 0 ||
+		    (r->status != ST_SENT && r->status != ST_QUEUED &&
+		    r->status != ST_DEFERRED))
+			continue;
+		at = r->sent != HISTORY_NONE ? r->sent : r->due;
+		if (at > last)
+			last = at;
+	}
+	return last;
+}
+
+const struct template *
+templates_choose(const struct templates *t, const char *name,
+    const char *lang, const char *fallback_lang,
+    const struct history_client *hc, bool *fell_back)
+{
+	const struct template *best = NULL, *newest = NULL, *tp;
+	int64_t best_at = INT64_MAX, newest_at = INT64_MIN;
+	size_t n = 0;
+
+	*fell_back = false;
+	if (lang == NULL || templates_variant(t, name, lang, 0) == NULL) {
+		if (fallback_lang == NULL ||
+		    templates_variant(t, name, fallback_lang, 0) == NULL)
+			return NULL;
+		lang = fallback_lang;
+		*fell_back = true;
+	}
+	for (size_t i = 0; (tp = templates_variant(t, name, lang, i)); i++) {
+		int64_t at = tpl_last_received(tp, hc);
+
+		n++;
+		if (at > newest_at) {
+			newest_at = at;
+			newest = tp;
+		}
+	}
+	for (size_t i = 0; (tp = templates_variant(t, name, lang, i)); i++) {
+		int64_t at = tpl_last_received(tp, hc);
+
+		if (n > 1 && tp == newest && newest_at != INT64_MIN)
+			continue;
+		if (at < best_at) {
+			best_at = at;
+			best = tp;
+		}
+	}
+	return best;
+}
+
+const char *
+template_file(const struct template *tp)
+{
+	return tp->file;
+}
+
+const char *
+template_lang(const struct template *tp)
+{
+	return tp->lang;
+}
+
+static const char *
+tpl_field(const struct client *c, const char *key)
+{
+	for (size_t i = 0; i < c->nfields; i++)
+		if (strcmp(c->fields[i].key, key) == 0)
+			return c->fields[i].value;
+	return NULL;
+}
+
+/* The value of a variable, or NULL when it has none here (an empty
+ * value counts as none, so fallbacks apply). */
+static const char *
+tpl_lookup(const struct template_vars *v, const char *name, char num[16])
+{
+	const char *val = NULL;
+
+	if (strcmp(name, "name") == 0)
+		val = v->client->name;
+	else if (strcmp(name, "first_name") == 0)
+		val = v->client->first_name;
+	else if (strcmp(name, "salutation") == 0)
+		val = v->client->salutation;
+	else if (strcmp(name, "project") == 0)
+		val = v->project;
+	else if (strcmp(name, "sender_name") == 0)
+		val = v->settings != NULL ? v->settings->sender_name : NULL;
+	else if (strcmp(name, "years") == 0 || strcmp(name, "age") == 0) {
+		bool has = name[0] == 'y' ? v->has_years : v->has_age;
+
+		if (has) {
+			snprintf(num, 16, "%d", name[0] == 'y' ? v->years :
+			    v->age);
+			val = num;
+		}
+	} else
+		val = tpl_field(v->client, name);
+	return val != NULL && *val != '\0' ? val : NULL;
+}
+
+static const char *
+tpl_unset_hint(const char *name)
+{
+	if (strcmp(name, "project") == 0)
+		return "it has a value only for after_project occasions";
+	if (strcmp(name, "years") == 0)
+		return "it has a value only for a yearly occasion of a dated "
+		    "field and for a birthday with a known year";
+	if (strcmp(name, "age") == 0)
+		return "it has a value only for a birthday with a known year";
+	if (strcmp(name, "sender_name") == 0)
+		return "set [sender] name in touchbase.ini";
+	return "set it in clients.conf";
+}
+
+static void
+tpl_no_value(const struct tpl_piece *pc, const char *path,
+    const struct client *c, struct diag *d)
+{
+	struct buf b;
+	const char *first = pc->alts[0].text;
+
+	buf_init(&b);
+	for (size_t i = 0; i < c->nfields; i++)
+		buf_addf(&b, "%s%s", i ? ", " : " (", c->fields[i].key);
+	if (c->nfields > 0)
+		buf_addc(&b, ')');
+	if (pc->nalts == 1 && !tpl_is_builtin(first) &&
+	    tpl_field(c, first) == NULL) {
+		const char *cands[64], *sug;
+		size_t n = 0;
+
+		for (size_t i = 0; tpl_builtins[i] != NULL; i++)
+			cands[n++] = tpl_builtins[i];
+		for (size_t i = 0; i < c->nfields && n < 63; i++)
+			cands[n++] = c->fields[i].key;
+		cands[n] = NULL;
+		sug = diag_suggest(first, cands);
+		diag_error(d, path, pc->line, "client '%s': unknown "
+		    "variable {{%s}}%s%s%s: valid are name, first_name, "
+		    "salutation, project, years, age, sender_name and the "
+		    "client's fields%s", c->id, first,
+		    sug ? " (did you mean '" : "", sug ? sug : "",
+		    sug ? "'?)" : "", b.len ? b.data : " (none)");
+	} else if (pc->nalts == 1)
+		diag_error(d, path, pc->line, "client '%s': {{%s}} has no "
+		    "value: %s, or write a fallback like {{%s|\"text\"}}",
+		    c->id, first, tpl_unset_hint(first), first);
+	else {
+		struct buf v;
+
+		buf_init(&v);
+		for (size_t i = 0; i < pc->nalts; i++)
+			buf_addf(&v, "%s%s", i ? "|" : "", pc->alts[i].text);
+		diag_error(d, path, pc->line, "client '%s': none of "
+		    "{{%s}} has a value; end it with a quoted fallback like "
+		    "{{%s|\"text\"}}", c->id, v.data, v.data);
+		buf_free(&v);
+	}
+	buf_free(&b);
+}
+
+static void
+tpl_add_html(struct buf *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&': buf_adds(out, "&amp;"); break;
+		case '<': buf_adds(out, "&lt;"); break;
+		case '>': buf_adds(out, "&gt;"); break;
+		case '"': buf_adds(out, "&quot;"); break;
+		case '\'': buf_adds(out, "&#39;"); break;
+		default: buf_addc(out, *s);
+		}
+	}
+}
+
+/* Renders a parsed text; values from the book are escaped for HTML,
+ * quoted fallbacks are the author's own and go in as written. */
+static int
+tpl_render_text(const struct tpl_text *tx, const char *path,
+    const struct template_vars *v, bool html, struct buf *out,
+    struct diag *d)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < tx->npieces; i++) {
+		const struct tpl_piece *pc = &tx->pieces[i];
+		const char *val = NULL, *bad;
+		bool literal = false;
+		char num[16];
+
+		if (pc->nalts == 0) {
+			buf_add(out, pc->lit, pc->len);
+			continue;
+		}
+		for (size_t j = 0; j < pc->nalts && val == NULL; j++) {
+			literal = pc->alts[j].literal;
+			val = literal ? pc->alts[j].text :
+			    tpl_lookup(v, pc->alts[j].text, num);
+		}
+		if (val == NULL) {
+			tpl_no_value(pc, path, v->client, d);
+			rc = -1;
+			continue;
+		}
+		if (!literal && (bad = tpl_value_problem(val)) != NULL) {
+			diag_error(d, path, pc->line, "client '%s': the value "
+			    "of {{%s}} %s", v->client->id, pc->alts[0].text,
+			    bad);
+			rc = -1;
+			continue;
+		}
+		if (html && !literal)
+			tpl_add_html(out, val);
+		else
+			buf_adds(out, val);
+	}
+	return rc;
+}
+
+int
+template_render(const struct template *tp, const struct template_vars *v,
+    struct rendered *out, struct diag *d)
+{
+	struct buf subj, text, html;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&subj);
+	buf_init(&text);
+	buf_init(&html);
+	if (tpl_render_text(&tp->subject, tp->path, v, false, &subj, d) == -1)
+		rc = -1;
+	if (tpl_render_text(&tp->body, tp->path, v, false, &text, d) == -1)
+		rc = -1;
+	if (tp->card != NULL && tpl_render_text(&tp->card->body,
+	    tp->card->path, v, true, &html, d) == -1)
+		rc = -1;
+	if (rc == 0 && (subj.data == NULL ||
+	    subj.len == strspn(subj.data, " "))) {
+		diag_error(d, tp->path, tp->subject.npieces ?
+		    tp->subject.pieces[0].line : 1, "client '%s': the Subject "
+		    "is empty", v->client->id);
+		rc = -1;
+	}
+	if (rc == -1) {
+		buf_free(&subj);
+		buf_free(&text);
+		buf_free(&html);
+		return -1;
+	}
+	out->subject = buf_detach(&subj, NULL);
+	out->text = buf_detach(&text, NULL);
+	if (tp->card != NULL) {
+		out->html = buf_detach(&html, NULL);
+		out->images = tp->card->images;
+		out->nimages = tp->card->nimages;
+	}
+	out->template_file = xstrdup(tp->file);
+	return 0;
+}
+
+void
+rendered_free(struct rendered *r)
+{
+	if (r == NULL)
+		return;
+	free(r->subject);
+	free(r->text);
+	free(r->html);
+	free(r->template_file);
+	memset(r, 0, sizeof(*r));
+}
