@@ -174,7 +174,9 @@ loop_run(const char *path, struct config *c, struct ledger *l)
 		struct pollfd pfd = { loop_pipe[0], POLLIN, 0 };
 		struct timespec ts = { (time_t)(wait_ms / 1000),
 		    (long)(wait_ms % 1000) * 1000000L };
-		if (ppoll(&pfd, 1, &ts, NULL) > 0)
+		/* Drained whatever woke us: a signal may interrupt the wait
+		 * (EINTR) before its byte is seen as readable. */
+		if (ppoll(&pfd, 1, &ts, NULL) != 0)
 			loop_drain();
 	}
 	notify_stopping();

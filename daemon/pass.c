@@ -19,6 +19,7 @@
 #include "history.h"
 #include "log.h"
 #include "message.h"
+#include "notify.h"
 #include "pass.h"
 #include "planner.h"
 #include "timeutil.h"
@@ -37,6 +38,7 @@ struct pass {
 	struct deliverer	*dlv;
 	char			*dlv_err;	/* why there is no deliverer */
 	int64_t			 lease;
+	int			 watchdog;	/* systemd expects pings */
 };
 
 void
@@ -167,6 +169,9 @@ pass_deliver(struct pass *p, int64_t id, const char *client,
 		log_err("%s", err);
 		free(err);
 	}
+	/* A long batch of slow transactions must not look like a hang. */
+	if (p->watchdog)
+		notify_watchdog();
 	free(reason);
 	deliver_reply_clear(&reply);
 }
@@ -321,6 +326,7 @@ pass_run(const struct config *c, struct ledger *l, int64_t now,
 	p.l = l;
 	p.now = now;
 	p.res = res;
+	p.watchdog = notify_watchdog_interval() > 0;
 	/* A lease long enough for a whole batch of slow transactions. */
 	p.lease = now + 3600 + 4 * p.s->timeout;
 
