@@ -1,0 +1,306 @@
+/*
+ * deliver.c - one delivery interface, two backends (maildir.c, smtp.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "deliver.h"
+#include "log.h"
+#include "maildir.h"
+#include "settings.h"
+#include "smtp.h"
+#include "xalloc.h"
+
+#define DELIVER_PASSWORD_MAX	4096
+#define DELIVER_CREDENTIAL	"smtp-password"
+
+struct deliverer {
+	enum delivery_kind	 kind;
+	char			*maildir;
+	struct smtp		*smtp;
+	char			*bcc;
+};
+
+const char *
+deliver_result_name(enum deliver_result r)
+{
+	switch (r) {
+	case DELIVER_OK:
+		return "ok";
+	case DELIVER_TEMPFAIL:
+		return "tempfail";
+	case DELIVER_PERMFAIL:
+		return "permfail";
+	case DELIVER_CONFIG:
+		return "config";
+	}
+	return "?";
+}
+
+enum deliver_result
+deliver_classify(int code)
+{
+	if (code >= 200 && code < 300)
+		return DELIVER_OK;
+	if (code >= 500 && code < 600)
+		return DELIVER_PERMFAIL;
+	return DELIVER_TEMPFAIL;
+}
+
+void
+deliver_reply_clear(struct deliver_reply *r)
+{
+	if (r == NULL)
+		return;
+	free(r->text);
+	r->text = NULL;
+	r->code = 0;
+}
+
+static void
+deliver_wipe(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+int
+deliver_read_password(const char *path, char **password, char **err)
+{
+	char buf[DELIVER_PASSWORD_MAX + 2];
+	struct stat st;
+	size_t len = 0;
+	ssize_t n;
+	int fd, rc = -1;
+
+	*err = NULL;
+	if (password != NULL)
+		*password = NULL;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) == -1) {
+		if (errno == ELOOP)
+			*err = xasprintf("password file %s is a symbolic link; "
+			    "name the file itself", path);
+		else
+			*err = xasprintf("cannot open password file %s: %s",
+			    path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		*err = xasprintf("cannot stat password file %s: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*err = xasprintf("password file %s is not a regular file",
+		    path);
+		goto out;
+	}
+	if (st.st_mode & (S_IRGRP | S_IROTH)) {
+		*err = xasprintf("password file %s is readable by others "
+		    "(mode %04o): chmod 600 %s", path,
+		    (unsigned)(st.st_mode & 07777), path);
+		goto out;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		*err = xasprintf("password file %s grants access to group or "
+		    "others (mode %04o): chmod 600 %s", path,
+		    (unsigned)(st.st_mode & 07777), path);
+		goto out;
+	}
+	while (len < sizeof(buf)) {
+		n = read(fd, buf + len, sizeof(buf) - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			*err = xasprintf("cannot read password file %s: %s",
+			    path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > DELIVER_PASSWORD_MAX) {
+		*err = xasprintf("password file %s is longer than %d bytes; "
+		    "it must hold the password alone", path,
+		    DELIVER_PASSWORD_MAX);
+		goto out;
+	}
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	if (len == 0) {
+		*err = xasprintf("password file %s is empty", path);
+		goto out;
+	}
+	if (memchr(buf, '\n', len) != NULL || memchr(buf, '\r', len) != NULL ||
+	    memchr(buf, '\0', len) != NULL) {
+		*err = xasprintf("password file %s holds more than one line; "
+		    "it must hold the password alone", path);
+		goto out;
+	}
+	if (password != NULL)
+		*password = xstrndup(buf, len);
+	rc = 0;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+/* password_file, else the systemd credential smtp-password. */
+static int
+deliver_password(const struct settings *s, char **password, char **err)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char *path;
+	int rc;
+
+	if (s->password_file != NULL)
+		return deliver_read_password(s->password_file, password, err);
+	if (dir == NULL || *dir == '\0') {
+		*err = xasprintf("username is set but there is no password: "
+		    "set password_file in [delivery], or pass the systemd "
+		    "credential %s (LoadCredential=%s:/path/to/file)",
+		    DELIVER_CREDENTIAL, DELIVER_CREDENTIAL);
+		return -1;
+	}
+	path = xasprintf("%s/%s", dir, DELIVER_CREDENTIAL);
+	if (access(path, F_OK) == -1 && errno == ENOENT) {
+		*err = xasprintf("username is set but there is no password: "
+		    "neither password_file nor the credential %s exists",
+		    path);
+		free(path);
+		return -1;
+	}
+	rc = deliver_read_password(path, password, err);
+	free(path);
+	return rc;
+}
+
+struct deliverer *
+deliver_new(const struct settings *s, char **err)
+{
+	struct deliverer *d;
+	struct smtp_params p;
+	char *password = NULL;
+
+	*err = NULL;
+	d = xcalloc(1, sizeof(*d));
+	d->kind = s->delivery;
+	if (s->bcc != NULL)
+		d->bcc = xstrdup(s->bcc);
+	if (s->delivery == DELIVERY_MAILDIR) {
+		d->maildir = xstrdup(s->maildir);
+		return d;
+	}
+	if (s->username != NULL && *s->username != '\0' &&
+	    deliver_password(s, &password, err) == -1)
+		goto fail;
+	memset(&p, 0, sizeof(p));
+	p.host = s->smtp_host;
+	p.port = s->smtp_port;
+	p.implicit_tls = s->delivery == DELIVERY_SMTPS;
+	p.tls = s->tls != TLS_NONE || p.implicit_tls;
+	p.username = password != NULL ? s->username : NULL;
+	p.password = password;
+	p.ca_file = s->ca_file;
+	p.timeout = s->timeout > 0 ? (long)s->timeout : 30;
+	p.final_timeout = SMTP_FINAL_TIMEOUT;
+	d->smtp = smtp_new(&p, err);
+	deliver_wipe(password);
+	if (d->smtp == NULL)
+		goto fail;
+	return d;
+fail:
+	deliver_free(d);
+	return NULL;
+}
+
+void
+deliver_free(struct deliverer *d)
+{
+	if (d == NULL)
+		return;
+	smtp_free(d->smtp);
+	free(d->maildir);
+	free(d->bcc);
+	free(d);
+}
+
+/* A printable copy of an address for a message: controls as \xNN. */
+static char *
+deliver_quote(const char *s)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_addc(&b, '"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+			buf_addf(&b, "\\x%02x", c);
+		else
+			buf_addc(&b, (char)c);
+	}
+	buf_addc(&b, '"');
+	return buf_detach(&b, NULL);
+}
+
+static int
+deliver_check(const char *what, const char *addr, struct deliver_reply *r)
+{
+	char *err = NULL, *q;
+
+	if (addr != NULL && settings_check_address(addr, &err) == 0 &&
+	    !settings_has_control(addr))
+		return 0;
+	q = deliver_quote(addr != NULL ? addr : "");
+	r->text = xasprintf("invalid %s address %s, not sent: %s", what, q,
+	    err != NULL ? err : "it contains a line break or control "
+	    "character");
+	free(q);
+	free(err);
+	return -1;
+}
+
+enum deliver_result
+deliver_send(struct deliverer *d, const char *from,
+    const char *const *rcpts, size_t nrcpts, const char *msg, size_t len,
+    struct deliver_reply *reply)
+{
+	size_t i, nprimary = nrcpts;
+
+	reply->code = 0;
+	reply->text = NULL;
+	if (deliver_check("sender", from, reply) == -1)
+		return DELIVER_CONFIG;
+	if (nrcpts == 0) {
+		reply->text = xstrdup("no recipient, not sent");
+		return DELIVER_PERMFAIL;
+	}
+	/* The sender's own copy comes last; it is a configuration value. */
+	if (nrcpts > 1 && d->bcc != NULL && rcpts[nrcpts - 1] != NULL &&
+	    strcasecmp(rcpts[nrcpts - 1], d->bcc) == 0)
+		nprimary = nrcpts - 1;
+	for (i = 0; i < nrcpts; i++) {
+		if (deliver_check(i < nprimary ? "recipient" : "bcc",
+		    rcpts[i], reply) == -1)
+			return i < nprimary ? DELIVER_PERMFAIL : DELIVER_CONFIG;
+	}
+	if (d->kind == DELIVERY_MAILDIR)
+		return maildir_deliver(d->maildir, msg, len, reply);
+	return smtp_send(d->smtp, from, rcpts, nrcpts, nprimary, msg, len,
+	    reply);
+}

@@ -1,0 +1,792 @@
+/*
+ * smtp.c - SMTP submission through libcurl; the only curl/curl.h user.
+ *
+ * libcurl 7.88 (Debian 12) behaviours this file works around:
+ *  - a 4xx/5xx reply to the final dot comes back as
+ *    CURLE_WEIRD_SERVER_REPLY, to MAIL/RCPT/DATA as CURLE_SEND_ERROR: the
+ *    code is only in CURLINFO_RESPONSE_CODE;
+ *  - after a timeout (or that weird reply) libcurl keeps the connection,
+ *    and the next transfer reads the late reply as the answer to its own
+ *    MAIL FROM: after any failure the socket is shut down, so libcurl
+ *    finds the connection dead, and the next transfer asks for a fresh one;
+ *  - CR/LF in a recipient would be sent as is: every address is checked
+ *    (deliver.c, and here again) before it reaches libcurl;
+ *  - only CRLF "." is dot-stuffed: the message is handed over with CRLF
+ *    line ends only;
+ *  - CURLOPT_MAIL_RCPT_ALLOWFAILS is spelled with three L's before 8.2.
+ *
+ * libcurl has one response timeout for every reply, and the final dot's
+ * reply may take 10 minutes (RFC 5321): CURLOPT_SERVER_RESPONSE_TIMEOUT is
+ * the final timeout, and the progress callback enforces the shorter
+ * `timeout` on every other wait, knowing the phase from the protocol lines
+ * the debug callback sees.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "deliver.h"
+#include "log.h"
+#include "smtp.h"
+#include "xalloc.h"
+
+#if LIBCURL_VERSION_NUM >= 0x080200
+#define SMTP_OPT_RCPT_ALLOWFAILS	CURLOPT_MAIL_RCPT_ALLOWFAILS
+#else
+#define SMTP_OPT_RCPT_ALLOWFAILS	CURLOPT_MAIL_RCPT_ALLLOWFAILS
+#endif
+
+enum smtp_phase {
+	PH_CONNECT,		/* TCP, TLS, greeting */
+	PH_EHLO,
+	PH_STARTTLS,
+	PH_AUTH,
+	PH_MAIL,
+	PH_RCPT,
+	PH_DATA,		/* DATA command, waiting for 354 */
+	PH_BODY,		/* uploading the message */
+	PH_FINAL,		/* final dot sent, waiting for the reply */
+	PH_QUIT,
+	PH_OTHER
+};
+
+static const char *const smtp_phase_names[] = {
+	"the greeting", "EHLO", "STARTTLS", "AUTH", "MAIL FROM", "RCPT TO",
+	"DATA", "the message upload", "the end of the message", "QUIT",
+	"a command"
+};
+
+/* What the callbacks learn during one transfer. */
+struct smtp_xfer {
+	const char	*data;
+	size_t		 len, pos;
+	enum smtp_phase	 phase;
+	int64_t		 mark;		/* ms: last sign of progress */
+	bool		 timed_out;
+	enum smtp_phase	 timeout_phase;
+	bool		 sent_starttls;
+	bool		 auth_over;	/* AUTH answered with other than 334 */
+	bool		 not_loopback;
+	bool		 rcpt_abort;	/* a primary recipient was refused */
+	struct buf	 cur;		/* lines of the reply being read */
+	int		 code;		/* last complete reply */
+	char		*text;
+	int		 err_code;	/* last reply with an error code */
+	enum smtp_phase	 err_phase;
+	char		*err_text;
+	size_t		 nrcpts, nprimary, nrcpt_sent;
+	int		*rcpt_code;
+	char		**rcpt_text;
+};
+
+struct smtp {
+	CURL		*curl;
+	char		*host;
+	int		 port;
+	char		*url;
+	bool		 tls;
+	char		*username;
+	char		*password;
+	char		*ca_file;
+	char		*ca_path;
+	long		 timeout;
+	long		 final_timeout;
+	bool		 fresh;		/* next transfer on a new connection */
+	char		 errbuf[CURL_ERROR_SIZE];
+	struct smtp_xfer x;
+};
+
+static bool smtp_curl_ready;
+
+static int64_t
+smtp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool
+smtp_is_loopback(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char *h;
+	size_t n = strlen(host);
+	bool r = false;
+
+	if (strcasecmp(host, "localhost") == 0 ||
+	    strcasecmp(host, "localhost.") == 0)
+		return true;
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+		h = xstrndup(host + 1, n - 2);
+	else
+		h = xstrdup(host);
+	if (inet_pton(AF_INET, h, &a4) == 1)
+		r = (ntohl(a4.s_addr) >> 24) == 127;
+	else if (inet_pton(AF_INET6, h, &a6) == 1)
+		r = IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) &&
+		    a6.s6_addr[12] == 127);
+	free(h);
+	return r;
+}
+
+bool
+smtp_crlf_clean(const char *msg, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (msg[i] == '\n' && (i == 0 || msg[i - 1] != '\r'))
+			return false;
+		if (msg[i] == '\r' && (i + 1 == len || msg[i + 1] != '\n'))
+			return false;
+	}
+	return len == 0 || (len >= 2 && msg[len - 2] == '\r' &&
+	    msg[len - 1] == '\n');
+}
+
+void
+smtp_crlf_normalize(struct buf *out, const char *msg, size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		if (msg[i] == '\r' && i + 1 < len && msg[i + 1] == '\n') {
+			i++;
+			continue;
+		}
+		if (msg[i] != '\r' && msg[i] != '\n')
+			continue;
+		buf_add(out, msg + start, i - start);
+		buf_add(out, "\r\n", 2);
+		start = i + 1;
+	}
+	buf_add(out, msg + start, len - start);
+	if (len > 0 && (out->len < 2 || out->data[out->len - 2] != '\r' ||
+	    out->data[out->len - 1] != '\n'))
+		buf_add(out, "\r\n", 2);
+}
+
+/* Any byte libcurl would pass into a command line unchecked. */
+static bool
+smtp_address_ok(const char *a)
+{
+	if (a == NULL || *a == '\0')
+		return false;
+	for (; *a != '\0'; a++) {
+		unsigned char c = (unsigned char)*a;
+
+		if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>')
+			return false;
+	}
+	return true;
+}
+
+static void
+smtp_xfer_reset(struct smtp_xfer *x)
+{
+	size_t i;
+
+	buf_free(&x->cur);
+	free(x->text);
+	free(x->err_text);
+	for (i = 0; i < x->nrcpts; i++)
+		free(x->rcpt_text[i]);
+	free(x->rcpt_text);
+	free(x->rcpt_code);
+	memset(x, 0, sizeof(*x));
+}
+
+static enum smtp_phase
+smtp_command_phase(const char *line, size_t n)
+{
+	static const struct {
+		const char	*word;
+		enum smtp_phase	 phase;
+	} cmds[] = {
+		{ "EHLO", PH_EHLO }, { "HELO", PH_EHLO },
+		{ "STARTTLS", PH_STARTTLS }, { "AUTH", PH_AUTH },
+		{ "MAIL", PH_MAIL }, { "RCPT", PH_RCPT }, { "DATA", PH_DATA },
+		{ "QUIT", PH_QUIT }, { "RSET", PH_OTHER }, { "NOOP", PH_OTHER },
+	};
+	size_t i, w;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		w = strlen(cmds[i].word);
+		if (n >= w && strncasecmp(line, cmds[i].word, w) == 0 &&
+		    (n == w || line[w] == ' ' || line[w] == '\r' ||
+		    line[w] == '\n'))
+			return cmds[i].phase;
+	}
+	return PH_OTHER;
+}
+
+static void
+smtp_reply_line(struct smtp_xfer *x, const char *line, size_t n)
+{
+	size_t idx;
+	int code;
+
+	if (x->cur.len > 0)
+		buf_adds(&x->cur, " / ");
+	buf_add(&x->cur, line, n);
+	if (n > 3 && line[3] == '-')
+		return;		/* more lines follow */
+	if (n < 3 || line[0] < '1' || line[0] > '5' || line[1] < '0' ||
+	    line[1] > '9' || line[2] < '0' || line[2] > '9')
+		code = 0;
+	else
+		code = (line[0] - '0') * 100 + (line[1] - '0') * 10 +
+		    (line[2] - '0');
+	free(x->text);
+	x->text = buf_detach(&x->cur, NULL);
+	x->code = code;
+	if (x->phase == PH_AUTH && code != 334)
+		x->auth_over = true;
+	/* libcurl sends QUIT after a refusal within the same transfer: keep
+	 * the refusal, not the 221 that follows it.  A refused copy is no
+	 * refusal of the message. */
+	if (code >= 400 && !(x->phase == PH_RCPT && x->nrcpt_sent >
+	    x->nprimary)) {
+		free(x->err_text);
+		x->err_text = xstrdup(x->text);
+		x->err_code = code;
+		x->err_phase = x->phase;
+	}
+	if (x->phase == PH_RCPT && x->nrcpt_sent > 0 &&
+	    (idx = x->nrcpt_sent - 1) < x->nrcpts) {
+		x->rcpt_code[idx] = code;
+		free(x->rcpt_text[idx]);
+		x->rcpt_text[idx] = xstrdup(x->text);
+	}
+}
+
+static int
+smtp_debug_cb(CURL *h, curl_infotype type, char *data, size_t size,
+    void *arg)
+{
+	struct smtp *s = arg;
+	struct smtp_xfer *x = &s->x;
+	const char *p = data, *end = data + size, *nl;
+	size_t n;
+
+	(void)h;
+	switch (type) {
+	case CURLINFO_HEADER_OUT:
+		/* Lines after AUTH are SASL data (secrets), whatever they
+		 * look like, until the exchange is over. */
+		if (x->phase != PH_AUTH || x->auth_over)
+			x->phase = smtp_command_phase(data, size);
+		if (x->phase == PH_STARTTLS)
+			x->sent_starttls = true;
+		if (x->phase == PH_RCPT)
+			x->nrcpt_sent++;
+		buf_reset(&x->cur);
+		x->mark = smtp_now_ms();
+		if (x->phase != PH_AUTH)
+			log_debug("smtp > %.*s", (int)(size > 2 &&
+			    data[size - 1] == '\n' ? size - 2 : size), data);
+		break;
+	case CURLINFO_HEADER_IN:
+		x->mark = smtp_now_ms();
+		while (p < end) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			n = (size_t)((nl != NULL ? nl : end) - p);
+			if (n > 0 && p[n - 1] == '\r')
+				n--;
+			if (n > 0) {
+				smtp_reply_line(x, p, n);
+				log_debug("smtp < %.*s", (int)n, p);
+			}
+			p = nl != NULL ? nl + 1 : end;
+		}
+		break;
+	case CURLINFO_SSL_DATA_IN:
+	case CURLINFO_SSL_DATA_OUT:
+	case CURLINFO_DATA_OUT:
+		x->mark = smtp_now_ms();
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int
+smtp_progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct smtp *s = arg;
+	struct smtp_xfer *x = &s->x;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	/* The final dot's reply is bounded by libcurl's response timeout. */
+	if (x->phase == PH_FINAL)
+		return 0;
+	if (smtp_now_ms() - x->mark > (int64_t)s->timeout * 1000) {
+		x->timed_out = true;
+		x->timeout_phase = x->phase;
+		return 1;
+	}
+	return 0;
+}
+
+static size_t
+smtp_read_cb(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct smtp *s = arg;
+	struct smtp_xfer *x = &s->x;
+	size_t i, n = size * nitems;
+
+	if (x->phase != PH_BODY && x->phase != PH_FINAL) {
+		/* libcurl goes on to DATA when any recipient was accepted:
+		 * never let only the copies get a message whose own
+		 * recipient was refused. */
+		for (i = 0; i < x->nprimary && i < x->nrcpts; i++) {
+			if (x->rcpt_code[i] >= 300) {
+				x->rcpt_abort = true;
+				return CURL_READFUNC_ABORT;
+			}
+		}
+		x->phase = PH_BODY;
+	}
+	x->mark = smtp_now_ms();
+	if (n > x->len - x->pos)
+		n = x->len - x->pos;
+	memcpy(buf, x->data + x->pos, n);
+	x->pos += n;
+	/* libcurl knows the size and asks no more once it has it all. */
+	if (x->pos == x->len)
+		x->phase = PH_FINAL;
+	return n;
+}
+
+/* With tls = none, only ever connect to a loopback address, whatever the
+ * name resolved to. */
+static curl_socket_t
+smtp_opensocket_cb(void *arg, curlsocktype purpose,
+    struct curl_sockaddr *a)
+{
+	struct smtp *s = arg;
+	bool loop = false;
+
+	(void)purpose;
+	if (a->family == AF_INET && a->addrlen >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const void *)&a->addr;
+
+		loop = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	} else if (a->family == AF_INET6 &&
+	    a->addrlen >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = (const void *)&a->addr;
+
+		loop = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+	}
+	if (!loop) {
+		s->x.not_loopback = true;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+static void
+smtp_setopt_fail(CURLcode rc, const char *what)
+{
+	fatalx("libcurl refused %s: %s", what, curl_easy_strerror(rc));
+}
+
+#define SMTP_SETOPT(h, opt, val) do {					\
+	CURLcode rc_ = curl_easy_setopt((h), (opt), (val));		\
+	if (rc_ != CURLE_OK)						\
+		smtp_setopt_fail(rc_, #opt);				\
+} while (0)
+
+static CURL *
+smtp_handle(struct smtp *s)
+{
+	CURL *h;
+
+	if ((h = curl_easy_init()) == NULL)
+		fatalx("curl_easy_init failed");
+	SMTP_SETOPT(h, CURLOPT_URL, s->url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SMTP_SETOPT(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+#else
+	SMTP_SETOPT(h, CURLOPT_PROTOCOLS,
+	    (long)(CURLPROTO_SMTP | CURLPROTO_SMTPS));
+#endif
+	SMTP_SETOPT(h, CURLOPT_USE_SSL,
+	    s->tls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE);
+	SMTP_SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	SMTP_SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	SMTP_SETOPT(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	/* CAINFO replaces the default bundle, but the default CA folder stays
+	 * in use (OpenSSL loads both), so ca_file adds to the system CAs. */
+	if (s->ca_file != NULL)
+		SMTP_SETOPT(h, CURLOPT_CAINFO, s->ca_file);
+	if (s->ca_path != NULL)
+		SMTP_SETOPT(h, CURLOPT_CAPATH, s->ca_path);
+	if (s->username != NULL) {
+		SMTP_SETOPT(h, CURLOPT_USERNAME, s->username);
+		SMTP_SETOPT(h, CURLOPT_PASSWORD, s->password);
+	}
+	SMTP_SETOPT(h, CURLOPT_UPLOAD, 1L);
+	SMTP_SETOPT(h, CURLOPT_READFUNCTION, smtp_read_cb);
+	SMTP_SETOPT(h, CURLOPT_READDATA, s);
+	SMTP_SETOPT(h, CURLOPT_VERBOSE, 1L);
+	SMTP_SETOPT(h, CURLOPT_DEBUGFUNCTION, smtp_debug_cb);
+	SMTP_SETOPT(h, CURLOPT_DEBUGDATA, s);
+	SMTP_SETOPT(h, CURLOPT_NOPROGRESS, 0L);
+	SMTP_SETOPT(h, CURLOPT_XFERINFOFUNCTION, smtp_progress_cb);
+	SMTP_SETOPT(h, CURLOPT_XFERINFODATA, s);
+	SMTP_SETOPT(h, CURLOPT_CONNECTTIMEOUT, s->timeout);
+	SMTP_SETOPT(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, s->final_timeout);
+	SMTP_SETOPT(h, CURLOPT_TIMEOUT, s->final_timeout + 10 * s->timeout);
+	SMTP_SETOPT(h, CURLOPT_NOSIGNAL, 1L);
+	SMTP_SETOPT(h, CURLOPT_ERRORBUFFER, s->errbuf);
+	if (!s->tls) {
+		SMTP_SETOPT(h, CURLOPT_OPENSOCKETFUNCTION, smtp_opensocket_cb);
+		SMTP_SETOPT(h, CURLOPT_OPENSOCKETDATA, s);
+	}
+	return h;
+}
+
+struct smtp *
+smtp_new(const struct smtp_params *p, char **err)
+{
+	struct smtp *s;
+	CURLcode rc;
+
+	*err = NULL;
+	if (!p->tls && !p->implicit_tls && !smtp_is_loopback(p->host)) {
+		*err = xasprintf("tls = none is allowed only for a loopback "
+		    "host (localhost, 127.0.0.1, ::1), not for %s: use tls = "
+		    "required", p->host);
+		return NULL;
+	}
+	if (!smtp_curl_ready) {
+		if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+			*err = xasprintf("cannot initialise libcurl: %s",
+			    curl_easy_strerror(rc));
+			return NULL;
+		}
+		smtp_curl_ready = true;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->host = xstrdup(p->host);
+	s->port = p->port;
+	s->tls = p->tls || p->implicit_tls;
+	if (strchr(p->host, ':') != NULL && p->host[0] != '[')
+		s->url = xasprintf("%s://[%s]:%d", p->implicit_tls ? "smtps" :
+		    "smtp", p->host, p->port);
+	else
+		s->url = xasprintf("%s://%s:%d", p->implicit_tls ? "smtps" :
+		    "smtp", p->host, p->port);
+	if (p->username != NULL) {
+		s->username = xstrdup(p->username);
+		s->password = xstrdup(p->password != NULL ? p->password : "");
+	}
+	if (p->ca_file != NULL)
+		s->ca_file = xstrdup(p->ca_file);
+	if (p->ca_path != NULL)
+		s->ca_path = xstrdup(p->ca_path);
+	s->timeout = p->timeout > 0 ? p->timeout : 30;
+	s->final_timeout = p->final_timeout > 0 ? p->final_timeout :
+	    SMTP_FINAL_TIMEOUT;
+	if (s->final_timeout < s->timeout)
+		s->final_timeout = s->timeout;
+	s->curl = smtp_handle(s);
+	return s;
+}
+
+void
+smtp_free(struct smtp *s)
+{
+	if (s == NULL)
+		return;
+	if (s->curl != NULL)
+		curl_easy_cleanup(s->curl);
+	smtp_xfer_reset(&s->x);
+	free(s->host);
+	free(s->url);
+	free(s->username);
+	if (s->password != NULL) {
+		explicit_bzero(s->password, strlen(s->password));
+		free(s->password);
+	}
+	free(s->ca_file);
+	free(s->ca_path);
+	free(s);
+}
+
+/* Makes libcurl find the last connection dead, so nothing late on it can
+ * be read as the answer to the next command. */
+static void
+smtp_drop_connection(struct smtp *s)
+{
+	curl_socket_t fd = CURL_SOCKET_BAD;
+
+	if (curl_easy_getinfo(s->curl, CURLINFO_ACTIVESOCKET, &fd) ==
+	    CURLE_OK && fd != CURL_SOCKET_BAD)
+		shutdown(fd, SHUT_RDWR);
+	s->fresh = true;
+}
+
+static const char *
+smtp_detail(struct smtp *s, CURLcode rc)
+{
+	return s->errbuf[0] != '\0' ? s->errbuf : curl_easy_strerror(rc);
+}
+
+/* The outcome of a finished transfer; fills r->text. */
+static enum deliver_result
+smtp_outcome(struct smtp *s, CURLcode rc, long rcode, const char *from,
+    struct deliver_reply *r)
+{
+	struct smtp_xfer *x = &s->x;
+	const char *reply = x->err_text != NULL ? x->err_text : "";
+	int code;
+	size_t i;
+
+	if (x->not_loopback) {
+		r->text = xasprintf("%s resolves to an address that is not "
+		    "loopback; tls = none is allowed only for a loopback host",
+		    s->host);
+		return DELIVER_CONFIG;
+	}
+	/* A QUIT libcurl sends itself after a refusal may time out: the
+	 * refusal still decides. */
+	if (x->timed_out && (x->timeout_phase != PH_QUIT || x->err_code == 0)) {
+		r->text = xasprintf("timeout: %s:%d did not answer %s within "
+		    "%ld s", s->host, s->port,
+		    smtp_phase_names[x->timeout_phase], s->timeout);
+		return DELIVER_TEMPFAIL;
+	}
+	if (x->rcpt_abort || x->err_phase == PH_RCPT) {
+		/* The first refused recipient of the message's own decides. */
+		for (i = 0; i < x->nprimary; i++) {
+			if (x->rcpt_code[i] >= 300) {
+				r->code = x->rcpt_code[i];
+				r->text = xstrdup(x->rcpt_text[i] != NULL ?
+				    x->rcpt_text[i] : "");
+				return deliver_classify(r->code);
+			}
+		}
+	}
+	if (rc == CURLE_OPERATION_TIMEDOUT) {
+		r->text = xasprintf("timeout: %s:%d did not answer %s within "
+		    "%ld s", s->host, s->port, smtp_phase_names[x->phase],
+		    x->phase == PH_FINAL ? s->final_timeout : s->timeout);
+		return DELIVER_TEMPFAIL;
+	}
+	/* A reply with an error code decides, by the command it answered.
+	 * libcurl's CURLcode says little (CURLE_SEND_ERROR for a 5xx to RCPT,
+	 * CURLE_WEIRD_SERVER_REPLY for one to the final dot); the code is in
+	 * CURLINFO_RESPONSE_CODE, and in the reply lines seen here. */
+	code = x->err_code;
+	if (code == 0 && rcode >= 400 && rcode < 600) {
+		/* Seen by libcurl only: it answered the current command. */
+		code = (int)rcode;
+		x->err_phase = x->phase;
+		reply = x->text != NULL ? x->text : "";
+	}
+	if (code >= 400 && code < 600) {
+		r->code = code;
+		if (code == 530 && strcasestr(reply, "TLS") != NULL) {
+			r->text = xasprintf("%s:%d requires STARTTLS (%s): set "
+			    "tls = required", s->host, s->port, reply);
+			return DELIVER_CONFIG;
+		}
+		if (code == 530) {
+			r->text = xasprintf("%s:%d requires authentication "
+			    "(%s): set username and password_file in "
+			    "[delivery]", s->host, s->port, reply);
+			return DELIVER_CONFIG;
+		}
+		switch (x->err_phase) {
+		case PH_AUTH:
+			if (code >= 500) {
+				r->text = xasprintf("AUTH refused by %s:%d for "
+				    "user '%s': %s: check username and the "
+				    "password", s->host, s->port,
+				    s->username != NULL ? s->username : "",
+				    reply);
+				return DELIVER_CONFIG;
+			}
+			break;
+		case PH_STARTTLS:
+			if (code >= 500) {
+				r->text = xasprintf("STARTTLS refused by "
+				    "%s:%d: %s", s->host, s->port, reply);
+				return DELIVER_CONFIG;
+			}
+			break;
+		case PH_MAIL:
+			if (code >= 500 && code != 552) {
+				r->text = xasprintf("%s:%d refuses the sender "
+				    "address %s: %s", s->host, s->port, from,
+				    reply);
+				return DELIVER_CONFIG;
+			}
+			r->text = xstrdup(reply);
+			return deliver_classify(code);
+		case PH_RCPT:
+		case PH_DATA:
+		case PH_BODY:
+		case PH_FINAL:
+			r->text = xstrdup(reply);
+			return deliver_classify(code);
+		default:
+			break;
+		}
+		/* Before the transaction: never fails a message. */
+		r->text = xasprintf("%s:%d refused %s: %s", s->host, s->port,
+		    smtp_phase_names[x->err_phase], reply);
+		return DELIVER_TEMPFAIL;
+	}
+	switch (rc) {
+	case CURLE_USE_SSL_FAILED:
+		if (x->sent_starttls)
+			break;
+		r->text = xasprintf("%s:%d does not offer STARTTLS: refusing "
+		    "to send in clear (tls = none is allowed only for a "
+		    "loopback host)", s->host, s->port);
+		return DELIVER_CONFIG;
+	case CURLE_LOGIN_DENIED:
+		r->text = xasprintf("AUTH failed at %s:%d for user '%s': %s",
+		    s->host, s->port, s->username != NULL ? s->username : "",
+		    smtp_detail(s, rc));
+		return DELIVER_CONFIG;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		r->text = xasprintf("the TLS certificate of %s:%d cannot be "
+		    "verified: %s (set ca_file to the CA that signed it)",
+		    s->host, s->port, smtp_detail(s, rc));
+		return DELIVER_CONFIG;
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		r->text = xasprintf("cannot use ca_file %s: %s",
+		    s->ca_file != NULL ? s->ca_file : "(default)",
+		    smtp_detail(s, rc));
+		return DELIVER_CONFIG;
+	default:
+		break;
+	}
+	r->text = xasprintf("%s:%d: %s", s->host, s->port, smtp_detail(s, rc));
+	return DELIVER_TEMPFAIL;
+}
+
+enum deliver_result
+smtp_send(struct smtp *s, const char *from, const char *const *rcpts,
+    size_t nrcpts, size_t nprimary, const char *msg, size_t len,
+    struct deliver_reply *reply)
+{
+	struct curl_slist *list = NULL;
+	struct buf norm, tmp;
+	enum deliver_result res;
+	char *mfrom = NULL;
+	long rcode = 0;
+	CURLcode rc;
+	size_t i;
+
+	reply->code = 0;
+	reply->text = NULL;
+	buf_init(&norm);
+	buf_init(&tmp);
+	if (!smtp_address_ok(from)) {
+		reply->text = xstrdup("invalid sender address, not sent");
+		return DELIVER_CONFIG;
+	}
+	for (i = 0; i < nrcpts; i++) {
+		if (!smtp_address_ok(rcpts[i])) {
+			reply->text = xstrdup("invalid recipient address, not "
+			    "sent");
+			return DELIVER_PERMFAIL;
+		}
+	}
+	if (nrcpts == 0) {
+		reply->text = xstrdup("no recipient, not sent");
+		return DELIVER_PERMFAIL;
+	}
+	if (nprimary == 0 || nprimary > nrcpts)
+		nprimary = nrcpts;
+
+	smtp_xfer_reset(&s->x);
+	s->x.nrcpts = nrcpts;
+	s->x.nprimary = nprimary;
+	s->x.rcpt_code = xcalloc(nrcpts, sizeof(int));
+	s->x.rcpt_text = xcalloc(nrcpts, sizeof(char *));
+	if (smtp_crlf_clean(msg, len)) {
+		s->x.data = msg;
+		s->x.len = len;
+	} else {
+		smtp_crlf_normalize(&norm, msg, len);
+		s->x.data = norm.data;
+		s->x.len = norm.len;
+	}
+	for (i = 0; i < nrcpts; i++) {
+		buf_reset(&tmp);
+		buf_addf(&tmp, "<%s>", rcpts[i]);
+		list = curl_slist_append(list, tmp.data);
+		if (list == NULL)
+			fatalx("out of memory");
+	}
+	mfrom = xasprintf("<%s>", from);
+	s->errbuf[0] = '\0';
+	s->x.mark = smtp_now_ms();
+	SMTP_SETOPT(s->curl, CURLOPT_MAIL_FROM, mfrom);
+	SMTP_SETOPT(s->curl, CURLOPT_MAIL_RCPT, list);
+	SMTP_SETOPT(s->curl, SMTP_OPT_RCPT_ALLOWFAILS,
+	    nprimary < nrcpts ? 1L : 0L);
+	SMTP_SETOPT(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)s->x.len);
+	SMTP_SETOPT(s->curl, CURLOPT_FRESH_CONNECT, s->fresh ? 1L : 0L);
+
+	rc = curl_easy_perform(s->curl);
+	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &rcode);
+
+	if (rc == CURLE_OK) {
+		res = DELIVER_OK;
+		reply->code = rcode > 0 ? (int)rcode : s->x.code;
+		reply->text = xstrdup(s->x.text != NULL ? s->x.text : "");
+		for (i = nprimary; i < nrcpts; i++) {
+			if (s->x.rcpt_code[i] < 300)
+				continue;
+			log_warnx("%s:%d refused the copy to %s: %s", s->host,
+			    s->port, rcpts[i], s->x.rcpt_text[i] != NULL ?
+			    s->x.rcpt_text[i] : "");
+			buf_reset(&tmp);
+			buf_addf(&tmp, "%s (copy to %s refused: %s)",
+			    reply->text, rcpts[i], s->x.rcpt_text[i] != NULL ?
+			    s->x.rcpt_text[i] : "");
+			free(reply->text);
+			reply->text = xstrdup(tmp.data);
+		}
+		s->fresh = false;
+	} else {
+		res = smtp_outcome(s, rc, rcode, from, reply);
+		smtp_drop_connection(s);
+	}
+	/* The handle keeps these pointers until they are set again. */
+	SMTP_SETOPT(s->curl, CURLOPT_MAIL_RCPT, (struct curl_slist *)NULL);
+	SMTP_SETOPT(s->curl, CURLOPT_MAIL_FROM, (char *)NULL);
+	curl_slist_free_all(list);
+	free(mfrom);
+	s->x.data = NULL;
+	buf_free(&norm);
+	buf_free(&tmp);
+	return res;
+}
