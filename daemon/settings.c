@@ -352,7 +352,9 @@ settings_check_password_file(const struct settings *s, struct diag *d)
 
 	if (s->password_file == NULL)
 		return 0;
-	if (stat(s->password_file, &st) == -1) {
+	/* lstat, as the delivery opens it with O_NOFOLLOW: a link's target
+	 * may change under the owner's eyes, so neither accepts one. */
+	if (lstat(s->password_file, &st) == -1) {
 		diag_error(d, s->path, s->line_password_file,
 		    "password file '%s' cannot be used: %s", s->password_file,
 		    strerror(errno));
@@ -360,8 +362,9 @@ settings_check_password_file(const struct settings *s, struct diag *d)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		diag_error(d, s->path, s->line_password_file,
-		    "password file '%s' is not a regular file",
-		    s->password_file);
+		    "password file '%s' is not a regular file%s",
+		    s->password_file, S_ISLNK(st.st_mode) ? " but a symbolic "
+		    "link; name the file itself" : "");
 		return -1;
 	}
 	m = st.st_mode;

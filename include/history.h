@@ -4,8 +4,10 @@
  *
  * A struct history is plain memory: the ledger fills one from the send
  * log (ledger_load_history), tests and `preview` without a database build
- * one by hand.  Lookups are by client id.  Strings are copied in; every
- * pointer handed out lives as long as the history.
+ * one by hand.  Lookups are by client id (hashed: books of 100,000
+ * clients).  Strings are copied in; a struct history_client * lives as
+ * long as the history, a record pointer (and hc->records) until the next
+ * record is added to that client.
  */
 #ifndef TOUCHBASE_HISTORY_H
 #define TOUCHBASE_HISTORY_H
@@ -63,6 +65,10 @@ const struct history_client *history_client(const struct history *h,
 /* The record for (client, occurrence), or NULL. */
 const struct history_record *history_find(const struct history *h,
 		    const char *client, const char *occurrence);
+/* The same for a client already at hand (hc from history_client() on h,
+ * or NULL): saves looking the id up again. */
+const struct history_record *history_client_find(const struct history *h,
+		    const struct history_client *hc, const char *occurrence);
 /* The latest instant a message to the client was accepted, or NONE. */
 int64_t		 history_last_sent(const struct history_client *hc);
 const char	*history_status_name(enum msg_status st);
