@@ -146,6 +146,7 @@ loop_run(const char *path, struct config *c, struct ledger *l)
 			got_hup = 0;
 			loop_reload(path, &c);
 		}
+		pass_result_clear(&res);
 		if (pass_run(c, l, now, &got_term, &res, &err) == -1) {
 			log_err("%s", err);
 			free(err);

@@ -197,8 +197,8 @@ pass_record(struct pass *p, const struct plan_item *it)
 		p->res->skipped++;
 	else
 		p->res->missed++;
-	log_notice("%s %s for %s: %s", history_status_name(st),
-	    it->occurrence, it->client->id, it->note);
+	/* The planner's note starts with the status: "skipped: paused". */
+	log_notice("%s for %s: %s", it->occurrence, it->client->id, it->note);
 }
 
 static void
@@ -319,7 +319,8 @@ pass_run(const struct config *c, struct ledger *l, int64_t now,
 	int64_t retry;
 	int rc = -1;
 
-	pass_result_clear(res);
+	memset(res, 0, sizeof(*res));
+	res->next = HISTORY_NONE;
 	memset(&p, 0, sizeof(p));
 	p.c = c;
 	p.s = c->settings;

@@ -28,6 +28,8 @@ struct pass_result {
 					   2027-02-28 09:00 CET", or NULL */
 };
 
+/* *res is filled from scratch (its old contents are not read); the
+ * caller releases it with pass_result_clear(). */
 int	 pass_run(const struct config *c, struct ledger *l, int64_t now,
 	    volatile sig_atomic_t *stop, struct pass_result *res, char **err);
 void	 pass_result_clear(struct pass_result *r);

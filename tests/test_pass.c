@@ -1,0 +1,253 @@
+/*
+ * test_pass.c - one delivery pass end to end inside the process: plan,
+ * queue, deliver (Maildir, or an SMTP port nobody listens on), record;
+ * the retry schedule kept inside the send window; giving up.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "diag.h"
+#include "ledger.h"
+#include "pass.h"
+#include "xalloc.h"
+
+/* Berlin is UTC+1 in these weeks. */
+#define SUN_0930	1803803400LL	/* 2027-02-28 09:30 local */
+#define SUN_1658	1803830280LL	/* 2027-02-28 16:58 local */
+#define MON_0900	1803888000LL	/* 2027-03-01 09:00 local */
+#define WED_0930	1804062600LL	/* 2027-03-03 09:30 local */
+#define WED_0945	1804063500LL	/* 2027-03-03 09:45 local */
+#define WED_1650	1804089000LL	/* 2027-03-03 16:50 local */
+
+static char dir[64];
+
+static void
+write_file(const char *name, const char *text)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	FILE *fp = fopen(p, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	free(p);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_pass.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	write_file("clients.conf",
+	    "occasions = ( { name = \"birthday\"; kind = \"birthday\"; "
+	    "template = \"birthday\"; } );\n"
+	    "clients = (\n"
+	    "  { id = \"anna-mueller\"; name = \"Anna M\xc3\xbcller\"; "
+	    "first_name = \"Anna\"; email = \"anna@example.de\"; "
+	    "salutation = \"Liebe Anna\"; birthday = \"1984-02-29\"; },\n"
+	    "  { id = \"bob\"; name = \"Bob Berg\"; email = \"bob@example.de\";"
+	    " birthday = \"1970-02-28\"; paused = true; }\n"
+	    ");\n");
+	char *t = xasprintf("%s/templates", dir);
+	assert_int_equal(mkdir(t, 0700), 0);
+	free(t);
+	write_file("templates/birthday.de.txt",
+	    "Subject: Alles Gute, {{first_name|name}}!\n\n"
+	    "{{salutation|\"Hallo\"}},\nalles Gute!\n{{sender_name}}\n");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+
+	(void)state;
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	return 0;
+}
+
+static struct config *
+load(const char *url_and_tls)
+{
+	struct config *c = NULL;
+	struct diag d;
+	char *ini = xasprintf("[sender]\nname = Atelier\n"
+	    "address = hallo@atelier.example\nbasis = personal\n"
+	    "[delivery]\n%s\n[paths]\ndatabase = tb.db\n", url_and_tls);
+	char *path = xasprintf("%s/touchbase.ini", dir);
+
+	write_file("touchbase.ini", ini);
+	diag_init(&d);
+	if (config_load(path, &c, &d) == -1) {
+		diag_print(&d, stderr);
+		fail_msg("config_load failed");
+	}
+	diag_free(&d);
+	free(ini);
+	free(path);
+	return c;
+}
+
+static struct ledger *
+ledger(void)
+{
+	struct ledger *l = NULL;
+	char *p = xasprintf("%s/tb.db", dir), *err = NULL;
+
+	if (ledger_open(p, LEDGER_READWRITE, &l, &err) == -1)
+		fail_msg("%s", err);
+	free(p);
+	return l;
+}
+
+static size_t
+maildir_count(void)
+{
+	char *p = xasprintf("%s/outbox/new", dir);
+	DIR *dp = opendir(p);
+	struct dirent *de;
+	size_t n = 0;
+
+	free(p);
+	if (dp == NULL)
+		return 0;
+	while ((de = readdir(dp)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(dp);
+	return n;
+}
+
+static void
+list(struct ledger *l, struct ledger_entry **e, size_t *n)
+{
+	struct ledger_filter f = { HISTORY_NONE, HISTORY_NONE, NULL, false,
+	    ST_SENT };
+	char *err = NULL;
+
+	if (ledger_list(l, &f, e, n, &err) == -1)
+		fail_msg("%s", err);
+}
+
+static const struct ledger_entry *
+row(struct ledger_entry *e, size_t n, const char *client)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(e[i].client, client) == 0)
+			return &e[i];
+	fail_msg("no row for %s", client);
+	return NULL;
+}
+
+/* 2027-02-28, 09:30 in Berlin: Anna's birthday (29 Feb in a common year)
+ * goes out once; paused Bob's birthday is logged skipped; a second pass
+ * at the same moment does nothing. */
+static void
+test_birthday_sent_once_paused_skipped(void **state)
+{
+	struct config *c = load("url = maildir:outbox");
+	struct ledger *l = ledger();
+	struct pass_result r;
+	struct ledger_entry *e = NULL;
+	size_t n = 0;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(pass_run(c, l, SUN_0930, NULL, &r, &err), 0);
+	assert_int_equal(r.sent, 1);
+	assert_int_equal(r.skipped, 1);
+	assert_int_equal(r.deferred + r.failed + r.missed, 0);
+	assert_int_equal(maildir_count(), 1);
+	pass_result_clear(&r);
+
+	list(l, &e, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(row(e, n, "anna-mueller")->status, ST_SENT);
+	assert_string_equal(row(e, n, "anna-mueller")->occurrence,
+	    "birthday/2027");
+	assert_string_equal(row(e, n, "anna-mueller")->subject,
+	    "Alles Gute, Anna!");
+	assert_int_equal(row(e, n, "anna-mueller")->attempts, 1);
+	assert_int_equal(row(e, n, "bob")->status, ST_SKIPPED);
+	assert_non_null(strstr(row(e, n, "bob")->reason, "paused"));
+	ledger_entries_free(e, n);
+
+	assert_int_equal(pass_run(c, l, SUN_0930 + 60, NULL, &r, &err), 0);
+	assert_int_equal(r.sent + r.skipped + r.deferred, 0);
+	assert_int_equal(maildir_count(), 1);
+	pass_result_clear(&r);
+	ledger_close(l);
+	config_free(c);
+}
+
+/* Nobody listens on port 1: the birthday is deferred at 16:58, and the
+ * retry 5 minutes later would fall after the window (17:00), so it waits
+ * for Monday 09:00.  On Wednesday 09:30 it is retried (deferred again,
+ * next at 09:45); at 16:50 the next step (1h) leaves the window and
+ * lands after give_up_after (3d from its due moment): failed. */
+static void
+test_retry_inside_window_then_give_up(void **state)
+{
+	struct config *c = load("url = smtp://127.0.0.1:1\ntls = none\n"
+	    "timeout = 5s");
+	struct ledger *l = ledger();
+	struct pass_result r;
+	struct ledger_entry *e = NULL;
+	size_t n = 0;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(pass_run(c, l, SUN_1658, NULL, &r, &err), 0);
+	assert_int_equal(r.deferred, 1);
+	assert_int_equal(r.next, MON_0900);
+	pass_result_clear(&r);
+	list(l, &e, &n);
+	assert_int_equal(row(e, n, "anna-mueller")->status, ST_DEFERRED);
+	assert_int_equal(row(e, n, "anna-mueller")->next_attempt, MON_0900);
+	assert_int_equal(row(e, n, "anna-mueller")->due, SUN_1658);
+	ledger_entries_free(e, n);
+
+	assert_int_equal(pass_run(c, l, WED_0930, NULL, &r, &err), 0);
+	assert_int_equal(r.deferred, 1);
+	pass_result_clear(&r);
+	list(l, &e, &n);
+	assert_int_equal(row(e, n, "anna-mueller")->next_attempt, WED_0945);
+	assert_int_equal(row(e, n, "anna-mueller")->attempts, 2);
+	ledger_entries_free(e, n);
+
+	assert_int_equal(pass_run(c, l, WED_1650, NULL, &r, &err), 0);
+	assert_int_equal(r.failed, 1);
+	pass_result_clear(&r);
+	list(l, &e, &n);
+	assert_int_equal(row(e, n, "anna-mueller")->status, ST_FAILED);
+	assert_string_equal(row(e, n, "anna-mueller")->reason,
+	    "gave up after 3 attempts");
+	ledger_entries_free(e, n);
+	ledger_close(l);
+	config_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_birthday_sent_once_paused_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_retry_inside_window_then_give_up, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
