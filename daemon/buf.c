@@ -111,6 +111,5 @@ buf_detach(struct buf *b, size_t *len)
 	if (len != NULL)
 		*len = b->len;
 	buf_init(b);
-	p[len != NULL ? *len : strlen(p)] = '\0';
 	return p;
 }
