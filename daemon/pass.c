@@ -197,8 +197,16 @@ pass_record(struct pass *p, const struct plan_item *it)
 		p->res->skipped++;
 	else
 		p->res->missed++;
-	/* The planner's note starts with the status: "skipped: paused". */
-	log_notice("%s for %s: %s", it->occurrence, it->client->id, it->note);
+	/* Like "sent X to Y": the status first.  The planner's note starts
+	 * with it too ("skipped: paused"); say it once. */
+	const char *why = it->note;
+	size_t sl = strlen(history_status_name(st));
+
+	if (strncmp(why, history_status_name(st), sl) == 0 &&
+	    strncmp(why + sl, ": ", 2) == 0)
+		why += sl + 2;
+	log_notice("%s %s for %s: %s", history_status_name(st),
+	    it->occurrence, it->client->id, why);
 }
 
 static void

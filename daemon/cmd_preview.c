@@ -1,0 +1,573 @@
+/*
+ * cmd_preview.c - `touchbase preview`: what the daemon would send.
+ *
+ * The same planner the daemon uses, on the same send log (read-only, if
+ * there is one).  The template column names the file that would really be
+ * chosen: each planned message is counted as received by its client
+ * before the next one is chosen, so variants rotate through the preview
+ * as they will in the send log.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "book.h"
+#include "buf.h"
+#include "cmd.h"
+#include "config.h"
+#include "diag.h"
+#include "history.h"
+#include "ledger.h"
+#include "planner.h"
+#include "settings.h"
+#include "template.h"
+#include "timeutil.h"
+#include "tz.h"
+#include "xalloc.h"
+
+#define PREVIEW_USAGE \
+	"usage: touchbase [-c FILE] preview [--from DATE] [--days N] " \
+	"[--client ID]\n" \
+	"                 [--format table|csv|json|ics]\n"
+#define PREVIEW_MAX_DAYS 3660
+
+enum preview_format { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_ICS };
+
+/* One row, everything as text. */
+struct prow {
+	const struct plan_item *it;
+	char	 due[26];		/* ISO 8601, client's offset */
+	char	 when[48];		/* "Sun 2027-02-28 09:00 +01:00" */
+	const char *tmpl;		/* file chosen, NULL when not sent */
+	const char *action;
+};
+
+static const char *
+preview_action(enum plan_action a)
+{
+	switch (a) {
+	case PLAN_SEND:
+		return "send";
+	case PLAN_SKIP:
+		return "skip";
+	default:
+		return "missed";
+	}
+}
+
+/* The variant compose would choose; the choice is then recorded in h as
+ * if sent, so the next message to that client rotates. */
+static const char *
+preview_template(const struct config *c, struct history *h,
+    const struct plan_item *it)
+{
+	const struct template *tp;
+	struct history_record r;
+	char *belated = NULL;
+	const char *name = it->template, *file = NULL;
+	bool fell_back;
+
+	if (it->action != PLAN_SEND)
+		return NULL;
+	if (it->late) {
+		belated = xasprintf("%s-belated", it->template);
+		if (templates_exists(c->templates, belated))
+			name = belated;
+	}
+	tp = templates_choose(c->templates, name, it->client->language,
+	    c->settings->language, history_client(h, it->client->id),
+	    &fell_back);
+	if (tp != NULL) {
+		file = template_file(tp);
+		memset(&r, 0, sizeof(r));
+		r.occurrence = it->occurrence;
+		r.occasion = it->occasion->name;
+		r.status = ST_SENT;
+		r.due = it->due;
+		r.sent = it->due;
+		r.template_file = (char *)file;
+		history_add_record(h, it->client->id, &r);
+	}
+	free(belated);
+	return file;
+}
+
+static void
+preview_row(struct prow *r, const struct plan_item *it)
+{
+	int64_t local = it->due + it->utc_offset, day;
+	int off = it->utc_offset < 0 ? -it->utc_offset : it->utc_offset;
+	char d[11];
+
+	r->it = it;
+	r->action = preview_action(it->action);
+	timeutil_format_iso(it->due, it->utc_offset, r->due);
+	day = timeutil_day_of(local);
+	timeutil_format_date(day, d);
+	snprintf(r->when, sizeof(r->when), "%s %s %02u:%02u %c%02u:%02u",
+	    timeutil_weekday_name(timeutil_weekday(day)), d,
+	    (unsigned)(local - day * DAY_SECONDS) / 3600 % 24,
+	    (unsigned)(local - day * DAY_SECONDS) / 60 % 60,
+	    it->utc_offset < 0 ? '-' : '+', (unsigned)off / 3600 % 100,
+	    (unsigned)off / 60 % 60);
+}
+
+/* --- table ------------------------------------------------------------ */
+
+/*
+ * Fits 80 columns; the occasion is the first part of the occurrence:
+ *   DUE                          CLIENT        OCCURRENCE
+ *   Sun 2027-02-28 09:00 +01:00  anna-mueller  birthday/2027
+ *       birthday-belated.de.txt; late by 1d: catch-up
+ * An occurrence too long for its column gets a line of its own.
+ */
+#define COL_INDENT	4
+#define COL_DUE		27
+#define COL_CLIENT_MAX	24
+
+static void
+preview_detail(const char *s)
+{
+	printf("%*s", COL_INDENT, "");
+	cmd_table_cell(stdout, s, 80 - COL_INDENT, false);
+	putchar('\n');
+}
+
+static void
+preview_table(const struct prow *rows, size_t n, const char *from,
+    const char *until)
+{
+	int cw = 6, ow;
+
+	if (n == 0) {
+		printf("nothing planned from %s to %s\n", from, until);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int len = (int)strlen(rows[i].it->client->id);
+
+		if (len > cw)
+			cw = len > COL_CLIENT_MAX ? COL_CLIENT_MAX : len;
+	}
+	ow = 80 - COL_DUE - 2 - cw - 2;
+	printf("%-*s  %-*s  %s\n", COL_DUE, "DUE", cw, "CLIENT", "OCCURRENCE");
+	for (size_t i = 0; i < n; i++) {
+		const struct prow *r = &rows[i];
+		const char *note = r->it->note;
+		bool fits = strlen(r->it->occurrence) <= (size_t)ow;
+		char *both;
+
+		printf("%s  ", r->when);
+		cmd_table_cell(stdout, r->it->client->id, cw, fits);
+		if (fits) {
+			fputs("  ", stdout);
+			cmd_table_cell(stdout, r->it->occurrence, ow, false);
+		}
+		putchar('\n');
+		if (!fits)
+			preview_detail(r->it->occurrence);
+		if (r->tmpl == NULL) {
+			preview_detail(note);
+			continue;
+		}
+		both = note[0] ? xasprintf("%s; %s", r->tmpl, note) :
+		    xstrdup(r->tmpl);
+		if (strlen(both) <= 80 - COL_INDENT)
+			preview_detail(both);
+		else {
+			preview_detail(r->tmpl);
+			preview_detail(note);
+		}
+		free(both);
+	}
+}
+
+/* --- csv and json ------------------------------------------------------ */
+
+static const char *const preview_fields[] = {
+	"due", "client", "occasion", "occurrence", "template", "note",
+	"action"
+};
+#define NFIELDS (sizeof(preview_fields) / sizeof(preview_fields[0]))
+
+static const char *
+preview_field(const struct prow *r, size_t f)
+{
+	switch (f) {
+	case 0:
+		return r->due;
+	case 1:
+		return r->it->client->id;
+	case 2:
+		return r->it->occasion->name;
+	case 3:
+		return r->it->occurrence;
+	case 4:
+		return r->tmpl;
+	case 5:
+		return r->it->note;
+	default:
+		return r->action;
+	}
+}
+
+/* RFC 4180: CRLF line ends, a header row. */
+static void
+preview_csv(const struct prow *rows, size_t n)
+{
+	for (size_t f = 0; f < NFIELDS; f++)
+		printf("%s%s", f ? "," : "", preview_fields[f]);
+	fputs("\r\n", stdout);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t f = 0; f < NFIELDS; f++) {
+			if (f > 0)
+				putchar(',');
+			cmd_csv_field(stdout, preview_field(&rows[i], f));
+		}
+		fputs("\r\n", stdout);
+	}
+}
+
+static void
+preview_json(const struct prow *rows, size_t n)
+{
+	if (n == 0) {
+		puts("[]");
+		return;
+	}
+	puts("[");
+	for (size_t i = 0; i < n; i++) {
+		fputs("  {", stdout);
+		for (size_t f = 0; f < NFIELDS; f++) {
+			printf("%s\"%s\": ", f ? ", " : "", preview_fields[f]);
+			cmd_json_string(stdout, preview_field(&rows[i], f));
+		}
+		printf("}%s\n", i + 1 < n ? "," : "");
+	}
+	puts("]");
+}
+
+/* --- ics (RFC 5545) ----------------------------------------------------- */
+
+/* TEXT value escaping (3.3.11); CR is dropped, other controls become
+ * spaces. */
+static void
+ics_text(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '\\':
+		case ';':
+		case ',':
+			buf_addc(b, '\\');
+			buf_addc(b, *s);
+			break;
+		case '\n':
+			buf_adds(b, "\\n");
+			break;
+		case '\r':
+			break;
+		default:
+			buf_addc(b, (unsigned char)*s < 0x20 || *s == 0x7f ?
+			    ' ' : *s);
+		}
+	}
+}
+
+/* Writes one content line, folded at 75 octets (3.1) without splitting
+ * a UTF-8 sequence, with CRLF. */
+static void
+ics_line(const struct buf *b)
+{
+	const unsigned char *p = (const unsigned char *)b->data;
+	size_t len = b->len, limit = 75;
+
+	while (len > limit) {
+		size_t cut = limit;
+
+		while (cut > 0 && (p[cut] & 0xc0) == 0x80)
+			cut--;
+		fwrite(p, 1, cut, stdout);
+		fputs("\r\n ", stdout);
+		p += cut;
+		len -= cut;
+		limit = 74;	/* the leading space counts */
+	}
+	fwrite(p, 1, len, stdout);
+	fputs("\r\n", stdout);
+}
+
+static void
+ics_prop(struct buf *b, const char *name, const char *value, bool text)
+{
+	buf_reset(b);
+	buf_adds(b, name);
+	buf_addc(b, ':');
+	if (text)
+		ics_text(b, value);
+	else
+		buf_adds(b, value);
+	ics_line(b);
+}
+
+static void
+ics_utc(int64_t t, char out[static 40])
+{
+	struct civil_date d;
+	int64_t day = timeutil_day_of(t);
+	unsigned sec = (unsigned)(t - day * DAY_SECONDS);
+
+	timeutil_civil_from_days(day, &d);
+	snprintf(out, 40, "%04d%02d%02dT%02u%02u%02uZ", d.year, d.month,
+	    d.day, sec / 3600 % 24, sec / 60 % 60, sec % 60);
+}
+
+static void
+preview_ics(const struct prow *rows, size_t n, int64_t now)
+{
+	struct buf b, v;
+	char stamp[40], start[40];
+
+	buf_init(&b);
+	buf_init(&v);
+	ics_utc(now, stamp);
+	ics_prop(&b, "BEGIN", "VCALENDAR", false);
+	ics_prop(&b, "VERSION", "2.0", false);
+	ics_prop(&b, "PRODID", "-//touchbase//touchbase " TOUCHBASE_VERSION
+	    "//EN", false);
+	ics_prop(&b, "CALSCALE", "GREGORIAN", false);
+	ics_prop(&b, "X-WR-CALNAME", "touchbase preview", true);
+	for (size_t i = 0; i < n; i++) {
+		const struct prow *r = &rows[i];
+		const struct plan_item *it = r->it;
+		const char *what = it->action == PLAN_SEND ? "" :
+		    it->action == PLAN_SKIP ? "skipped: " : "missed: ";
+
+		ics_utc(it->due, start);
+		ics_prop(&b, "BEGIN", "VEVENT", false);
+		buf_reset(&v);
+		buf_addf(&v, "%s.%s@touchbase", it->occurrence, it->client->id);
+		ics_prop(&b, "UID", v.data, true);
+		ics_prop(&b, "DTSTAMP", stamp, false);
+		ics_prop(&b, "DTSTART", start, false);
+		buf_reset(&v);
+		buf_addf(&v, "%s%s for %s", what, it->occasion->name,
+		    it->client->name ? it->client->name : it->client->id);
+		ics_prop(&b, "SUMMARY", v.data, true);
+		buf_reset(&v);
+		buf_addf(&v, "client: %s\noccurrence: %s", it->client->id,
+		    it->occurrence);
+		if (r->tmpl != NULL)
+			buf_addf(&v, "\ntemplate: %s", r->tmpl);
+		if (it->note[0] != '\0')
+			buf_addf(&v, "\nnote: %s", it->note);
+		ics_prop(&b, "DESCRIPTION", v.data, true);
+		ics_prop(&b, "CATEGORIES", it->occasion->name, true);
+		ics_prop(&b, "STATUS", it->action == PLAN_SEND ? "CONFIRMED" :
+		    "CANCELLED", false);
+		ics_prop(&b, "TRANSP", "TRANSPARENT", false);
+		ics_prop(&b, "END", "VEVENT", false);
+	}
+	ics_prop(&b, "END", "VCALENDAR", false);
+	buf_free(&b);
+	buf_free(&v);
+}
+
+/* --- the command ------------------------------------------------------- */
+
+static int
+preview_history(const struct settings *s, struct history **out)
+{
+	struct ledger *l = NULL;
+	char *err = NULL;
+
+	*out = history_new();
+	if (access(s->database, F_OK) != 0)
+		return 0;
+	if (ledger_open(s->database, LEDGER_READONLY, &l, &err) == -1 ||
+	    ledger_load_history(l, *out, &err) == -1) {
+		fprintf(stderr, "touchbase preview: %s\n", err);
+		free(err);
+		ledger_close(l);
+		return -1;
+	}
+	ledger_close(l);
+	return 0;
+}
+
+/* "2027-03-01 00:00" in the sender's zone. */
+static void
+preview_fmt_bound(const struct tz *z, int64_t t, char out[static 32])
+{
+	int64_t day;
+	int sec;
+	char d[11];
+
+	tz_utc_to_local(z, t, &day, &sec);
+	timeutil_format_date(day, d);
+	snprintf(out, 32, "%s %02u:%02u", d, (unsigned)sec / 3600 % 24,
+	    (unsigned)sec / 60 % 60);
+}
+
+static int
+preview_parse_days(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 ||
+	    v > PREVIEW_MAX_DAYS) {
+		fprintf(stderr, "touchbase preview: --days: '%s' is not a "
+		    "number of days from 1 to %d\n", s, PREVIEW_MAX_DAYS);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+int
+cmd_preview(const char *config, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'F' },
+		{ "days", required_argument, NULL, 'D' },
+		{ "client", required_argument, NULL, 'C' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *from_s = NULL, *client = NULL, *fmt = "table";
+	enum preview_format format;
+	struct config *c = NULL;
+	struct history *h = NULL;
+	struct plan plan = { NULL, 0 };
+	struct planner_opts o;
+	struct prow *rows = NULL;
+	struct diag d;
+	char *err = NULL, fb[32], ub[32];
+	int64_t now = time(NULL), day;
+	long long from;
+	int ch, days = 30, sec, rc = 1;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'F':
+			from_s = optarg;
+			break;
+		case 'D':
+			if (preview_parse_days(optarg, &days) == -1)
+				return 2;
+			break;
+		case 'C':
+			client = optarg;
+			break;
+		case 'f':
+			fmt = optarg;
+			break;
+		case 'h':
+			printf(PREVIEW_USAGE
+			    "Shows what touchbased would send from --from "
+			    "(default now; a date means its\n"
+			    "midnight in the sender's time zone) for --days "
+			    "(default 30), in send order,\n"
+			    "with the template chosen and why a message moved, "
+			    "is skipped or missed.\n"
+			    "It reads the send log when the database exists; "
+			    "without one, every client\n"
+			    "counts as first seen at --from, so nothing before "
+			    "it is caught up or missed.\n");
+			return 0;
+		default:
+			fprintf(stderr, PREVIEW_USAGE);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "touchbase preview: unexpected argument '%s'\n"
+		    PREVIEW_USAGE, argv[optind]);
+		return 2;
+	}
+	if (strcmp(fmt, "table") == 0)
+		format = FMT_TABLE;
+	else if (strcmp(fmt, "csv") == 0)
+		format = FMT_CSV;
+	else if (strcmp(fmt, "json") == 0)
+		format = FMT_JSON;
+	else if (strcmp(fmt, "ics") == 0)
+		format = FMT_ICS;
+	else {
+		fprintf(stderr, "touchbase preview: --format: unknown format "
+		    "'%s' (use table, csv, json or ics)\n", fmt);
+		return 2;
+	}
+
+	diag_init(&d);
+	if (config_load(config, &c, &d) == -1) {
+		diag_print(&d, stderr);
+		fprintf(stderr, "touchbase preview: %s has errors; run "
+		    "'touchbase check'\n", config);
+		goto out;
+	}
+	from = now;
+	if (from_s != NULL && cmd_parse_when("--from", from_s,
+	    c->book->sender_tz, &from) == -1) {
+		rc = 2;
+		goto out;
+	}
+	if (client != NULL &&
+	    cmd_find_client(c->book, "preview", client) == NULL)
+		goto out;
+	if (preview_history(c->settings, &h) == -1)
+		goto out;
+
+	memset(&o, 0, sizeof(o));
+	o.from = from;
+	/* --days are calendar days in the sender's zone. */
+	tz_utc_to_local(c->book->sender_tz, from, &day, &sec);
+	o.until = tz_local_to_utc(c->book->sender_tz, day + days, sec);
+	o.only_client = client;
+	if (planner_plan(c->settings, c->book, h, &o, &plan, &err) == -1) {
+		fprintf(stderr, "touchbase preview: %s\n", err);
+		free(err);
+		goto out;
+	}
+	rows = xcalloc(plan.n ? plan.n : 1, sizeof(*rows));
+	for (size_t i = 0; i < plan.n; i++) {
+		preview_row(&rows[i], &plan.items[i]);
+		rows[i].tmpl = preview_template(c, h, &plan.items[i]);
+	}
+	switch (format) {
+	case FMT_TABLE:
+		preview_fmt_bound(c->book->sender_tz, o.from, fb);
+		preview_fmt_bound(c->book->sender_tz, o.until, ub);
+		preview_table(rows, plan.n, fb, ub);
+		break;
+	case FMT_CSV:
+		preview_csv(rows, plan.n);
+		break;
+	case FMT_JSON:
+		preview_json(rows, plan.n);
+		break;
+	case FMT_ICS:
+		preview_ics(rows, plan.n, now);
+		break;
+	}
+	rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+	if (rc != 0)
+		fprintf(stderr, "touchbase preview: writing the output: %s\n",
+		    strerror(errno));
+out:
+	free(rows);
+	plan_free(&plan);
+	history_free(h);
+	config_free(c);
+	diag_free(&d);
+	return rc;
+}
