@@ -123,18 +123,62 @@ preview_row(struct prow *r, const struct plan_item *it)
  *   DUE                          CLIENT        OCCURRENCE
  *   Sun 2027-02-28 09:00 +01:00  anna-mueller  birthday/2027
  *       birthday-belated.de.txt; late by 1d: catch-up
- * An occurrence too long for its column gets a line of its own.
+ * An occurrence too long for its column gets a line of its own; a note
+ * too long for a line wraps, never cut short.
  */
 #define COL_INDENT	4
 #define COL_DUE		27
 #define COL_CLIENT_MAX	24
 
+/* Characters, not bytes, of s[0..n). */
+static size_t
+preview_width(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return w;
+}
+
+/* A detail line under a row; a long one wraps at blanks onto further
+ * lines indented two more, so a note is never cut short. */
 static void
 preview_detail(const char *s)
 {
-	printf("%*s", COL_INDENT, "");
-	cmd_table_cell(stdout, s, 80 - COL_INDENT, false);
-	putchar('\n');
+	int indent = COL_INDENT;
+
+	for (;;) {
+		size_t width = (size_t)(80 - indent), len = strlen(s), cut;
+		char *line;
+
+		if (preview_width(s, len) <= width) {
+			printf("%*s", indent, "");
+			cmd_table_cell(stdout, s, (int)width, false);
+			putchar('\n');
+			return;
+		}
+		/* The last blank that keeps the line within width; a word
+		 * longer than the line is cut short by cmd_table_cell. */
+		cut = 0;
+		for (size_t i = 0; i < len && preview_width(s, i) <= width;
+		    i++)
+			if (s[i] == ' ')
+				cut = i;
+		if (cut == 0)
+			cut = len;
+		line = xasprintf("%.*s", (int)cut, s);
+		printf("%*s", indent, "");
+		cmd_table_cell(stdout, line, (int)width, false);
+		putchar('\n');
+		free(line);
+		s += cut;
+		while (*s == ' ')
+			s++;
+		if (*s == '\0')
+			return;
+		indent = COL_INDENT + 2;
+	}
 }
 
 static void

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -158,32 +159,74 @@ out:
 	return rc;
 }
 
-/* password_file, else the systemd credential smtp-password. */
+/*
+ * Whether path holds no password at all: missing, or only a line end.
+ * The shipped unit's SetCredential= fallback is a lone newline, which
+ * systemd hands over when the LoadCredential= source does not exist.
+ */
+static bool
+deliver_blank(const char *path)
+{
+	char b[3];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) == -1)
+		return errno == ENOENT;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size > 2) {
+		close(fd);
+		return false;
+	}
+	n = read(fd, b, sizeof(b));
+	close(fd);
+	return n == 0 || (n == 1 && b[0] == '\n') ||
+	    (n == 2 && b[0] == '\r' && b[1] == '\n');
+}
+
+/*
+ * A non-empty systemd credential smtp-password first: the service manager
+ * handed it to this very process, and the unit's transient user could not
+ * read a password_file of mode 0600 anyway (password_file then serves the
+ * owner's own runs of `touchbase test-mail`).  A blank credential (the
+ * unit's fallback when /etc/touchbase/smtp-password is missing) counts as
+ * none.  Then password_file.
+ */
 static int
 deliver_password(const struct settings *s, char **password, char **err)
 {
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
-	char *path;
-	int rc;
+	char *path = NULL;
+	int rc = -1;
 
-	if (s->password_file != NULL)
-		return deliver_read_password(s->password_file, password, err);
-	if (dir == NULL || *dir == '\0') {
+	if (dir != NULL && *dir != '\0') {
+		path = xasprintf("%s/%s", dir, DELIVER_CREDENTIAL);
+		if (!deliver_blank(path)) {
+			rc = deliver_read_password(path, password, err);
+			goto out;
+		}
+	}
+	if (s->password_file != NULL) {
+		rc = deliver_read_password(s->password_file, password, err);
+		goto out;
+	}
+	if (path == NULL)
 		*err = xasprintf("username is set but there is no password: "
 		    "set password_file in [delivery], or pass the systemd "
 		    "credential %s (LoadCredential=%s:/path/to/file)",
 		    DELIVER_CREDENTIAL, DELIVER_CREDENTIAL);
-		return -1;
-	}
-	path = xasprintf("%s/%s", dir, DELIVER_CREDENTIAL);
-	if (access(path, F_OK) == -1 && errno == ENOENT) {
+	else if (access(path, F_OK) == 0)
+		*err = xasprintf("username is set but the systemd credential "
+		    "%s is empty: its LoadCredential= source file is missing "
+		    "(the shipped unit reads /etc/touchbase/smtp-password: "
+		    "create it, owner root, mode 0600) or set password_file",
+		    path);
+	else
 		*err = xasprintf("username is set but there is no password: "
 		    "neither password_file nor the credential %s exists",
 		    path);
-		free(path);
-		return -1;
-	}
-	rc = deliver_read_password(path, password, err);
+out:
 	free(path);
 	return rc;
 }

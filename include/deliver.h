@@ -29,10 +29,12 @@ struct deliver_reply {
 
 struct deliverer;
 
-/* Prepares a deliverer for the settings (reads the password from
- * password_file or $CREDENTIALS_DIRECTORY/smtp-password, refusing a file
- * readable by group or others).  Returns NULL with *err allocated on a
- * configuration problem. */
+/* Prepares a deliverer for the settings.  With a username it reads the
+ * password from the systemd credential $CREDENTIALS_DIRECTORY/smtp-password
+ * when that holds one, else from password_file (a blank credential, the
+ * shipped unit's fallback for a missing source file, counts as none),
+ * refusing a file readable by group or others.  Returns NULL with *err
+ * allocated on a configuration problem. */
 struct deliverer *deliver_new(const struct settings *s, char **err);
 void	 deliver_free(struct deliverer *d);
 /* Sends msg (CRLF bytes) from the sender address to rcpts (to, then bcc).

@@ -2,10 +2,10 @@
 # make deps: install the Debian packages touchbase builds, tests and demos
 # with, when any is missing.  As root it runs apt-get; otherwise it prints
 # the exact command to run.
-PKGS="build-essential pkg-config clang libcurl4-openssl-dev libsqlite3-dev
+PKGS="build-essential pkg-config clang libclang-rt-14-dev libcurl4-openssl-dev libsqlite3-dev
 libconfig-dev libinih-dev libcmocka-dev tzdata sqlite3 python3
 python3-aiosmtpd python3-icalendar faketime libfaketime strace openssl
-locales man-db systemd postfix msmtp"
+locales man-db mandoc systemd postfix msmtp"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||

@@ -246,6 +246,24 @@ test_new_refuses(void **state)
 	assert_string_equal(err, want);
 	free(want);
 	free(err);
+	/* the shipped unit's fallback: a credential holding a newline */
+	free(write_file("smtp-password", "\n", 0400));
+	assert_null(deliver_new(&s, &err));
+	want = xasprintf("username is set but the systemd credential "
+	    "%s/smtp-password is empty: its LoadCredential= source file is "
+	    "missing (the shipped unit reads /etc/touchbase/smtp-password: "
+	    "create it, owner root, mode 0600) or set password_file", tmp);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	/* a credential readable by others is refused like a password file */
+	free(write_file("smtp-password", "secret\n", 0644));
+	assert_null(deliver_new(&s, &err));
+	want = xasprintf("password file %s/smtp-password is readable by others "
+	    "(mode 0644): chmod 600 %s/smtp-password", tmp, tmp);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
 
 	/* tls = none for a remote host */
 	s.username = NULL;
@@ -476,7 +494,8 @@ test_smtp_bcc_copy(void **state)
 }
 
 /* password_file unset, username set: $CREDENTIALS_DIRECTORY/smtp-password
- * is used, over STARTTLS with ca_file. */
+ * is used, over STARTTLS with ca_file; a non-empty credential wins over
+ * password_file, a blank one (the unit's fallback) does not. */
 static void
 test_smtp_credential(void **state)
 {
@@ -526,6 +545,36 @@ test_smtp_credential(void **state)
 	assert_non_null(strstr(j, "\"auth_user\": \"bob\""));
 	assert_non_null(strstr(j, "\"tls\": true"));
 	free(j);
+
+	/* A non-empty credential wins over password_file (which the unit's
+	 * transient user could not read). */
+	s.password_file = write_file("pw-wrong", "wrong\n", 0600);
+	d = deliver_new(&s, &err);
+	if (d == NULL)
+		fail_msg("deliver_new: %s", err);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg), &r),
+	    DELIVER_OK);
+	deliver_reply_clear(&r);
+	deliver_free(d);
+	/* A blank credential (the unit's fallback) counts as none: the
+	 * password_file decides, here a wrong one. */
+	assert_int_equal(chmod(pw, 0600), 0);
+	{
+		FILE *fp = fopen(pw, "w");
+
+		fputs("\n", fp);
+		fclose(fp);
+	}
+	d = deliver_new(&s, &err);
+	if (d == NULL)
+		fail_msg("deliver_new: %s", err);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg), &r),
+	    DELIVER_CONFIG);
+	assert_non_null(strstr(r.text, "AUTH"));
+	deliver_reply_clear(&r);
+	deliver_free(d);
+	free(s.password_file);
+	assert_int_equal(tsrv_count(&t), 2);
 	tsrv_stop(&t);
 	free(certs);
 	free(cred);

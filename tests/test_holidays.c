@@ -1,5 +1,11 @@
 /*
- * test_holidays.c - German public holidays against the published lists.
+ * test_holidays.c - German public holidays against the published lists:
+ * the yearly tables of statutory holidays per Land (as the Länder and the
+ * Bundesministerium des Innern publish them) for 2025, 2026 and 2027,
+ * in full for DE, BY, BE, SN, NW and TH, for every other Land in 2026.
+ * Holidays of single municipalities (Augsburger Friedensfest,
+ * Fronleichnam in parts of Saxony and Thuringia) are not holidays of a
+ * Land and are left out; Mariä Himmelfahrt counts for Bavaria.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -185,6 +191,49 @@ test_thuringia_2025_2026_2027(void **state)
 	    "10-31 Reformationstag\n" CHRISTMAS);
 }
 
+/* 2026, the remaining Länder in full: Easter Sunday 2026-04-05, so
+ * Karfreitag 04-03, Ostermontag 04-06, Christi Himmelfahrt 05-14,
+ * Pfingstsonntag 05-24, Pfingstmontag 05-25, Fronleichnam 06-04; Buß- und
+ * Bettag is only in Saxony. */
+#define EASTER_2026	"04-03 Karfreitag\n04-06 Ostermontag\n"
+#define ASCENSION_2026	"05-14 Christi Himmelfahrt\n"
+#define WHIT_2026	"05-25 Pfingstmontag\n"
+#define REFORMATION	"10-31 Reformationstag\n"
+
+static void
+test_remaining_laender_2026(void **state)
+{
+	(void)state;
+	assert_year("DE-BW", 2026, NEW_YEAR "01-06 Heilige Drei Könige\n"
+	    EASTER_2026 MAY_DAY ASCENSION_2026 WHIT_2026
+	    "06-04 Fronleichnam\n" UNITY "11-01 Allerheiligen\n" CHRISTMAS);
+	assert_year("DE-BB", 2026, NEW_YEAR "04-03 Karfreitag\n"
+	    "04-05 Ostersonntag\n04-06 Ostermontag\n" MAY_DAY ASCENSION_2026
+	    "05-24 Pfingstsonntag\n" WHIT_2026 UNITY REFORMATION CHRISTMAS);
+	assert_year("DE-HB", 2026, NEW_YEAR EASTER_2026 MAY_DAY ASCENSION_2026
+	    WHIT_2026 UNITY REFORMATION CHRISTMAS);
+	assert_year("DE-HH", 2026, NEW_YEAR EASTER_2026 MAY_DAY ASCENSION_2026
+	    WHIT_2026 UNITY REFORMATION CHRISTMAS);
+	assert_year("DE-HE", 2026, NEW_YEAR EASTER_2026 MAY_DAY ASCENSION_2026
+	    WHIT_2026 "06-04 Fronleichnam\n" UNITY CHRISTMAS);
+	assert_year("DE-MV", 2026, NEW_YEAR "03-08 Internationaler Frauentag\n"
+	    EASTER_2026 MAY_DAY ASCENSION_2026 WHIT_2026 UNITY REFORMATION
+	    CHRISTMAS);
+	assert_year("DE-NI", 2026, NEW_YEAR EASTER_2026 MAY_DAY ASCENSION_2026
+	    WHIT_2026 UNITY REFORMATION CHRISTMAS);
+	assert_year("DE-RP", 2026, NEW_YEAR EASTER_2026 MAY_DAY ASCENSION_2026
+	    WHIT_2026 "06-04 Fronleichnam\n" UNITY "11-01 Allerheiligen\n"
+	    CHRISTMAS);
+	assert_year("DE-SL", 2026, NEW_YEAR EASTER_2026 MAY_DAY ASCENSION_2026
+	    WHIT_2026 "06-04 Fronleichnam\n08-15 Mariä Himmelfahrt\n" UNITY
+	    "11-01 Allerheiligen\n" CHRISTMAS);
+	assert_year("DE-ST", 2026, NEW_YEAR "01-06 Heilige Drei Könige\n"
+	    EASTER_2026 MAY_DAY ASCENSION_2026 WHIT_2026 UNITY REFORMATION
+	    CHRISTMAS);
+	assert_year("DE-SH", 2026, NEW_YEAR EASTER_2026 MAY_DAY ASCENSION_2026
+	    WHIT_2026 UNITY REFORMATION CHRISTMAS);
+}
+
 static void
 test_epiphany_2027_01_06_bavaria_not_nrw(void **state)
 {
@@ -319,6 +368,7 @@ main(void)
 		cmocka_unit_test(test_saxony_2025_2026_2027),
 		cmocka_unit_test(test_north_rhine_westphalia_2025_2026_2027),
 		cmocka_unit_test(test_thuringia_2025_2026_2027),
+		cmocka_unit_test(test_remaining_laender_2026),
 		cmocka_unit_test(test_epiphany_2027_01_06_bavaria_not_nrw),
 		cmocka_unit_test(test_holidays_by_year_introduced),
 		cmocka_unit_test(test_other_laender_2027),

@@ -996,6 +996,51 @@ test_window_in_dst_gap(void **state)
 	expect_send("anna", "birthday/2027", "2027-03-28T03:00:00+02:00", "");
 }
 
+/* Clocks change in Berlin on Sun 2027-03-28 and Sun 2027-10-31: 09:00 is
+ * 09:00 local on both sides, at +01:00 or +02:00 (Sat 2027-03-27, Mon
+ * 2027-03-29, Sat 2027-10-30, Mon 2027-11-01). */
+static void
+test_same_local_hour_across_dst(void **state)
+{
+	const char *ids[] = { "a", "b", "c", "d" };
+	const char *days[] = { "--03-27", "--03-29", "--10-30", "--11-01" };
+	struct client *c;
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		c = client(ids[i], "Europe/Berlin", O_BIRTHDAY, -1);
+		c->has_birthday = true;
+		c->birthday = date(days[i]);
+	}
+	plan("2027-03-01", "2027-12-01", NULL);
+	expect_send("a", "birthday/2027", "2027-03-27T09:00:00+01:00", "");
+	expect_send("b", "birthday/2027", "2027-03-29T09:00:00+02:00", "");
+	expect_send("c", "birthday/2027", "2027-10-30T09:00:00+02:00", "");
+	expect_send("d", "birthday/2027", "2027-11-01T09:00:00+01:00", "");
+	assert_int_equal(item("b", "birthday/2027")->due -
+	    item("a", "birthday/2027")->due, 2 * 86400 - 3600);
+	assert_int_equal(item("d", "birthday/2027")->due -
+	    item("c", "birthday/2027")->due, 2 * 86400 + 3600);
+}
+
+/* A window start in the autumn fold: 02:30 on Sun 2027-10-31 comes twice
+ * in Berlin; the message goes at the first, 02:30 CEST (00:30 UTC). */
+static void
+test_window_in_dst_fold(void **state)
+{
+	struct client *c;
+
+	(void)state;
+	S.window.start = 2 * 60 + 30;
+	c = client("anna", "Europe/Berlin", O_BIRTHDAY, -1);
+	c->has_birthday = true;
+	c->birthday = date("--10-31");
+	plan("2027-10-01", "2027-11-15", NULL);
+	expect_send("anna", "birthday/2027", "2027-10-31T02:30:00+02:00", "");
+	assert_int_equal(item("anna", "birthday/2027")->due,
+	    at("UTC", "2027-10-31 00:30"));
+}
+
 int
 main(void)
 {
@@ -1030,6 +1075,8 @@ main(void)
 		T(test_range_and_order),
 		T(test_yearly_by_field),
 		T(test_window_in_dst_gap),
+		T(test_same_local_hour_across_dst),
+		T(test_window_in_dst_fold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,8 +10,9 @@
 set -u
 : "${BUILD:?}" "${SRC:?}" "${TMPDIR_E2E:?}"
 TB=$BUILD/touchbase
-if [ ! -x "$TB" ]; then
-	echo "skip: $TB not built" >&2
+TBD=$BUILD/touchbased
+if [ ! -x "$TB" ] || [ ! -x "$TBD" ]; then
+	echo "skip: $TB or $TBD not built" >&2
 	exit 77
 fi
 unset TOUCHBASE_CONFIG
@@ -24,7 +25,10 @@ bad() {
 }
 
 # run_check DIR FILEPREFIX EXPECT NAME: runs check in DIR and compares the
-# lines starting with FILEPREFIX: (the summary line left out).
+# lines starting with FILEPREFIX: (the summary line left out).  The last
+# line of stderr is the summary, "touchbase.ini: N errors, M warnings",
+# and `touchbased -t` (the same code path) prints the very same and exits
+# the same.
 run_check() {
 	local dir=$1 prefix=$2 expect=$3 name=$4 rc
 	(cd "$dir" && "$TB" -c touchbase.ini check) >"$dir/out" 2>"$dir/err"
@@ -41,6 +45,17 @@ run_check() {
 		bad "$name: output differs (- want, + got)"
 		diff -u "$expect" "$dir/got" | tail -n +3 | sed 's/^/    /'
 	fi
+	tail -n 1 "$dir/err" |
+	    grep -Eq '^touchbase\.ini: [1-9][0-9]* errors?, [0-9]+ warnings?$' ||
+	    bad "$name: last line is not the summary: $(tail -n 1 "$dir/err")"
+	[ -s "$dir/out" ] && bad "$name: check printed on stdout: $(cat "$dir/out")"
+	(cd "$dir" && "$TBD" -c touchbase.ini -t) >"$dir/tout" 2>"$dir/terr"
+	rc=$?
+	[ "$rc" -eq 1 ] || bad "$name: touchbased -t exit $rc, want 1"
+	cmp -s "$dir/err" "$dir/terr" || {
+		bad "$name: touchbased -t and touchbase check differ"
+		diff -u "$dir/err" "$dir/terr" | tail -n +3 | sed 's/^/    /'
+	}
 }
 
 for f in "$SRC"/tests/fixtures/settings/bad-*.ini; do
@@ -67,17 +82,100 @@ EOF
 done
 
 # The example configuration is clean, found through -c and through
-# $TOUCHBASE_CONFIG.
-out=$("$TB" -c "$SRC/conf/touchbase.ini" check 2>&1)
-rc=$?
-[ "$rc" -eq 0 ] || bad "conf/touchbase.ini: exit $rc, want 0: $out"
-case $out in
-*"ok: 8 clients, 6 occasions, 0 warnings"*) ;;
-*) bad "conf/touchbase.ini: unexpected output: $out" ;;
-esac
+# $TOUCHBASE_CONFIG: one summary line on stdout, nothing on stderr, from
+# both programs.
+ok_line="$SRC/conf/touchbase.ini: ok: 8 clients, 6 occasions, 0 warnings"
+for prog in "$TB -c $SRC/conf/touchbase.ini check" \
+    "$TBD -c $SRC/conf/touchbase.ini -t"; do
+	$prog >"$TMPDIR_E2E/ok.out" 2>"$TMPDIR_E2E/ok.err"
+	rc=$?
+	[ "$rc" -eq 0 ] || bad "${prog##*/}: exit $rc, want 0: $(cat "$TMPDIR_E2E/ok.err")"
+	[ "$(cat "$TMPDIR_E2E/ok.out")" = "$ok_line" ] ||
+	    bad "${prog##*/}: stdout '$(cat "$TMPDIR_E2E/ok.out")', want '$ok_line'"
+	[ -s "$TMPDIR_E2E/ok.err" ] &&
+	    bad "${prog##*/}: stderr not empty: $(cat "$TMPDIR_E2E/ok.err")"
+done
 out=$(TOUCHBASE_CONFIG=$SRC/conf/touchbase.ini "$TB" check 2>&1)
 rc=$?
 [ "$rc" -eq 0 ] || bad "TOUCHBASE_CONFIG: exit $rc, want 0: $out"
+[ "$out" = "$ok_line" ] || bad "TOUCHBASE_CONFIG: '$out', want '$ok_line'"
+out=$(TOUCHBASE_CONFIG=$SRC/conf/touchbase.ini "$TBD" -t 2>&1)
+rc=$?
+[ "$rc" -eq 0 ] || bad "touchbased -t, TOUCHBASE_CONFIG: exit $rc, want 0: $out"
+
+# --help and --version exit 0 on stdout; a usage error exits 2 with the
+# usage on stderr.  For both programs.
+# expect_exit WANT STDOUT-PATTERN CMD...: STDOUT-PATTERN (grep -E) must
+# match stdout when WANT is 0, "usage:" must be on stderr when it is 2.
+expect_exit() {
+	local want=$1 pat=$2 rc
+	shift 2
+	"$@" >"$TMPDIR_E2E/u.out" 2>"$TMPDIR_E2E/u.err" </dev/null
+	rc=$?
+	[ "$rc" -eq "$want" ] || { bad "${*##*/}: exit $rc, want $want"; return; }
+	if [ "$want" -eq 0 ]; then
+		grep -Eq -- "$pat" "$TMPDIR_E2E/u.out" ||
+		    bad "${*##*/}: no '$pat' on stdout: $(head -n 3 "$TMPDIR_E2E/u.out")"
+	else
+		grep -q "usage:" "$TMPDIR_E2E/u.err" ||
+		    bad "${*##*/}: no usage on stderr: $(head -n 3 "$TMPDIR_E2E/u.err")"
+		[ -s "$TMPDIR_E2E/u.out" ] &&
+		    bad "${*##*/}: a usage error printed on stdout"
+	fi
+}
+expect_exit 0 '^usage: touchbase \[-c FILE\] COMMAND' "$TB" --help
+expect_exit 0 '^touchbase [0-9]+\.[0-9]+\.[0-9]+$' "$TB" --version
+expect_exit 0 '^usage: touchbase \[-c FILE\] check' "$TB" check --help
+expect_exit 2 '' "$TB"
+expect_exit 2 '' "$TB" --bogus
+expect_exit 2 '' "$TB" -c
+expect_exit 2 '' "$TB" frobnicate
+expect_exit 2 '' "$TB" -c "$SRC/conf/touchbase.ini" check extra
+expect_exit 2 '' "$TB" -c "$SRC/conf/touchbase.ini" check --bogus
+expect_exit 0 '^usage: touchbased ' "$TBD" --help
+expect_exit 0 '^touchbased [0-9]+\.[0-9]+\.[0-9]+$' "$TBD" --version
+expect_exit 2 '' "$TBD" --bogus
+expect_exit 2 '' "$TBD" -c
+expect_exit 2 '' "$TBD" -t extra
+
+# Templates are checked too: every (client, occasion) pair is rendered and
+# a failure names the template's file:line and the client.  The example
+# configuration is copied and broken one way at a time.
+tcase() {
+	local n=$1
+	d=$TMPDIR_E2E/tmpl-$n
+	rm -rf "$d"
+	cp -r "$SRC/conf" "$d"
+	sed -i "s|^database *=.*|database = $d/touchbase.db|" "$d/touchbase.ini"
+}
+# an unknown variable in the invitation that three clients get
+tcase unknown-variable
+printf 'Subject: Einladung\n\n{{salutation}},\nhallo {{frist_name}}!\n' \
+    >"$d/templates/studio-opening.de.txt"
+{
+	echo "templates/studio-opening.de.txt:4: warning: 'frist_name' is not a built-in variable (did you mean 'first_name'?); it is looked up in each client's fields"
+	for c in "anna-mueller company" "cafe-sonnenschein company" "kanzlei-brandt none"; do
+		echo "templates/studio-opening.de.txt:4: client '${c% *}': unknown variable {{frist_name}} (did you mean 'first_name'?): valid are name, first_name, salutation, project, years, age, sender_name and the client's fields (${c#* })"
+	done
+} >"$d/want"
+run_check "$d" templates/studio-opening.de.txt "$d/want" "template/unknown-variable"
+# a template without its Subject: header
+tcase no-subject
+printf 'Betreff: Frohe Festtage\n\nHallo\n' >"$d/templates/season.en.txt"
+printf "templates/season.en.txt:1: unknown header 'Betreff': only 'Subject:' is allowed (From and To come from touchbase.ini and clients.conf)\ntemplates/season.en.txt:1: missing 'Subject:' header; a template starts with 'Subject: …', then a blank line\n" \
+    >"$d/want"
+run_check "$d" templates/season.en.txt "$d/want" "template/no-subject"
+# a missing translation falls back to the sender's language with a warning
+tcase fallback
+rm -f "$d"/templates/how-are-you.en*.txt
+line=$(grep -n 'id = "sarah-collins"' "$d/clients.conf" | cut -d: -f1)
+(cd "$d" && "$TB" -c touchbase.ini check) >"$d/out" 2>"$d/err"
+rc=$?
+[ "$rc" -eq 0 ] || bad "template/fallback: exit $rc, want 0: $(cat "$d/err")"
+[ "$(cat "$d/err")" = "clients.conf:$line: warning: client 'sarah-collins' (language 'en') gets how-are-you.de.txt: there is no how-are-you.en.txt" ] ||
+    bad "template/fallback: stderr: $(cat "$d/err")"
+[ "$(cat "$d/out")" = "touchbase.ini: ok: 8 clients, 6 occasions, 1 warning" ] ||
+    bad "template/fallback: stdout: $(cat "$d/out")"
 
 # The password file: refused while others can read it, fine at 0600.
 d=$TMPDIR_E2E/password

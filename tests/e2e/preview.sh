@@ -2,7 +2,8 @@
 # preview.sh - `touchbase preview` on tests/fixtures/preview, planned from
 # 2027-02-20 for 45 days: JSON against the expected file, the table within
 # 80 columns, CSV as RFC 4180, the ICS read back by python3-icalendar, the
-# send log honoured (opt-out, touch) and template variants rotating.
+# send log honoured (opt-out, touch) and template variants rotating; long
+# notes wrap in the table, ICS UIDs stay the same from another --from.
 . "$SRC/tests/e2e/lib.sh"
 
 TB=$BUILD/touchbase
@@ -72,6 +73,32 @@ tb_grep "table: Karfreitag move" \
 tb_grep "table: New York local time" \
     "Sat 2027-03-20 09:00 -04:00  carla-nyc     birthday/2027" "$OUT"
 tb_grep "table: paused" "    skipped: paused until 2027-03-31" "$OUT"
+# Every note is shown in full (a long one wraps onto lines indented by 6):
+# the example configuration has long ones (its own copy, without a send
+# log).
+X=$TMPDIR_E2E/example
+cp -r "$SRC/conf" "$X"
+sed -i "s|^database *=.*|database = $X/touchbase.db|" "$X/touchbase.ini"
+t "example json, a year" 0 "$TB" -c "$X/touchbase.ini" preview \
+    --from 2027-02-20 --days 400 --format json
+cp "$OUT" "$TMPDIR_E2E/year.json"
+t "example table, a year" 0 "$TB" -c "$X/touchbase.ini" preview \
+    --from 2027-02-20 --days 400
+py "table shows every note in full" "$OUT" "$TMPDIR_E2E/year.json" <<'EOF'
+import json, re, sys
+table = open(sys.argv[1], encoding="utf-8").read()
+if "\u2026" in table:
+    print("something was cut short with an ellipsis")
+joined = re.sub(r"\n {6}(?=\S)", " ", table)
+notes = [i["note"] for i in json.load(open(sys.argv[2], encoding="utf-8"))]
+missing = [n for n in notes if n and n not in joined]
+for n in missing:
+    print("not in the table:", n)
+long = [n for n in notes if len(n) > 76]
+if not long:
+    print("the fixture has no note long enough to wrap")
+sys.exit(1 if missing or not long or "\u2026" in table else 0)
+EOF
 
 # --- CSV: RFC 4180 ------------------------------------------------------
 t "preview csv" 0 tb preview $FROM --format csv
@@ -156,10 +183,37 @@ if e is None or str(e["STATUS"]) != "CANCELLED" or \
     print("skipped event:", e); ok = False
 sys.exit(0 if ok else 1)
 EOF
+	# UIDs are stable: a later --from gives the same UID for the same
+	# occurrence, whatever else is in the calendar.
+	cp "$OUT" "$TMPDIR_E2E/a.ics"
+	t "preview ics, later start" 0 tb preview --from 2027-03-15 --days 30 \
+	    --format ics
+	py "ics UIDs stable across runs" "$TMPDIR_E2E/a.ics" "$OUT" <<'EOF'
+import sys
+from icalendar import Calendar
+def uids(p):
+    cal = Calendar.from_ical(open(p, "rb").read())
+    return {str(e["UID"]): e.decoded("DTSTART") for e in cal.walk("VEVENT")}
+a, b = uids(sys.argv[1]), uids(sys.argv[2])
+common = set(a) & set(b)
+want = {"birthday/2027.carla-nyc@touchbase",
+        "followup/Logo, Relaunch; Teil 2/14d.anna-mueller@touchbase"}
+if not want <= common:
+    print("later run lost UIDs:", sorted(want - common), sorted(b)); sys.exit(1)
+for u in want:
+    if a[u] != b[u]:
+        print(u, a[u], "!=", b[u]); sys.exit(1)
+EOF
 else
 	echo "note: python3-icalendar missing, ICS only checked for CRLF" >&2
 	grep -q $'^BEGIN:VCALENDAR\r$' "$OUT" || tb_fail "ics: no BEGIN:VCALENDAR"
 fi
+
+# --- --help says what happens without a database ------------------------
+t "preview --help" 0 tb preview --help
+tr '\n' ' ' <"$OUT" | tr -s ' ' >"$TMPDIR_E2E/help1"
+tb_grep "--help: no database means first seen at --from" \
+    "without one, every client counts as first seen at --from" "$TMPDIR_E2E/help1"
 
 # --- one client; usage errors -------------------------------------------
 t "preview --client" 0 tb preview $FROM --client dora-schmidt --format json
