@@ -104,6 +104,11 @@ fuzz: $(FUZZBINS)
 fuzz-run: fuzz
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh $(FUZZBINS)
 
+# Benchmarks: figures as ratios against a peer measured in the same run.
+# Not part of `make check`; nothing in them is asserted.
+bench: all
+	@BUILD=$(CURDIR)/$(BUILD) sh bench/run.sh
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
@@ -127,4 +132,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all deps unit e2e check demo fuzz fuzz-run install uninstall clean
+.PHONY: all deps unit e2e check demo bench fuzz fuzz-run install uninstall clean
