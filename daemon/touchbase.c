@@ -58,7 +58,12 @@ main(int argc, char **argv)
 		    strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
-		} else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+		} else if (strcmp(argv[i], "-c") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "touchbase: -c needs a FILE\n");
+				usage(stderr);
+				return 2;
+			}
 			conf = argv[i + 1];
 			i += 2;
 		} else if (strncmp(argv[i], "-c", 2) == 0 && argv[i][2] != '\0') {

@@ -45,7 +45,9 @@ main(int argc, char **argv)
 	char *err = NULL;
 
 	setlocale(LC_ALL, "C");
-	while ((ch = getopt_long(argc, argv, "c:thv", opts, NULL)) != -1) {
+	/* getopt's own messages would start with argv[0]. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:thv", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			conf = optarg;
@@ -65,7 +67,13 @@ main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			fprintf(stderr, "touchbased: -%c needs a value\n", optopt);
+			usage(stderr);
+			return 2;
 		default:
+			fprintf(stderr, "touchbased: unknown option '%s'\n",
+			    argv[optind - 1]);
 			usage(stderr);
 			return 2;
 		}
