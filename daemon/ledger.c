@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -735,6 +736,17 @@ ledger_record_outcome(struct ledger *l, const char *client,
 	return insert_message(l, &m, st, reason, now, 0, NULL, err);
 }
 
+/* Whether the process holding a lease may still be working on it.  Only
+ * "no such process" counts as gone: a PID reused by another process, or
+ * one we may not signal, keeps the lease until it runs out. */
+static bool
+lease_holder_alive(int64_t pid)
+{
+	if (pid <= 0 || pid > INT_MAX)
+		return true;
+	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
 int
 ledger_claim_ready(struct ledger *l, int64_t now, int64_t lease_until,
     struct ledger_entry **out, size_t *n, char **err)
@@ -748,16 +760,28 @@ ledger_claim_ready(struct ledger *l, int64_t now, int64_t lease_until,
 	*n = 0;
 	if (db_begin(l, err) == -1)
 		return -1;
-	if (db_prepare(l, "SELECT " ENTRY_COLS ", bytes FROM messages"
+	/* Besides rows whose lease ran out: rows still leased to a process
+	 * that no longer exists (a crashed pass on this machine), so a
+	 * restarted daemon resends at once rather than an hour late. */
+	if (db_prepare(l, "SELECT " ENTRY_COLS ", bytes, lease_pid,"
+	    " lease_until FROM messages"
 	    " WHERE (status = 'deferred' AND next_attempt <= ?1"
 	    "  AND lease_until < ?1)"
 	    " OR (status = 'queued' AND lease_until < ?1)"
+	    " OR (lease_pid NOT IN (0, ?2) AND lease_until >= ?1"
+	    "  AND (status = 'queued' OR (status = 'deferred'"
+	    "  AND next_attempt <= ?1)))"
 	    " ORDER BY due, id", &sel, err) == -1 ||
 	    db_prepare(l, "UPDATE messages SET lease_until = ?1,"
 	    " lease_pid = ?2 WHERE id = ?3", &upd, err) == -1)
 		goto fail;
 	sqlite3_bind_int64(sel, 1, now);
+	sqlite3_bind_int64(sel, 2, (int64_t)getpid());
 	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+		if (sqlite3_column_int64(sel, ENTRY_NCOLS + 2) >= now &&
+		    lease_holder_alive(sqlite3_column_int64(sel,
+		    ENTRY_NCOLS + 1)))
+			continue;
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 8;
 			e = xreallocarray(e, cap, sizeof(*e));

@@ -117,6 +117,13 @@ loop_reload(const char *path, struct config **c)
 		    d.errors == 1 ? "" : "s");
 	} else {
 		diag_log(&d);	/* warnings */
+		/* The open send log and its lock stay: moving them under a
+		 * running daemon could let a second one in between. */
+		if (strcmp(nc->settings->database, (*c)->settings->database)
+		    != 0)
+			log_warnx("reload: the database path changed to %s; "
+			    "still writing %s until touchbased is restarted",
+			    nc->settings->database, (*c)->settings->database);
 		config_free(*c);
 		*c = nc;
 		log_info("reloaded %s: %zu clients, %zu occasions", path,
@@ -170,6 +177,8 @@ loop_run(const char *path, struct config *c, struct ledger *l)
 			wait_ms = (res.next - now) * 1000;
 		if (wd_usec > 0 && (int64_t)(wd_usec / 1000) < wait_ms)
 			wait_ms = (int64_t)(wd_usec / 1000);
+		if (wait_ms < 100)	/* a silly WatchdogSec must not spin */
+			wait_ms = 100;
 		log_debug("sleeping %lld ms", (long long)wait_ms);
 
 		struct pollfd pfd = { loop_pipe[0], POLLIN, 0 };

@@ -39,6 +39,7 @@ struct pass {
 	char			*dlv_err;	/* why there is no deliverer */
 	int64_t			 lease;
 	int			 watchdog;	/* systemd expects pings */
+	int			 db_trouble;	/* a due message not queued */
 };
 
 void
@@ -256,8 +257,10 @@ pass_send_new(struct pass *p, const struct history *h,
 	n.len = m.len;
 	r = ledger_queue(p->l, &n, p->now, p->lease, &id, &err);
 	if (r == -1) {
-		log_err("%s", err);
+		log_err("%s; %s for %s not sent, tried again shortly", err,
+		    it->occurrence, it->client->id);
 		free(err);
+		p->db_trouble = 1;
 		goto out;
 	}
 	if (r == 1)		/* another pass claimed it first */
@@ -385,11 +388,19 @@ pass_run(const struct config *c, struct ledger *l, int64_t now,
 
 	if (ledger_next_retry(l, &retry, err) == -1)
 		goto out;
+	/* A message due now that the send log would not take (busy, full
+	 * disk) must not wait for the next planned one. */
+	if (p.db_trouble && (retry == HISTORY_NONE || retry > now + 60)) {
+		retry = now + 60;
+		p.db_trouble = 2;
+	}
 	if (retry != HISTORY_NONE && (res->next == HISTORY_NONE ||
 	    retry < res->next)) {
 		res->next = retry;
 		free(res->next_desc);
-		res->next_desc = xstrdup("next: a retry of a deferred message");
+		res->next_desc = xstrdup(p.db_trouble == 2 ?
+		    "next: another try after a send log error" :
+		    "next: a retry of a deferred message");
 	}
 	rc = 0;
 out:

@@ -116,7 +116,8 @@ int	 ledger_record_outcome(struct ledger *l, const char *client,
 	    int due_offset, enum msg_status st, const char *reason,
 	    int64_t now, char **err);
 /* Rows ready for a (re)try at now: `deferred` whose next_attempt has
- * come, and `queued` whose lease expired (a crashed pass).  Each is
+ * come, and `queued` whose lease expired or whose lease holder (by its
+ * PID, on this machine) no longer exists: a crashed pass.  Each is
  * re-leased to the caller until lease_until before it is returned, so two
  * passes never take the same row.  Entries carry their bytes. */
 int	 ledger_claim_ready(struct ledger *l, int64_t now,

@@ -517,14 +517,75 @@ test_claim_deferred_when_due(void **state)
 	ledger_close(l);
 }
 
+/* A pass that died with rows leased (one queued, one deferred and
+ * re-claimed): the next pass takes them at once, without waiting for the
+ * lease, while a live holder keeps its rows. */
+static void
+test_claim_from_dead_holder(void **state)
+{
+	struct ledger *l;
+	struct ledger_entry *c;
+	size_t n;
+	char *err = NULL;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	l = open_rw();
+	ledger_close(l);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct ledger_entry *e;
+		size_t k;
+		int64_t b;
+
+		l = open_rw();
+		queue(l, "anna-mueller", "birthday/2027", NOW + 3600);
+		b = queue(l, "bernd", "birthday/2027", NOW + 3600);
+		attempt(l, b, NOW + 1, ST_DEFERRED, 451, "later", NOW + 300);
+		if (ledger_claim_ready(l, NOW + 300, NOW + 3900, &e, &k,
+		    &err) != 0 || k != 1)
+			_exit(2);
+		ledger_entries_free(e, k);
+		/* A row of a holder that is alive (this test's parent). */
+		sqlite3_exec(l->db, "UPDATE messages SET lease_pid = 1 WHERE"
+		    " client = 'anna-mueller'", NULL, NULL, NULL);
+		queue(l, "carla", "birthday/2027", NOW + 3600);
+		ledger_close(l);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	l = open_rw();
+	assert_int_equal(sql_int(l, "SELECT COUNT(*) FROM messages WHERE "
+	    "lease_until > 0"), 3);
+	assert_int_equal(ledger_claim_ready(l, NOW + 310, NOW + 400, &c, &n,
+	    &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0].client, "bernd");
+	assert_int_equal(c[0].status, ST_DEFERRED);
+	assert_string_equal(c[1].client, "carla");
+	assert_int_equal(c[1].status, ST_QUEUED);
+	ledger_entries_free(c, n);
+	/* Now ours: not handed out again. */
+	assert_int_equal(ledger_claim_ready(l, NOW + 311, NOW + 400, &c, &n,
+	    &err), 0);
+	assert_int_equal(n, 0);
+	free(c);
+	ledger_close(l);
+}
+
 /* Four processes claim at the same moment: every row goes to exactly
- * one of them. */
+ * one of them.  Each stays alive until all have claimed: rows leased to a
+ * process that is gone are free to take (see test_claim_from_dead_holder). */
 static void
 test_concurrent_claims_never_share(void **state)
 {
 	enum { ROWS = 40, PROCS = 4 };
 	struct ledger *l = open_rw();
-	int fds[2], seen[ROWS + 1] = { 0 }, total = 0, status;
+	int fds[2], rel[2], seen[ROWS + 1] = { 0 }, total = 0, done = 0;
+	int status;
 	pid_t pids[PROCS];
 	int64_t id;
 
@@ -538,6 +599,7 @@ test_concurrent_claims_never_share(void **state)
 	}
 	ledger_close(l);
 	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(pipe(rel), 0);
 	for (int p = 0; p < PROCS; p++) {
 		pids[p] = fork();
 		assert_true(pids[p] != -1);
@@ -545,33 +607,52 @@ test_concurrent_claims_never_share(void **state)
 			struct ledger *cl;
 			struct ledger_entry *c;
 			size_t n;
-			char *err = NULL;
+			char *err = NULL, b;
+			int end = -1;
 
 			close(fds[0]);
+			close(rel[1]);
+			/* A failing child still says it is done, or the
+			 * parent would wait for it forever. */
 			if (ledger_open(path, LEDGER_READWRITE, &cl, &err) ||
 			    ledger_claim_ready(cl, NOW + 20, NOW + 80, &c, &n,
-			    &err))
+			    &err)) {
+				(void)!write(fds[1], &end, sizeof(end));
 				_exit(1);
+			}
 			for (size_t i = 0; i < n; i++) {
 				int v = (int)c[i].id;
 
 				if (write(fds[1], &v, sizeof(v)) != sizeof(v))
 					_exit(1);
 			}
+			if (write(fds[1], &end, sizeof(end)) != sizeof(end))
+				_exit(1);
+			/* Hold the leases until the parent has every claim. */
+			(void)!read(rel[0], &b, 1);
 			_exit(0);
 		}
 	}
 	close(fds[1]);
+	close(rel[0]);
+	for (int v; done < PROCS && read(fds[0], &v, sizeof(v)) ==
+	    sizeof(v);) {
+		if (v == -1) {
+			done++;
+			continue;
+		}
+		assert_true(v >= 1 && v <= ROWS);
+		assert_int_equal(seen[v], 0);
+		seen[v] = 1;
+		total++;
+	}
+	close(rel[1]);
 	for (int p = 0; p < PROCS; p++) {
 		assert_int_equal(waitpid(pids[p], &status, 0), pids[p]);
 		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
-	for (int v; read(fds[0], &v, sizeof(v)) == sizeof(v); total++) {
-		assert_true(v >= 1 && v <= ROWS);
-		assert_int_equal(seen[v], 0);
-		seen[v] = 1;
-	}
 	close(fds[0]);
+	assert_int_equal(done, PROCS);
 	assert_int_equal(total, ROWS);
 }
 
@@ -989,6 +1070,7 @@ main(void)
 		T(test_skipped_and_missed),
 		T(test_crashed_queued_row_is_reclaimed),
 		T(test_claim_deferred_when_due),
+		T(test_claim_from_dead_holder),
 		T(test_concurrent_claims_never_share),
 		T(test_history),
 		T(test_optouts),

@@ -1,7 +1,8 @@
 /*
  * test_pass.c - one delivery pass end to end inside the process: plan,
  * queue, deliver (Maildir, or an SMTP port nobody listens on), record;
- * the retry schedule kept inside the send window; giving up.
+ * the retry schedule kept inside the send window; giving up; a
+ * configuration problem never giving up.
  */
 #include <sys/stat.h>
 
@@ -239,6 +240,51 @@ test_retry_inside_window_then_give_up(void **state)
 	config_free(c);
 }
 
+/* A configuration problem (here: a username but no password anywhere)
+ * keeps the message deferred on the retry schedule, past give_up_after:
+ * never failed because of it, and counted as a configuration problem
+ * (touchbased --once then exits 1). */
+static void
+test_config_problem_never_fails(void **state)
+{
+	struct config *c = load("url = smtp://127.0.0.1:1\ntls = none\n"
+	    "username = hallo\ngive_up_after = 1d");
+	struct ledger *l = ledger();
+	struct pass_result r;
+	struct ledger_entry *e = NULL;
+	size_t n = 0;
+	char *err = NULL;
+	const struct ledger_entry *a;
+
+	(void)state;
+	unsetenv("CREDENTIALS_DIRECTORY");
+	assert_int_equal(pass_run(c, l, SUN_1658, NULL, &r, &err), 0);
+	assert_int_equal(r.deferred, 1);
+	assert_int_equal(r.config_problems, 1);
+	assert_int_equal(r.failed, 0);
+	assert_int_equal(r.next, MON_0900);
+	pass_result_clear(&r);
+
+	/* Wednesday 16:50: two days past give_up_after. */
+	assert_int_equal(pass_run(c, l, WED_1650, NULL, &r, &err), 0);
+	assert_int_equal(r.deferred, 1);
+	assert_int_equal(r.config_problems, 1);
+	assert_int_equal(r.failed, 0);
+	pass_result_clear(&r);
+	list(l, &e, &n);
+	a = row(e, n, "anna-mueller");
+	assert_int_equal(a->status, ST_DEFERRED);
+	assert_int_equal(a->attempts, 2);
+	assert_int_equal(a->smtp_code, 0);
+	assert_string_equal(a->smtp_reply, "username is set but there is no "
+	    "password: set password_file in [delivery], or pass the systemd "
+	    "credential smtp-password (LoadCredential=smtp-password:"
+	    "/path/to/file)");
+	ledger_entries_free(e, n);
+	ledger_close(l);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -247,6 +293,8 @@ main(void)
 		    test_birthday_sent_once_paused_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_retry_inside_window_then_give_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_config_problem_never_fails, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,7 +13,10 @@
 #   SIGHUP with a fixed book: RELOADING=1 with MONOTONIC_USEC, READY=1, the
 #     new plan in STATUS=;
 #   a second instance on the same database refuses, exit 1;
-#   SIGTERM: STOPPING=1, exit 0.
+#   SIGHUP with a changed database path: a warning, the old send log kept;
+#   SIGTERM: STOPPING=1, exit 0;
+#   WATCHDOG_USEC=1 s: WATCHDOG=1 at least every half second; none when
+#     WATCHDOG_PID names another process.
 # About strace and libfaketime: libfaketime answers time() and
 # clock_gettime() in user space and makes no system call of its own while
 # the daemon sleeps, so "no system call but the wait" is checked with it
@@ -181,12 +184,48 @@ tb_grep "second instance: says why" "another touchbased is already running" "$D/
 tb_grep "second instance: names the running one" "(pid $PID)" "$D/second.err"
 alive || tb_fail "the first instance died when the second started"
 
+# SIGHUP with a new database path: the reload applies the rest, warns,
+# and the daemon keeps its send log (and lock) until a restart.
+n_ready=$(grep -c 'READY=1' "$NL")
+sed -i 's|^database *=.*|database = moved.db|' "$D/touchbase.ini"
+grep -q '^database = moved.db' "$D/touchbase.ini" || tb_fail "could not change the database path"
+kill -HUP "$PID"
+wait_for 2 'READY=1' $((n_ready + 1)) || tb_fail "database reload: no READY=1"
+sleep 0.3
+alive || tb_fail "database reload: the daemon died"
+tb_grep "database reload: warns" "the database path changed to $D/moved.db; still writing $D/touchbase.db until touchbased is restarted" "$D/daemon.err"
+[ -e "$D/moved.db" ] && tb_fail "database reload: $D/moved.db was created"
+dm_is "database reload: the plan still from the old send log" "$(status_line)" "next: birthday for cora-wolf at 2027-03-08 09:00 CET"
+
 # SIGTERM.
 kill -TERM "$PID"
 wait "$PID"
 dm_is "SIGTERM: exit status" "$?" 0
 grep -q 'STOPPING=1' "$NL" || tb_fail "SIGTERM: no STOPPING=1"
 dm_is "one message in all" "$(tb_spool_count "$SP")" 1
+
+# The watchdog: WATCHDOG_USEC=1 s gives WATCHDOG=1 at least every 0.5 s;
+# with WATCHDOG_PID naming another process, none.  wd [PID]: WD_N pings
+# in 2.2 s.
+wd() {
+	local n0
+	n0=$(grep -c 'WATCHDOG=1' "$NL")
+	if [ -n "$1" ]; then export WATCHDOG_PID=$1; else unset WATCHDOG_PID; fi
+	NOTIFY_SOCKET=$NS WATCHDOG_USEC=1000000 \
+	    dm_ft_bg "2027-03-04 10:00:00" "$DM_TBD" -c "$D/touchbase.ini" 2>"$D/wd.err"
+	PID=$DM_BG
+	unset WATCHDOG_PID
+	sleep 2.2
+	kill -TERM "$PID"
+	wait "$PID"
+	dm_is "watchdog: exit status" "$?" 0
+	WD_N=$(( $(grep -c 'WATCHDOG=1' "$NL") - n0 ))
+}
+wd
+echo "watchdog: $WD_N pings in 2.2 s"
+[ "$WD_N" -ge 4 ] || tb_fail "watchdog: $WD_N WATCHDOG=1 in 2.2 s with WATCHDOG_USEC=1000000 (expected 4 or more)"
+wd 1
+dm_is "watchdog meant for another process: no WATCHDOG=1" "$WD_N" 0
 echo "--- notify datagrams:"
 sed 's/^/    /' "$NL"
 echo "--- daemon stderr:"
