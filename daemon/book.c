@@ -92,37 +92,42 @@ book_line(const config_setting_t *st)
 	return st != NULL ? (int)config_setting_source_line(st) : 0;
 }
 
-/* An error at st, prefixed with the current place ("client 'anna': "). */
-static void __attribute__((format(printf, 3, 4)))
-book_err(struct book_ctx *c, const config_setting_t *st, const char *fmt, ...)
+/* A problem at st, prefixed with the current place ("client 'anna': "). */
+static void __attribute__((format(printf, 4, 0)))
+book_report(struct book_ctx *c, const config_setting_t *st,
+    enum diag_level level, const char *fmt, va_list ap)
 {
 	struct buf b;
-	va_list ap;
 
 	buf_init(&b);
 	if (c->where != NULL)
 		buf_addf(&b, "%s: ", c->where);
-	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	diag_error(c->d, book_file(c, st), book_line(st), "%s", b.data);
+	if (level == DIAG_ERROR)
+		diag_error(c->d, book_file(c, st), book_line(st), "%s", b.data);
+	else
+		diag_warn(c->d, book_file(c, st), book_line(st), "%s", b.data);
 	buf_free(&b);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+book_err(struct book_ctx *c, const config_setting_t *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	book_report(c, st, DIAG_ERROR, fmt, ap);
+	va_end(ap);
 }
 
 static void __attribute__((format(printf, 3, 4)))
 book_warn(struct book_ctx *c, const config_setting_t *st, const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
 
-	buf_init(&b);
-	if (c->where != NULL)
-		buf_addf(&b, "%s: ", c->where);
 	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
+	book_report(c, st, DIAG_WARNING, fmt, ap);
 	va_end(ap);
-	diag_warn(c->d, book_file(c, st), book_line(st), "%s", b.data);
-	buf_free(&b);
 }
 
 static const char *
@@ -1193,32 +1198,21 @@ int
 book_load(const char *path, const struct settings *s, struct book **out,
     struct diag *d)
 {
-	FILE *fp;
 	struct buf b;
-	char chunk[8192];
-	size_t n;
 	int rc = -1;
 
 	buf_init(&b);
-	if ((fp = fopen(path, "r")) == NULL) {
+	switch (buf_read_file(&b, path, BOOK_MAX_FILE)) {
+	case -1:
 		diag_error(d, path, 0, "cannot read: %s", strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		buf_add(&b, chunk, n);
-		if (b.len > BOOK_MAX_FILE) {
-			diag_error(d, path, 0, "larger than 64 MiB");
-			goto out;
-		}
-	}
-	if (ferror(fp)) {
-		diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+		goto out;
+	case 1:
+		diag_error(d, path, 0, "larger than 64 MiB");
 		goto out;
 	}
 	buf_addc(&b, '\0');
 	rc = book_load_len(path, b.data, b.len - 1, s, out, d);
 out:
-	fclose(fp);
 	buf_free(&b);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * buf.c - a growable byte buffer, always NUL-terminated.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,6 +99,31 @@ buf_addf(struct buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vaddf(b, fmt, ap);
 	va_end(ap);
+}
+
+int
+buf_read_file(struct buf *b, const char *path, size_t max)
+{
+	FILE *fp;
+	char chunk[8192];
+	size_t n, start = b->len;
+	int rc = 0, saved;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		buf_add(b, chunk, n);
+		if (b->len - start > max) {
+			rc = 1;
+			break;
+		}
+	}
+	if (rc == 0 && ferror(fp))
+		rc = -1;
+	saved = errno;
+	fclose(fp);
+	errno = saved;
+	return rc;
 }
 
 char *

@@ -2,6 +2,7 @@
  * cmd_common.c - what several `touchbase` commands share: dates on the
  * command line, finding a client, and table, CSV and JSON output.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "diag.h"
 #include "timeutil.h"
 #include "tz.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 int
@@ -54,38 +56,6 @@ cmd_find_client(const struct book *b, const char *cmd, const char *id)
 	return NULL;
 }
 
-/* Decodes one UTF-8 character at s.  Returns its length in bytes, or 0
- * when s does not start a valid one (overlong, surrogate, out of range,
- * cut short). */
-static size_t
-utf8_char(const unsigned char *s, uint32_t *cp)
-{
-	size_t n;
-	uint32_t c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2, c = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3, c = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4, c = s[0] & 0x07, min = 0x10000;
-	} else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 void
 cmd_json_string(FILE *fp, const char *s)
 {
@@ -110,7 +80,7 @@ cmd_json_string(FILE *fp, const char *s)
 			fputs("\\t", fp), p++;
 		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(fp, "\\u%04x", *p++);
-		} else if ((n = utf8_char(p, &cp)) == 0) {
+		} else if ((n = utf8_char(p, 4, &cp)) == 0) {
 			fputs("\\ufffd", fp), p++;
 		} else {
 			fwrite(p, 1, n, fp);
@@ -152,7 +122,7 @@ cmd_table_cell(FILE *fp, const char *s, int width, bool pad)
 	size_t n;
 
 	for (q = p; *q != '\0'; q += n, total++)
-		if ((n = utf8_char(q, &cp)) == 0)
+		if ((n = utf8_char(q, 4, &cp)) == 0)
 			n = 1;
 	while (*p != '\0') {
 		if (total > width && shown == width - 1) {
@@ -162,7 +132,7 @@ cmd_table_cell(FILE *fp, const char *s, int width, bool pad)
 		}
 		if (shown >= width)
 			break;
-		n = utf8_char(p, &cp);
+		n = utf8_char(p, 4, &cp);
 		if (n == 0) {
 			fputs("\xef\xbf\xbd", fp);
 			n = 1;
@@ -176,4 +146,94 @@ cmd_table_cell(FILE *fp, const char *s, int width, bool pad)
 	}
 	while (pad && shown++ < width)
 		fputc(' ', fp);
+}
+
+void
+cmd_format_minute(const struct tz *tz, int64_t t, char out[static 17])
+{
+	int64_t days;
+	int sec;
+	char day[11];
+
+	tz_utc_to_local(tz, t, &days, &sec);
+	timeutil_format_date(days, day);
+	snprintf(out, 17, "%s %02u:%02u", day, (unsigned)sec / 3600 % 24,
+	    (unsigned)sec / 60 % 60);
+}
+
+int
+cmd_parse_format(const char *cmd, const char *s, const char *const *names)
+{
+	size_t n = 0;
+
+	for (; names[n] != NULL; n++)
+		if (strcmp(s, names[n]) == 0)
+			return (int)n;
+	fprintf(stderr, "touchbase %s: --format: unknown format '%s' (use ",
+	    cmd, s);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s%s", i == 0 ? "" : i + 1 < n ? ", " :
+		    " or ", names[i]);
+	fputs(")\n", stderr);
+	return -1;
+}
+
+void
+cmd_print_csv(FILE *fp, const char *const *names, size_t nnames,
+    size_t nrows, const char *eol, cmd_field_fn *field, const void *ctx)
+{
+	bool number;
+
+	for (size_t f = 0; f < nnames; f++)
+		fprintf(fp, "%s%s", f ? "," : "", names[f]);
+	fputs(eol, fp);
+	for (size_t i = 0; i < nrows; i++) {
+		for (size_t f = 0; f < nnames; f++) {
+			char *v = field(ctx, i, f, &number);
+
+			if (f > 0)
+				fputc(',', fp);
+			cmd_csv_field(fp, v);
+			free(v);
+		}
+		fputs(eol, fp);
+	}
+}
+
+void
+cmd_print_json(FILE *fp, const char *const *names, size_t nnames,
+    size_t nrows, cmd_field_fn *field, const void *ctx)
+{
+	bool number;
+
+	if (nrows == 0) {
+		fputs("[]\n", fp);
+		return;
+	}
+	fputs("[\n", fp);
+	for (size_t i = 0; i < nrows; i++) {
+		fputs("  {", fp);
+		for (size_t f = 0; f < nnames; f++) {
+			char *v = field(ctx, i, f, &number);
+
+			fprintf(fp, "%s\"%s\": ", f ? ", " : "", names[f]);
+			if (v != NULL && number)
+				fputs(v, fp);
+			else
+				cmd_json_string(fp, v);
+			free(v);
+		}
+		fprintf(fp, "}%s\n", i + 1 < nrows ? "," : "");
+	}
+	fputs("]\n", fp);
+}
+
+int
+cmd_flush_stdout(const char *cmd)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	fprintf(stderr, "touchbase %s: writing the output: %s\n", cmd,
+	    strerror(errno));
+	return 1;
 }

@@ -22,9 +22,6 @@ cmd_import(const char *config, int argc, char **argv)
 	struct import_result r = { NULL, 0 };
 	struct buf data;
 	struct diag d;
-	char chunk[65536];
-	size_t n;
-	FILE *fp;
 	int rc;
 
 	(void)config;		/* import reads no configuration */
@@ -38,30 +35,19 @@ cmd_import(const char *config, int argc, char **argv)
 		fputs(import_usage, stderr);
 		return 2;
 	}
-	if ((fp = fopen(argv[2], "rb")) == NULL) {
-		fprintf(stderr, "touchbase import: %s: %s\n", argv[2],
-		    strerror(errno));
-		return 1;
-	}
 	buf_init(&data);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		buf_add(&data, chunk, n);
-		if (data.len > IMPORT_MAX_BYTES) {
-			fprintf(stderr, "touchbase import: %s: larger than "
-			    "64 MiB; split it\n", argv[2]);
-			fclose(fp);
-			buf_free(&data);
-			return 1;
-		}
-	}
-	if (ferror(fp)) {
+	switch (buf_read_file(&data, argv[2], IMPORT_MAX_BYTES)) {
+	case -1:
 		fprintf(stderr, "touchbase import: %s: %s\n", argv[2],
 		    strerror(errno));
-		fclose(fp);
+		buf_free(&data);
+		return 1;
+	case 1:
+		fprintf(stderr, "touchbase import: %s: larger than "
+		    "64 MiB; split it\n", argv[2]);
 		buf_free(&data);
 		return 1;
 	}
-	fclose(fp);
 
 	diag_init(&d);
 	if (strcmp(argv[1], "vcard") == 0)

@@ -27,6 +27,7 @@
 #define SHOW_USAGE "usage: touchbase [-c FILE] show [--raw] ID\n"
 
 enum log_format { FMT_TABLE, FMT_CSV, FMT_JSON };
+static const char *const log_formats[] = { "table", "csv", "json", NULL };
 
 /* What both commands need from the configuration. */
 struct log_env {
@@ -93,20 +94,6 @@ format_iso(const struct log_env *e, int64_t t, char out[static 26])
 	timeutil_format_iso(t, tz_offset_at(e->tz, t, NULL), out);
 }
 
-/* "2027-02-28 09:05" in the sender's zone. */
-static void
-format_short(const struct log_env *e, int64_t t, char out[static 17])
-{
-	int64_t days;
-	int sec;
-	char day[11];
-
-	tz_utc_to_local(e->tz, t, &days, &sec);
-	timeutil_format_date(days, day);
-	snprintf(out, 17, "%s %02u:%02u", day, (unsigned)sec / 3600 % 24,
-	    (unsigned)sec / 60 % 60);
-}
-
 /* The server's answer; the code is left out when the text carries it. */
 static char *
 reply_text(int code, const char *reply)
@@ -145,7 +132,7 @@ detail_text(const struct log_env *env, const struct ledger_entry *e)
 		s = t;
 	}
 	if (e->status == ST_DEFERRED && e->next_attempt != 0) {
-		format_short(env, e->next_attempt, when);
+		cmd_format_minute(env->tz, e->next_attempt, when);
 		t = s != NULL ? xasprintf("%s; next try %s", s, when) :
 		    xasprintf("next try %s", when);
 		free(s);
@@ -201,7 +188,7 @@ print_table(const struct log_env *env, const struct ledger_entry *e,
 	/* Both lists are newest first; merge them. */
 	while (i < n || k < on) {
 		if (k < on && (i == n || ot[k] > e[i].updated)) {
-			format_short(env, ot[k], when);
+			cmd_format_minute(env->tz, ot[k], when);
 			table_row(stdout, "-", when, "opt-out", oc[k], "-",
 			    "objection recorded: nothing more is sent");
 			k++;
@@ -210,7 +197,7 @@ print_table(const struct log_env *env, const struct ledger_entry *e,
 		char *detail = detail_text(env, &e[i]);
 
 		snprintf(id, sizeof(id), "%lld", (long long)e[i].id);
-		format_short(env, e[i].updated, when);
+		cmd_format_minute(env->tz, e[i].updated, when);
 		table_row(stdout, id, when, history_status_name(e[i].status),
 		    e[i].client, e[i].occurrence, detail);
 		free(detail);
@@ -225,18 +212,25 @@ static const char *const fields[] = {
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
-/* Field i of e as text for CSV and JSON; NULL when it has no value.
- * *number tells JSON to leave it unquoted. */
+/* What cmd_print_csv and cmd_print_json list. */
+struct log_rows {
+	const struct log_env		*env;
+	const struct ledger_entry	*e;
+};
+
+/* Field i of row as text for CSV and JSON (a cmd_field_fn). */
 static char *
-field_value(const struct log_env *env, const struct ledger_entry *e,
-    size_t i, int *number)
+field_value(const void *ctx, size_t row, size_t i, bool *number)
 {
+	const struct log_rows *rows = ctx;
+	const struct log_env *env = rows->env;
+	const struct ledger_entry *e = &rows->e[row];
 	char iso[26];
 
-	*number = 0;
+	*number = false;
 	switch (i) {
 	case 0:
-		*number = 1;
+		*number = true;
 		return xasprintf("%lld", (long long)e->id);
 	case 1:
 		return xstrdup(e->client);
@@ -253,7 +247,7 @@ field_value(const struct log_env *env, const struct ledger_entry *e,
 		format_iso(env, e->updated, iso);
 		return xstrdup(iso);
 	case 7:
-		*number = 1;
+		*number = true;
 		return xasprintf("%d", e->attempts);
 	case 8:
 		return e->to != NULL ? xstrdup(e->to) : NULL;
@@ -262,7 +256,7 @@ field_value(const struct log_env *env, const struct ledger_entry *e,
 	case 10:
 		return e->message_id != NULL ? xstrdup(e->message_id) : NULL;
 	case 11:
-		*number = 1;
+		*number = true;
 		return e->smtp_code != 0 ? xasprintf("%d", e->smtp_code) :
 		    NULL;
 	case 12:
@@ -270,54 +264,6 @@ field_value(const struct log_env *env, const struct ledger_entry *e,
 	default:
 		return e->reason != NULL ? xstrdup(e->reason) : NULL;
 	}
-}
-
-static void
-print_csv(const struct log_env *env, const struct ledger_entry *e, size_t n)
-{
-	int number;
-
-	for (size_t f = 0; f < NFIELDS; f++)
-		printf("%s%s", f ? "," : "", fields[f]);
-	putchar('\n');
-	for (size_t i = 0; i < n; i++) {
-		for (size_t f = 0; f < NFIELDS; f++) {
-			char *v = field_value(env, &e[i], f, &number);
-
-			if (f > 0)
-				putchar(',');
-			cmd_csv_field(stdout, v);
-			free(v);
-		}
-		putchar('\n');
-	}
-}
-
-static void
-print_json(const struct log_env *env, const struct ledger_entry *e, size_t n)
-{
-	int number;
-
-	if (n == 0) {
-		puts("[]");
-		return;
-	}
-	puts("[");
-	for (size_t i = 0; i < n; i++) {
-		fputs("  {", stdout);
-		for (size_t f = 0; f < NFIELDS; f++) {
-			char *v = field_value(env, &e[i], f, &number);
-
-			printf("%s\"%s\": ", f ? ", " : "", fields[f]);
-			if (v != NULL && number)
-				fputs(v, stdout);
-			else
-				cmd_json_string(stdout, v);
-			free(v);
-		}
-		printf("}%s\n", i + 1 < n ? "," : "");
-	}
-	puts("]");
 }
 
 /* --until DATE includes that whole day: the bound is the next midnight. */
@@ -389,6 +335,7 @@ cmd_log(const char *config, int argc, char **argv)
 	    ST_QUEUED };
 	enum log_format format;
 	struct log_env env;
+	struct log_rows rows;
 	struct ledger *l = NULL;
 	struct ledger_entry *e = NULL;
 	char **oc = NULL, *err = NULL;
@@ -435,17 +382,9 @@ cmd_log(const char *config, int argc, char **argv)
 		    LOG_USAGE, argv[optind]);
 		return 2;
 	}
-	if (strcmp(fmt, "table") == 0)
-		format = FMT_TABLE;
-	else if (strcmp(fmt, "csv") == 0)
-		format = FMT_CSV;
-	else if (strcmp(fmt, "json") == 0)
-		format = FMT_JSON;
-	else {
-		fprintf(stderr, "touchbase log: --format: unknown format '%s' "
-		    "(use table, csv or json)\n", fmt);
+	if ((ch = cmd_parse_format("log", fmt, log_formats)) == -1)
 		return 2;
-	}
+	format = (enum log_format)ch;
 
 	if (env_load(config, &env) == -1)
 		return 1;
@@ -479,6 +418,8 @@ cmd_log(const char *config, int argc, char **argv)
 			goto out;
 		}
 	}
+	rows.env = &env;
+	rows.e = e;
 	switch (format) {
 	case FMT_TABLE:
 		print_table(&env, e, n, oc, ot, on);
@@ -486,16 +427,14 @@ cmd_log(const char *config, int argc, char **argv)
 			fprintf(stderr, "touchbase log: no entries\n");
 		break;
 	case FMT_CSV:
-		print_csv(&env, e, n);
+		cmd_print_csv(stdout, fields, NFIELDS, n, "\n", field_value,
+		    &rows);
 		break;
 	case FMT_JSON:
-		print_json(&env, e, n);
+		cmd_print_json(stdout, fields, NFIELDS, n, field_value, &rows);
 		break;
 	}
-	rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
-	if (rc != 0)
-		fprintf(stderr, "touchbase log: writing the output: %s\n",
-		    strerror(errno));
+	rc = cmd_flush_stdout("log");
 out:
 	for (size_t i = 0; i < on; i++)
 		free(oc[i]);
@@ -640,10 +579,7 @@ cmd_show(const char *config, int argc, char **argv)
 		show_record(&env, &e, a, na);
 	if (e.bytes != NULL)
 		fwrite(e.bytes, 1, e.len, stdout);
-	rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
-	if (rc != 0)
-		fprintf(stderr, "touchbase show: writing the output: %s\n",
-		    strerror(errno));
+	rc = cmd_flush_stdout("show");
 out:
 	ledger_entry_clear(&e);
 	ledger_attempts_free(a, na);

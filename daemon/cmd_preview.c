@@ -36,6 +36,9 @@
 #define PREVIEW_MAX_DAYS 3660
 
 enum preview_format { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_ICS };
+static const char *const preview_formats[] = {
+	"table", "csv", "json", "ics", NULL
+};
 
 /* One row, everything as text. */
 struct prow {
@@ -238,61 +241,37 @@ static const char *const preview_fields[] = {
 };
 #define NFIELDS (sizeof(preview_fields) / sizeof(preview_fields[0]))
 
-static const char *
-preview_field(const struct prow *r, size_t f)
+/* Field f of a row (a cmd_field_fn). */
+static char *
+preview_field(const void *ctx, size_t row, size_t f, bool *number)
 {
+	const struct prow *r = (const struct prow *)ctx + row;
+	const char *v;
+
+	*number = false;
 	switch (f) {
 	case 0:
-		return r->due;
+		v = r->due;
+		break;
 	case 1:
-		return r->it->client->id;
+		v = r->it->client->id;
+		break;
 	case 2:
-		return r->it->occasion->name;
+		v = r->it->occasion->name;
+		break;
 	case 3:
-		return r->it->occurrence;
+		v = r->it->occurrence;
+		break;
 	case 4:
-		return r->tmpl;
+		v = r->tmpl;
+		break;
 	case 5:
-		return r->it->note;
+		v = r->it->note;
+		break;
 	default:
-		return r->action;
+		v = r->action;
 	}
-}
-
-/* RFC 4180: CRLF line ends, a header row. */
-static void
-preview_csv(const struct prow *rows, size_t n)
-{
-	for (size_t f = 0; f < NFIELDS; f++)
-		printf("%s%s", f ? "," : "", preview_fields[f]);
-	fputs("\r\n", stdout);
-	for (size_t i = 0; i < n; i++) {
-		for (size_t f = 0; f < NFIELDS; f++) {
-			if (f > 0)
-				putchar(',');
-			cmd_csv_field(stdout, preview_field(&rows[i], f));
-		}
-		fputs("\r\n", stdout);
-	}
-}
-
-static void
-preview_json(const struct prow *rows, size_t n)
-{
-	if (n == 0) {
-		puts("[]");
-		return;
-	}
-	puts("[");
-	for (size_t i = 0; i < n; i++) {
-		fputs("  {", stdout);
-		for (size_t f = 0; f < NFIELDS; f++) {
-			printf("%s\"%s\": ", f ? ", " : "", preview_fields[f]);
-			cmd_json_string(stdout, preview_field(&rows[i], f));
-		}
-		printf("}%s\n", i + 1 < n ? "," : "");
-	}
-	puts("]");
+	return v != NULL ? xstrdup(v) : NULL;
 }
 
 /* --- ics (RFC 5545) ----------------------------------------------------- */
@@ -443,20 +422,6 @@ preview_history(const struct settings *s, struct history **out)
 	return 0;
 }
 
-/* "2027-03-01 00:00" in the sender's zone. */
-static void
-preview_fmt_bound(const struct tz *z, int64_t t, char out[static 32])
-{
-	int64_t day;
-	int sec;
-	char d[11];
-
-	tz_utc_to_local(z, t, &day, &sec);
-	timeutil_format_date(day, d);
-	snprintf(out, 32, "%s %02u:%02u", d, (unsigned)sec / 3600 % 24,
-	    (unsigned)sec / 60 % 60);
-}
-
 static int
 preview_parse_days(const char *s, int *out)
 {
@@ -494,7 +459,7 @@ cmd_preview(const char *config, int argc, char **argv)
 	struct planner_opts o;
 	struct prow *rows = NULL;
 	struct diag d;
-	char *err = NULL, fb[32], ub[32];
+	char *err = NULL, fb[17], ub[17];
 	int64_t now = time(NULL), day;
 	long long from;
 	int ch, days = 30, sec, rc = 1;
@@ -538,19 +503,9 @@ cmd_preview(const char *config, int argc, char **argv)
 		    PREVIEW_USAGE, argv[optind]);
 		return 2;
 	}
-	if (strcmp(fmt, "table") == 0)
-		format = FMT_TABLE;
-	else if (strcmp(fmt, "csv") == 0)
-		format = FMT_CSV;
-	else if (strcmp(fmt, "json") == 0)
-		format = FMT_JSON;
-	else if (strcmp(fmt, "ics") == 0)
-		format = FMT_ICS;
-	else {
-		fprintf(stderr, "touchbase preview: --format: unknown format "
-		    "'%s' (use table, csv, json or ics)\n", fmt);
+	if ((ch = cmd_parse_format("preview", fmt, preview_formats)) == -1)
 		return 2;
-	}
+	format = (enum preview_format)ch;
 
 	diag_init(&d);
 	if (config_load(config, &c, &d) == -1) {
@@ -589,24 +544,24 @@ cmd_preview(const char *config, int argc, char **argv)
 	}
 	switch (format) {
 	case FMT_TABLE:
-		preview_fmt_bound(c->book->sender_tz, o.from, fb);
-		preview_fmt_bound(c->book->sender_tz, o.until, ub);
+		cmd_format_minute(c->book->sender_tz, o.from, fb);
+		cmd_format_minute(c->book->sender_tz, o.until, ub);
 		preview_table(rows, plan.n, fb, ub);
 		break;
 	case FMT_CSV:
-		preview_csv(rows, plan.n);
+		/* RFC 4180: CRLF line ends, a header row. */
+		cmd_print_csv(stdout, preview_fields, NFIELDS, plan.n, "\r\n",
+		    preview_field, rows);
 		break;
 	case FMT_JSON:
-		preview_json(rows, plan.n);
+		cmd_print_json(stdout, preview_fields, NFIELDS, plan.n,
+		    preview_field, rows);
 		break;
 	case FMT_ICS:
 		preview_ics(rows, plan.n, now);
 		break;
 	}
-	rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
-	if (rc != 0)
-		fprintf(stderr, "touchbase preview: writing the output: %s\n",
-		    strerror(errno));
+	rc = cmd_flush_stdout("preview");
 out:
 	free(rows);
 	plan_free(&plan);

@@ -137,6 +137,22 @@ db_prepare(struct ledger *l, const char *sql, sqlite3_stmt **st, char **err)
 	return 0;
 }
 
+/* Prepares sql and steps to its one row; on -1 there is no statement
+ * left to finalize. */
+static int
+db_one_row(struct ledger *l, const char *sql, sqlite3_stmt **st, char **err)
+{
+	if (db_prepare(l, sql, st, err) == -1)
+		return -1;
+	if (sqlite3_step(*st) != SQLITE_ROW) {
+		db_fail(l, err);
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static int
 db_begin(struct ledger *l, char **err)
 {
@@ -235,19 +251,12 @@ static int
 user_version(struct ledger *l, int *v, char **err)
 {
 	sqlite3_stmt *st;
-	int rc = -1;
 
-	if (db_prepare(l, "PRAGMA user_version", &st, err) == -1)
+	if (db_one_row(l, "PRAGMA user_version", &st, err) == -1)
 		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		db_fail(l, err);
-		goto out;
-	}
 	*v = sqlite3_column_int(st, 0);
-	rc = 0;
-out:
 	sqlite3_finalize(st);
-	return rc;
+	return 0;
 }
 
 static int
@@ -302,12 +311,8 @@ set_wal(struct ledger *l, char **err)
 	const char *mode;
 	int rc = -1;
 
-	if (db_prepare(l, "PRAGMA journal_mode = WAL", &st, err) == -1)
+	if (db_one_row(l, "PRAGMA journal_mode = WAL", &st, err) == -1)
 		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		db_fail(l, err);
-		goto out;
-	}
 	mode = col_text(st, 0);
 	if (mode == NULL || strcmp(mode, "wal") != 0) {
 		set_err(err, xasprintf("%s: cannot use write-ahead logging "
@@ -900,23 +905,16 @@ int
 ledger_next_retry(struct ledger *l, int64_t *when, char **err)
 {
 	sqlite3_stmt *st;
-	int rc = -1;
 
-	if (db_prepare(l, "SELECT MIN(CASE status"
+	if (db_one_row(l, "SELECT MIN(CASE status"
 	    " WHEN 'deferred' THEN MAX(next_attempt, lease_until + 1)"
 	    " ELSE lease_until + 1 END) FROM messages"
 	    " WHERE status IN ('deferred', 'queued')", &st, err) == -1)
 		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		db_fail(l, err);
-		goto out;
-	}
 	*when = sqlite3_column_type(st, 0) == SQLITE_NULL ? HISTORY_NONE :
 	    sqlite3_column_int64(st, 0);
-	rc = 0;
-out:
 	sqlite3_finalize(st);
-	return rc;
+	return 0;
 }
 
 int

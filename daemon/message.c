@@ -19,6 +19,7 @@
 #include "log.h"
 #include "message.h"
 #include "timeutil.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define LINE_SOFT	78	/* RFC 5322 2.1.1 */
@@ -36,58 +37,14 @@ static const char *const msg_month[12] = {
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
 
-/* Length of the well-formed UTF-8 sequence at s (1..4), or 0. */
-static size_t
-msg_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* Overlong forms, surrogates and values above U+10FFFF. */
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
-	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return len;
-}
-
 /* One character of s for folding and encoding: a whole UTF-8 sequence,
  * or a single byte where the input is not UTF-8. */
 static size_t
 msg_unit(const unsigned char *s, size_t n)
 {
-	size_t u = msg_utf8_len(s, n);
+	size_t u = utf8_char(s, n, NULL);
 
 	return u == 0 ? 1 : u;
-}
-
-static bool
-msg_valid_utf8(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < n;) {
-		size_t u = msg_utf8_len(p + i, n - i);
-
-		if (u == 0)
-			return false;
-		i += u;
-	}
-	return true;
 }
 
 /* A display name or subject: one line of UTF-8 text. */
@@ -102,7 +59,7 @@ msg_check_text(const char *what, const char *v, char **err)
 			    what, *p);
 			return -1;
 		}
-	if (!msg_valid_utf8(v, strlen(v))) {
+	if (!utf8_valid(v, strlen(v))) {
 		*err = xasprintf("%s is not valid UTF-8", what);
 		return -1;
 	}
@@ -582,9 +539,9 @@ msg_check_in(const struct message_in *in, char **err)
 		    "ASCII without spaces, like <mailto:a@example.org>");
 		return -1;
 	}
-	if (in->text == NULL || !msg_valid_utf8(in->text, strlen(in->text)) ||
+	if (in->text == NULL || !utf8_valid(in->text, strlen(in->text)) ||
 	    (in->html != NULL &&
-	    !msg_valid_utf8(in->html, strlen(in->html)))) {
+	    !utf8_valid(in->html, strlen(in->html)))) {
 		*err = xstrdup("the message text is missing or not valid "
 		    "UTF-8");
 		return -1;

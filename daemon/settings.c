@@ -25,6 +25,7 @@
 #include "settings.h"
 #include "timeutil.h"
 #include "tz.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #ifndef SYSCONFDIR
@@ -137,34 +138,7 @@ settings_describe_control(const char *s)
 bool
 settings_valid_utf8(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p != '\0') {
-		unsigned cp, min;
-		int n;
-
-		if (*p < 0x80) {
-			p++;
-			continue;
-		} else if ((*p & 0xe0) == 0xc0) {
-			cp = *p & 0x1f, n = 1, min = 0x80;
-		} else if ((*p & 0xf0) == 0xe0) {
-			cp = *p & 0x0f, n = 2, min = 0x800;
-		} else if ((*p & 0xf8) == 0xf0) {
-			cp = *p & 0x07, n = 3, min = 0x10000;
-		} else {
-			return false;
-		}
-		p++;
-		for (int i = 0; i < n; i++, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (*p & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-	}
-	return true;
+	return utf8_valid(s, strlen(s));
 }
 
 bool
@@ -1078,33 +1052,22 @@ settings_load_buffer(const char *path, const char *data, size_t len,
 int
 settings_load(const char *path, struct settings **out, struct diag *d)
 {
-	FILE *fp;
 	struct buf b;
-	char chunk[8192];
-	size_t n;
 	int rc = -1;
 
 	buf_init(&b);
-	if ((fp = fopen(path, "r")) == NULL) {
+	switch (buf_read_file(&b, path, SETTINGS_MAX_FILE)) {
+	case -1:
 		diag_error(d, path, 0, "cannot read: %s", strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		buf_add(&b, chunk, n);
-		if (b.len > SETTINGS_MAX_FILE) {
-			diag_error(d, path, 0, "larger than 1 MiB; is this "
-			    "really touchbase.ini?");
-			goto out;
-		}
-	}
-	if (ferror(fp)) {
-		diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+		goto out;
+	case 1:
+		diag_error(d, path, 0, "larger than 1 MiB; is this "
+		    "really touchbase.ini?");
 		goto out;
 	}
 	rc = settings_load_buffer(path, b.data != NULL ? b.data : "", b.len,
 	    out, d);
 out:
-	fclose(fp);
 	buf_free(&b);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "template.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define TPL_MAX_TEXT	(256 * 1024)
@@ -90,34 +91,6 @@ tpl_ident_char(unsigned char c)
 	    (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-/* Length of the well-formed UTF-8 sequence at s, or 0. */
-static size_t
-tpl_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
-	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return len;
-}
-
 /* A value for one line of a message: UTF-8 without any control. */
 static const char *
 tpl_value_problem(const char *v)
@@ -126,7 +99,7 @@ tpl_value_problem(const char *v)
 	size_t n = strlen(v);
 
 	for (size_t i = 0; i < n;) {
-		size_t u = tpl_utf8_len(p + i, n - i);
+		size_t u = utf8_char(p + i, n - i, NULL);
 
 		if (u == 0)
 			return "is not valid UTF-8";
@@ -352,7 +325,7 @@ tpl_clean(const char *path, const unsigned char *data, size_t len,
 	buf_init(&b);
 	while (i < len) {
 		unsigned char c = data[i];
-		size_t u = tpl_utf8_len(data + i, len - i);
+		size_t u = utf8_char(data + i, len - i, NULL);
 
 		if (c == '\r' && i + 1 < len && data[i + 1] == '\n') {
 			i++;

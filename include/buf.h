@@ -27,6 +27,10 @@ void	 buf_addf(struct buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	    __attribute__((format(printf, 2, 0)));
+/* Appends the whole file at path.  Returns 0; -1 when it cannot be
+ * opened or read (errno says why); 1 as soon as b holds more than max
+ * bytes of it.  On -1 and 1 b keeps what was read; the caller frees it. */
+int	 buf_read_file(struct buf *b, const char *path, size_t max);
 /* Hands the contents to the caller (never NULL) and empties the buffer. */
 char	*buf_detach(struct buf *b, size_t *len);
 

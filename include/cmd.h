@@ -11,6 +11,7 @@
 #define TOUCHBASE_CMD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 int	cmd_check(const char *config, int argc, char **argv);
@@ -54,5 +55,29 @@ void	cmd_csv_field(FILE *fp, const char *s);
  * spaces, a longer value is cut with "…", and with pad the rest is filled
  * with spaces. */
 void	cmd_table_cell(FILE *fp, const char *s, int width, bool pad);
+/* "2027-02-28 09:05": the minute of t in zone tz. */
+void	cmd_format_minute(const struct tz *tz, int64_t t, char out[static 17]);
+/* The index of s in names (NULL-terminated), or -1 after printing
+ * "touchbase CMD: --format: unknown format 'S' (use a, b or c)". */
+int	cmd_parse_format(const char *cmd, const char *s,
+	    const char *const *names);
+/* Field i of row of a listing, for cmd_print_csv and cmd_print_json: an
+ * allocated string (the caller frees it), or NULL for no value.  *number
+ * true leaves it unquoted in JSON. */
+typedef char *cmd_field_fn(const void *ctx, size_t row, size_t i,
+	    bool *number);
+/* nrows rows as CSV: a header row of the nnames names, then one row each,
+ * every line ended with eol ("\n" or "\r\n"); a field without value is
+ * empty. */
+void	cmd_print_csv(FILE *fp, const char *const *names, size_t nnames,
+	    size_t nrows, const char *eol, cmd_field_fn *field,
+	    const void *ctx);
+/* nrows rows as a JSON array of objects keyed by names, one object a
+ * line ("[]" when there are none); a field without value is null. */
+void	cmd_print_json(FILE *fp, const char *const *names, size_t nnames,
+	    size_t nrows, cmd_field_fn *field, const void *ctx);
+/* Flushes stdout: 0, or 1 after printing "touchbase CMD: writing the
+ * output: REASON". */
+int	cmd_flush_stdout(const char *cmd);
 
 #endif

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "buf.h"
 
@@ -53,12 +56,54 @@ test_detach_empty(void **state)
 	free(s);
 }
 
+static void
+test_read_file(void **state)
+{
+	char path[] = "/tmp/test_buf.XXXXXX";
+	struct buf b;
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 3000; i++)
+		fputs("line\n", fp);		/* 15000 bytes: two chunks */
+	assert_int_equal(fclose(fp), 0);
+
+	/* Appends after what is there; exactly max bytes is still fine. */
+	buf_init(&b);
+	buf_adds(&b, "head:");
+	assert_int_equal(buf_read_file(&b, path, 15000), 0);
+	assert_int_equal(b.len, 5 + 15000);
+	assert_memory_equal(b.data, "head:line\nline\n", 15);
+	assert_string_equal(b.data + b.len - 5, "line\n");
+	buf_free(&b);
+
+	assert_int_equal(buf_read_file(&b, path, 14999), 1);
+	assert_true(b.len > 14999);
+	buf_free(&b);
+
+	assert_int_equal(unlink(path), 0);
+	errno = 0;
+	assert_int_equal(buf_read_file(&b, path, 15000), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(b.len, 0);
+	errno = 0;
+	assert_int_equal(buf_read_file(&b, "/tmp", 15000), -1);
+	assert_int_equal(errno, EISDIR);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grow_and_terminate),
 		cmocka_unit_test(test_detach_empty),
+		cmocka_unit_test(test_read_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
