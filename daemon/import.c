@@ -15,6 +15,7 @@
 #include "import.h"
 #include "settings.h"
 #include "timeutil.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 struct raw_contact {
@@ -131,25 +132,6 @@ import_birthday(const char *v)
 	return NULL;
 }
 
-static bool
-import_valid_utf8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p != '\0') {
-		int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 :
-		    (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : -1;
-
-		if (n < 0 || (n == 1 && *p < 0xc2))
-			return false;
-		p++;
-		for (int i = 0; i < n; i++, p++)
-			if ((*p & 0xc0) != 0x80)
-				return false;
-	}
-	return true;
-}
-
 /* Turns a raw contact into a client, or explains why not. */
 static void
 import_finish(struct raw_contact *r, const char *file,
@@ -170,7 +152,7 @@ import_finish(struct raw_contact *r, const char *file,
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
 		if (vals[i] == NULL)
 			continue;
-		if (settings_has_control(vals[i]) || !import_valid_utf8(vals[i])) {
+		if (settings_has_control(vals[i]) || !utf8_valid(vals[i], strlen(vals[i]))) {
 			diag_warn(d, file, r->line, "skipped '%s': a value "
 			    "contains a control character or invalid UTF-8",
 			    who);

@@ -104,6 +104,25 @@ test_vcard_refuses_header_injection(void **state)
 	diag_free(&d);
 }
 
+/* A UTF-16 surrogate encoded in UTF-8 is not UTF-8: the book would
+ * refuse it, so import leaves the contact out. */
+static void
+test_vcard_refuses_surrogate(void **state)
+{
+	const char *in = "BEGIN:VCARD\nFN:Eve \xed\xa0\x80\n"
+	    "EMAIL:eve@x.example\nEND:VCARD\n";
+	struct import_result r = { NULL, 0 };
+	struct diag d;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(import_vcard(in, strlen(in), "s.vcf", &r, &d), 0);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(d.warnings, 1);
+	import_result_free(&r);
+	diag_free(&d);
+}
+
 static void
 test_not_a_vcard(void **state)
 {
@@ -186,6 +205,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vcard_40_folded_and_escaped),
 		cmocka_unit_test(test_vcard_refuses_header_injection),
+		cmocka_unit_test(test_vcard_refuses_surrogate),
 		cmocka_unit_test(test_not_a_vcard),
 		cmocka_unit_test(test_csv_semicolons_quotes_and_duplicates),
 		cmocka_unit_test(test_csv_without_email_column),
