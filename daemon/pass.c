@@ -117,7 +117,9 @@ pass_deliver(struct pass *p, int64_t id, const char *client,
 		r = DELIVER_CONFIG;
 		reply.text = xstrdup(p->dlv_err);
 	}
-	at = time(NULL) > p->now ? time(NULL) : p->now;
+	at = time(NULL);
+	if (at < p->now)	/* a pass "at" a later moment (tests, --once) */
+		at = p->now;
 
 	switch (r) {
 	case DELIVER_OK:
