@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -18,17 +20,20 @@
 
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "history.h"
 #include "ledger.h"
 #include "xalloc.h"
 
-#define LEDGER_VERSION	2
+#define LEDGER_VERSION	3
 #define LEDGER_BUSY_MS	5000
 
 struct ledger {
 	sqlite3		*db;
 	char		*path;
 	enum ledger_mode mode;
+	int		 last_error;	/* SQLite's primary code of the last
+					   failure, SQLITE_OK after success */
 };
 
 /*
@@ -92,15 +97,30 @@ static const char *const migrations[LEDGER_VERSION] = {
 	"CREATE INDEX attempts_message ON attempts (message_id, at);"
 	"INSERT INTO attempts (message_id, at, smtp_code, reply, outcome)"
 	" SELECT id, updated, smtp_code, smtp_reply, status FROM messages"
-	" WHERE attempts > 0 AND status IN ('sent', 'deferred', 'failed');"
+	" WHERE attempts > 0 AND status IN ('sent', 'deferred', 'failed');",
+
+	/* 2 -> 3: the lease names its holder by a random token (a PID may be
+	 * reused, and two passes of one process must not share a row); a
+	 * deferral says whether configuration or the session was to blame,
+	 * and a row counts the seconds lost to configuration problems, which
+	 * give_up_after does not count; a small key-value table keeps the
+	 * delivery session's backoff and the day of the last backup. */
+	"ALTER TABLE messages ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN defer_kind TEXT;"
+	"ALTER TABLE messages ADD COLUMN config_lost INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE state ("
+	" key TEXT PRIMARY KEY,"
+	" value INTEGER NOT NULL,"
+	" text TEXT);"
 };
 
 /* The columns of a struct ledger_entry, in entry_from_row()'s order. */
 #define ENTRY_COLS \
 	"id, client, occasion, occurrence, status, due, due_offset, " \
 	"updated, attempts, to_addr, subject, message_id, template_file, " \
-	"smtp_code, smtp_reply, reason, next_attempt"
-#define ENTRY_NCOLS 17
+	"smtp_code, smtp_reply, reason, next_attempt, config_lost, " \
+	"defer_kind = 'config'"
+#define ENTRY_NCOLS 19
 
 static void
 set_err(char **err, char *msg)
@@ -111,12 +131,63 @@ set_err(char **err, char *msg)
 		free(msg);
 }
 
-/* Takes SQLite's message before anything else can replace it. */
+/*
+ * Takes SQLite's message before anything else can replace it.  Two cases
+ * get words an owner can act on: a damaged file (touchbased leaves it
+ * alone; the way back is the newest backup) and a file another process
+ * keeps locked beyond the busy timeout.
+ */
 static int
 db_fail(struct ledger *l, char **err)
 {
-	set_err(err, xasprintf("%s: %s", l->path, sqlite3_errmsg(l->db)));
+	int code = sqlite3_errcode(l->db) & 0xff;
+
+	l->last_error = code;
+	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		set_err(err, ledger_damaged_text(l->path,
+		    sqlite3_errmsg(l->db)));
+	else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		set_err(err, xasprintf("%s: %s (another process kept it "
+		    "locked beyond the busy timeout)", l->path,
+		    sqlite3_errmsg(l->db)));
+	else
+		set_err(err, xasprintf("%s: %s", l->path,
+		    sqlite3_errmsg(l->db)));
 	return -1;
+}
+
+char *
+ledger_damaged_text(const char *path, const char *what)
+{
+	char *dir = xstrdup(path), *s;
+
+	s = xasprintf("%s is damaged (%s); touchbased will not write to it. "
+	    "Stop touchbased, move the file aside and copy the newest backup "
+	    "from %s/backup/ in its place (see RESTORING in touchbased(8))",
+	    path, what, dirname(dir));
+	free(dir);
+	return s;
+}
+
+static bool
+ledger_damaged_code(sqlite3 *db)
+{
+	int code = sqlite3_errcode(db) & 0xff;
+
+	return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
+}
+
+bool
+ledger_busy(const struct ledger *l)
+{
+	return l->last_error == SQLITE_BUSY || l->last_error == SQLITE_LOCKED;
+}
+
+bool
+ledger_damaged(const struct ledger *l)
+{
+	return l->last_error == SQLITE_CORRUPT ||
+	    l->last_error == SQLITE_NOTADB;
 }
 
 static int
@@ -156,6 +227,7 @@ db_one_row(struct ledger *l, const char *sql, sqlite3_stmt **st, char **err)
 static int
 db_begin(struct ledger *l, char **err)
 {
+	l->last_error = SQLITE_OK;
 	return db_exec(l, "BEGIN IMMEDIATE", err);
 }
 
@@ -233,6 +305,9 @@ entry_from_row(struct ledger *l, sqlite3_stmt *st, bool with_bytes,
 	e->smtp_reply = col_strdup(st, 14);
 	e->reason = col_strdup(st, 15);
 	e->next_attempt = sqlite3_column_int64(st, 16);
+	e->config_lost = sqlite3_column_int64(st, 17);
+	e->config_deferred = e->status == ST_DEFERRED &&
+	    sqlite3_column_int(st, 18) == 1;
 	if (with_bytes && sqlite3_column_type(st, ENTRY_NCOLS) != SQLITE_NULL) {
 		const void *p = sqlite3_column_blob(st, ENTRY_NCOLS);
 		size_t n = (size_t)sqlite3_column_bytes(st, ENTRY_NCOLS);
@@ -365,13 +440,111 @@ create_private(struct ledger *l, char **err)
 	return 0;
 }
 
+/* What a reader lacks to open path, with the way to get it. */
+static char *
+readonly_denied(const char *path, int errnum)
+{
+	char *dir = xstrdup(path), *s;
+	const char *folder = dirname(dir);
+	struct group *gr;
+	struct stat sb;
+	char gid[32];
+
+	if (stat(path, &sb) == -1) {
+		s = xasprintf("%s: %s", path, strerror(errnum));
+		goto out;
+	}
+	gr = getgrgid(sb.st_gid);
+	snprintf(gid, sizeof(gid), "%u", (unsigned)sb.st_gid);
+	s = xasprintf("%s: %s: reading the send log needs read permission "
+	    "on the file (mode %04o, group %s) and search permission on %s; "
+	    "ask the administrator to add you to that group (the package "
+	    "uses the group 'touchbase': adduser YOU touchbase), then log in "
+	    "again", path, strerror(errnum), (unsigned)(sb.st_mode & 07777),
+	    gr != NULL ? gr->gr_name : gid, folder);
+out:
+	free(dir);
+	return s;
+}
+
+/* "file:PATH?immutable=1" with PATH percent-encoded where a URI needs
+ * it. */
+static char *
+immutable_uri(const char *path)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "file:");
+	for (const char *p = path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			buf_addf(&b, "%%%02X", (unsigned char)*p);
+		else
+			buf_addc(&b, *p);
+	}
+	buf_adds(&b, "?immutable=1");
+	return buf_detach(&b, NULL);
+}
+
+/* Whether a write-ahead log with content lies beside path: then the
+ * database cannot be read as immutable without losing its newest rows. */
+static bool
+wal_present(const char *path)
+{
+	char *wal = xasprintf("%s-wal", path);
+	struct stat sb;
+	bool r = stat(wal, &sb) == 0 && sb.st_size > 0;
+
+	free(wal);
+	return r;
+}
+
+static int
+open_readonly(struct ledger *l, char **err)
+{
+	int v;
+
+	if (access(l->path, R_OK) == -1) {
+		set_err(err, readonly_denied(l->path, errno));
+		return -1;
+	}
+	if (sqlite3_open_v2(l->path, &l->db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK && user_version(l, &v, NULL) == 0)
+		return 0;
+	/* Without write permission on the folder, SQLite cannot create the
+	 * -shm file a WAL reader needs.  With no -wal content left (the
+	 * daemon stopped cleanly), the file alone is the whole database and
+	 * may be read as immutable. */
+	if (l->db != NULL && ledger_damaged_code(l->db)) {
+		db_fail(l, err);
+		return -1;
+	}
+	sqlite3_close(l->db);
+	l->db = NULL;
+	if (!wal_present(l->path)) {
+		char *uri = immutable_uri(l->path);
+		int rc = sqlite3_open_v2(uri, &l->db, SQLITE_OPEN_READONLY |
+		    SQLITE_OPEN_URI, NULL);
+
+		free(uri);
+		if (rc == SQLITE_OK && user_version(l, &v, err) == 0)
+			return 0;
+		if (l->db != NULL && ledger_damaged_code(l->db))
+			return -1;
+	}
+	sqlite3_close(l->db);
+	l->db = NULL;
+	set_err(err, readonly_denied(l->path, EACCES));
+	return -1;
+}
+
 int
 ledger_open(const char *path, enum ledger_mode mode, struct ledger **out,
     char **err)
 {
 	struct ledger *l;
 	struct stat sb;
-	int flags, v;
+	int v;
 
 	l = xcalloc(1, sizeof(*l));
 	l->path = xstrdup(path);
@@ -379,21 +552,24 @@ ledger_open(const char *path, enum ledger_mode mode, struct ledger **out,
 	if (mode == LEDGER_READWRITE) {
 		if (create_private(l, err) == -1)
 			goto fail;
-		flags = SQLITE_OPEN_READWRITE;
-	} else {
-		if (stat(path, &sb) == -1) {
-			set_err(err, xasprintf("%s: %s", path,
-			    strerror(errno)));
+		if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE,
+		    NULL) != SQLITE_OK) {
+			if (l->db == NULL)
+				set_err(err, xasprintf("%s: out of memory",
+				    path));
+			else
+				db_fail(l, err);
 			goto fail;
 		}
-		flags = SQLITE_OPEN_READONLY;
-	}
-	if (sqlite3_open_v2(path, &l->db, flags, NULL) != SQLITE_OK) {
-		if (l->db == NULL)
-			set_err(err, xasprintf("%s: out of memory", path));
-		else
-			db_fail(l, err);
-		goto fail;
+	} else {
+		if (stat(path, &sb) == -1) {
+			set_err(err, errno == EACCES ?
+			    readonly_denied(path, errno) :
+			    xasprintf("%s: %s", path, strerror(errno)));
+			goto fail;
+		}
+		if (open_readonly(l, err) == -1)
+			goto fail;
 	}
 	sqlite3_busy_timeout(l->db, LEDGER_BUSY_MS);
 	if (mode == LEDGER_READWRITE) {
@@ -653,7 +829,7 @@ ledger_list_optouts(struct ledger *l, char ***clients, int64_t **at,
 static int
 insert_message(struct ledger *l, const struct ledger_new *m,
     enum msg_status status, const char *reason, int64_t now,
-    int64_t lease_until, int64_t *id, char **err)
+    const struct ledger_lease *ls, int64_t *id, char **err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
@@ -668,8 +844,8 @@ insert_message(struct ledger *l, const struct ledger_new *m,
 	if (db_prepare(l, "INSERT INTO messages (client, occasion,"
 	    " occurrence, status, due, due_offset, created, updated, to_addr,"
 	    " subject, message_id, template_file, bytes, reason, lease_until,"
-	    " lease_pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10,"
-	    " ?11, ?12, ?13, ?14, ?15)"
+	    " lease_pid, lease_token) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7,"
+	    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
 	    " ON CONFLICT (client, occurrence) DO NOTHING", &st, err) == -1)
 		goto out;
 	sqlite3_bind_text(st, 1, m->client, -1, SQLITE_STATIC);
@@ -687,8 +863,9 @@ insert_message(struct ledger *l, const struct ledger_new *m,
 		sqlite3_bind_blob(st, 12, m->bytes, (int)m->len,
 		    SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 14, lease_until);
-	sqlite3_bind_int64(st, 15, lease_until != 0 ? (int64_t)getpid() : 0);
+	sqlite3_bind_int64(st, 14, ls != NULL ? ls->until : 0);
+	sqlite3_bind_int64(st, 15, ls != NULL ? (int64_t)getpid() : 0);
+	sqlite3_bind_int64(st, 16, ls != NULL ? ls->token : 0);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		db_fail(l, err);
 		goto out;
@@ -712,10 +889,9 @@ out:
 
 int
 ledger_queue(struct ledger *l, const struct ledger_new *m, int64_t now,
-    int64_t lease_until, int64_t *id, char **err)
+    const struct ledger_lease *ls, int64_t *id, char **err)
 {
-	return insert_message(l, m, ST_QUEUED, NULL, now, lease_until, id,
-	    err);
+	return insert_message(l, m, ST_QUEUED, NULL, now, ls, id, err);
 }
 
 int
@@ -738,7 +914,7 @@ ledger_record_outcome(struct ledger *l, const char *client,
 	m.occurrence = occurrence;
 	m.due = due;
 	m.due_offset = due_offset;
-	return insert_message(l, &m, st, reason, now, 0, NULL, err);
+	return insert_message(l, &m, st, reason, now, NULL, NULL, err);
 }
 
 /* Whether the process holding a lease may still be working on it.  Only
@@ -753,8 +929,9 @@ lease_holder_alive(int64_t pid)
 }
 
 int
-ledger_claim_ready(struct ledger *l, int64_t now, int64_t lease_until,
-    struct ledger_entry **out, size_t *n, char **err)
+ledger_claim_ready(struct ledger *l, int64_t now,
+    const struct ledger_lease *ls, struct ledger_entry **out, size_t *n,
+    char **err)
 {
 	sqlite3_stmt *sel = NULL, *upd = NULL;
 	struct ledger_entry *e = NULL;
@@ -778,7 +955,8 @@ ledger_claim_ready(struct ledger *l, int64_t now, int64_t lease_until,
 	    "  AND next_attempt <= ?1)))"
 	    " ORDER BY due, id", &sel, err) == -1 ||
 	    db_prepare(l, "UPDATE messages SET lease_until = ?1,"
-	    " lease_pid = ?2 WHERE id = ?3", &upd, err) == -1)
+	    " lease_pid = ?2, lease_token = ?4 WHERE id = ?3", &upd,
+	    err) == -1)
 		goto fail;
 	sqlite3_bind_int64(sel, 1, now);
 	sqlite3_bind_int64(sel, 2, (int64_t)getpid());
@@ -794,9 +972,10 @@ ledger_claim_ready(struct ledger *l, int64_t now, int64_t lease_until,
 		if (entry_from_row(l, sel, true, &e[cnt], err) == -1)
 			goto fail;
 		cnt++;
-		sqlite3_bind_int64(upd, 1, lease_until);
+		sqlite3_bind_int64(upd, 1, ls->until);
 		sqlite3_bind_int64(upd, 2, (int64_t)getpid());
 		sqlite3_bind_int64(upd, 3, e[cnt - 1].id);
+		sqlite3_bind_int64(upd, 4, ls->token);
 		if (sqlite3_step(upd) != SQLITE_DONE) {
 			db_fail(l, err);
 			goto fail;
@@ -823,81 +1002,319 @@ fail:
 	return -1;
 }
 
+int64_t
+ledger_new_token(void)
+{
+	int64_t t = 0;
+
+	while (t <= 0) {
+		sqlite3_randomness(sizeof(t), &t);
+		t &= INT64_MAX;
+	}
+	return t;
+}
+
 int
-ledger_record_attempt(struct ledger *l, int64_t id, int64_t at,
-    enum msg_status outcome, int smtp_code, const char *reply,
-    int64_t next_attempt, const char *reason, char **err)
+ledger_renew(struct ledger *l, int64_t id, const struct ledger_lease *ls,
+    char **err)
 {
 	sqlite3_stmt *st = NULL;
-	const char *status = history_status_name(outcome);
-	int rc = -1, step;
+	int changes = 0, rc;
 
-	if (outcome != ST_SENT && outcome != ST_DEFERRED && outcome != ST_FAILED) {
+	if (db_prepare(l, "UPDATE messages SET lease_until = ?3"
+	    " WHERE id = ?1 AND lease_token = ?2"
+	    " AND status IN ('queued', 'deferred')", &st, err) == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, ls->token);
+	sqlite3_bind_int64(st, 3, ls->until);
+	rc = write_one(l, st, &changes, err);
+	sqlite3_finalize(st);
+	if (rc == -1)
+		return -1;
+	return changes == 0 ? 1 : 0;
+}
+
+/* Why settling row id changed nothing: taken over (1), or an error. */
+static int
+settle_refused(struct ledger *l, int64_t id, const char *status, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	int step, rc = -1;
+
+	if (db_prepare(l, "SELECT client, occurrence, status FROM messages"
+	    " WHERE id = ?1", &st, err) == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW && strcmp(col_text(st, 2), "sent") == 0)
+		set_err(err, xasprintf("%s: message %lld (%s %s) is already "
+		    "recorded sent; not recording it %s", l->path,
+		    (long long)id, col_text(st, 0), col_text(st, 1), status));
+	else if (step == SQLITE_ROW) {
+		set_err(err, xasprintf("%s: message %lld (%s %s) is no longer "
+		    "leased to this pass (another pass took it over); not "
+		    "recording it %s", l->path, (long long)id,
+		    col_text(st, 0), col_text(st, 1), status));
+		rc = 1;
+	} else if (step == SQLITE_DONE)
+		set_err(err, xasprintf("%s: no message %lld", l->path,
+		    (long long)id));
+	else
+		db_fail(l, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static const char *
+defer_name(const struct ledger_outcome *o)
+{
+	if (o->status != ST_DEFERRED)
+		return NULL;
+	switch (o->defer) {
+	case LEDGER_DEFER_SESSION:
+		return "session";
+	case LEDGER_DEFER_CONFIG:
+		return "config";
+	case LEDGER_DEFER_MESSAGE:
+		break;
+	}
+	return "message";
+}
+
+int
+ledger_settle(struct ledger *l, int64_t id, int64_t token,
+    const struct ledger_outcome *o, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	const char *status = history_status_name(o->status);
+	int rc = -1;
+
+	if (o->status != ST_SENT && o->status != ST_DEFERRED &&
+	    o->status != ST_FAILED && o->status != ST_SKIPPED) {
 		set_err(err, xasprintf("%s: message %lld: an attempt ends "
-		    "sent, deferred or failed, not %s", l->path,
+		    "sent, deferred, failed or skipped, not %s", l->path,
 		    (long long)id, status));
 		return -1;
 	}
 	if (db_begin(l, err) == -1)
 		return -1;
-	/* The status guard is what makes "never recorded sent twice" hold
-	 * even against a second process that raced us to this row. */
+	/* The status guard is what makes "never recorded sent twice" hold;
+	 * the token guard keeps a holder whose lease was taken over from
+	 * writing over the new holder's outcome. */
 	if (db_prepare(l, "UPDATE messages SET status = ?2,"
-	    " attempts = attempts + 1, smtp_code = ?3, smtp_reply = ?4,"
+	    " attempts = attempts + ?9, smtp_code = ?3, smtp_reply = ?4,"
 	    " next_attempt = ?5, reason = ?6, updated = ?7, lease_until = 0,"
-	    " lease_pid = 0 WHERE id = ?1 AND status != 'sent'", &st,
-	    err) == -1)
+	    " lease_pid = 0, lease_token = 0, defer_kind = ?10,"
+	    " config_lost = config_lost + ?11"
+	    " WHERE id = ?1 AND lease_token = ?8"
+	    " AND status IN ('queued', 'deferred')", &st, err) == -1)
 		goto out;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, smtp_code);
-	sqlite3_bind_text(st, 4, reply, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, outcome == ST_DEFERRED ? next_attempt : 0);
-	sqlite3_bind_text(st, 6, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, at);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		db_fail(l, err);
-		goto out;
-	}
-	if (sqlite3_changes(l->db) == 0) {
-		sqlite3_finalize(st);
-		st = NULL;
-		if (db_prepare(l, "SELECT client, occurrence FROM messages"
-		    " WHERE id = ?1", &st, err) == -1)
-			goto out;
-		sqlite3_bind_int64(st, 1, id);
-		step = sqlite3_step(st);
-		if (step == SQLITE_ROW)
-			set_err(err, xasprintf("%s: message %lld (%s %s) is "
-			    "already recorded sent; not recording it %s",
-			    l->path, (long long)id, col_text(st, 0),
-			    col_text(st, 1), status));
-		else if (step == SQLITE_DONE)
-			set_err(err, xasprintf("%s: no message %lld",
-			    l->path, (long long)id));
-		else
-			db_fail(l, err);
-		goto out;
-	}
-	sqlite3_finalize(st);
-	if (db_prepare(l, "INSERT INTO attempts (message_id, at, smtp_code,"
-	    " reply, outcome) VALUES (?1, ?2, ?3, ?4, ?5)", &st, err) == -1)
-		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, at);
-	sqlite3_bind_int(st, 3, smtp_code);
-	sqlite3_bind_text(st, 4, reply, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, o->smtp_code);
+	sqlite3_bind_text(st, 4, o->reply, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, o->status == ST_DEFERRED ?
+	    o->next_attempt : 0);
+	sqlite3_bind_text(st, 6, o->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, o->at);
+	sqlite3_bind_int64(st, 8, token);
+	sqlite3_bind_int(st, 9, o->attempted ? 1 : 0);
+	sqlite3_bind_text(st, 10, defer_name(o), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, o->config_lost > 0 ? o->config_lost : 0);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		db_fail(l, err);
 		goto out;
 	}
 	sqlite3_finalize(st);
 	st = NULL;
+	if (sqlite3_changes(l->db) == 0) {
+		rc = settle_refused(l, id, status, err);
+		goto out;
+	}
+	if (o->attempted) {
+		if (db_prepare(l, "INSERT INTO attempts (message_id, at,"
+		    " smtp_code, reply, outcome) VALUES (?1, ?2, ?3, ?4, ?5)",
+		    &st, err) == -1)
+			goto out;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, o->at);
+		sqlite3_bind_int(st, 3, o->smtp_code);
+		sqlite3_bind_text(st, 4, o->reply, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			db_fail(l, err);
+			goto out;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
 	rc = db_commit(l, err);
 out:
 	sqlite3_finalize(st);
 	db_rollback(l);
+	return rc;
+}
+
+int
+ledger_release_config(struct ledger *l, int64_t now, size_t *n, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	int changes = 0, rc;
+
+	*n = 0;
+	if (db_prepare(l, "UPDATE messages SET next_attempt = ?1"
+	    " WHERE status = 'deferred' AND defer_kind = 'config'"
+	    " AND next_attempt > ?1", &st, err) == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	rc = write_one(l, st, &changes, err);
+	sqlite3_finalize(st);
+	*n = (size_t)changes;
+	return rc;
+}
+
+int
+ledger_state_get(struct ledger *l, const char *key, bool *found,
+    int64_t *value, char **text, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	int step;
+
+	*found = false;
+	if (text != NULL)
+		*text = NULL;
+	if (db_prepare(l, "SELECT value, text FROM state WHERE key = ?1",
+	    &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*found = true;
+		*value = sqlite3_column_int64(st, 0);
+		if (text != NULL)
+			*text = col_strdup(st, 1);
+	} else if (step != SQLITE_DONE) {
+		db_fail(l, err);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+ledger_state_set(struct ledger *l, const char *key, int64_t value,
+    const char *text, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (db_prepare(l, "INSERT INTO state (key, value, text)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (key) DO UPDATE"
+	    " SET value = ?2, text = ?3", &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, value);
+	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+	rc = write_one(l, st, NULL, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_newest(struct ledger *l, int64_t *when, char **err)
+{
+	sqlite3_stmt *st;
+
+	if (db_one_row(l, "SELECT MAX("
+	    " (SELECT MAX(MAX(created, updated)) FROM messages),"
+	    " (SELECT MAX(at) FROM attempts),"
+	    " (SELECT MAX(first_seen) FROM clients_seen))", &st, err) == -1)
+		return -1;
+	*when = sqlite3_column_type(st, 0) == SQLITE_NULL ? HISTORY_NONE :
+	    sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+ledger_check(struct ledger *l, char **err)
+{
+	sqlite3_stmt *st;
+	const char *r;
+	int rc = 0;
+
+	if (db_one_row(l, "PRAGMA quick_check(1)", &st, err) == -1)
+		return -1;
+	r = col_text(st, 0);
+	if (r == NULL || strcmp(r, "ok") != 0) {
+		set_err(err, ledger_damaged_text(l->path,
+		    r != NULL ? r : "quick_check failed"));
+		l->last_error = SQLITE_CORRUPT;
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_backup(struct ledger *l, const char *dest, int64_t *rows,
+    char **err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_backup *b;
+	sqlite3_stmt *st = NULL;
+	struct stat sb;
+	mode_t mode = 0600;
+	int fd, rc = -1, step;
+
+	*rows = 0;
+	if (stat(l->path, &sb) == 0 && (sb.st_mode & S_IRGRP))
+		mode = 0640;
+	/* O_EXCL: an existing file (an older backup) is never overwritten. */
+	fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    mode);
+	if (fd == -1) {
+		set_err(err, xasprintf("%s: %s%s", dest, strerror(errno),
+		    errno == EEXIST ? " (a backup never overwrites a file; "
+		    "choose a new name)" : ""));
+		return -1;
+	}
+	close(fd);
+	if (sqlite3_open_v2(dest, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		set_err(err, xasprintf("%s: %s", dest, db != NULL ?
+		    sqlite3_errmsg(db) : "out of memory"));
+		goto out;
+	}
+	sqlite3_busy_timeout(db, LEDGER_BUSY_MS);
+	/* One step of all pages: the copy is one snapshot of the source,
+	 * taken under a read transaction that never blocks the writer. */
+	b = sqlite3_backup_init(db, "main", l->db, "main");
+	if (b == NULL) {
+		set_err(err, xasprintf("%s: %s", dest, sqlite3_errmsg(db)));
+		goto out;
+	}
+	step = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (step != SQLITE_DONE) {
+		set_err(err, xasprintf("%s: backup of %s failed: %s", dest,
+		    l->path, sqlite3_errstr(step)));
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM messages", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		set_err(err, xasprintf("%s: %s", dest, sqlite3_errmsg(db)));
+		goto out;
+	}
+	*rows = sqlite3_column_int64(st, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	if (rc == -1)
+		unlink(dest);
 	return rc;
 }
 

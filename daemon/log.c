@@ -90,7 +90,7 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_emit(LOG_CRIT, es, fmt, ap);
 	va_end(ap);
-	exit(1);
+	exit(LOG_EXIT_FATAL);
 }
 
 void
@@ -101,5 +101,5 @@ fatalx(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_emit(LOG_CRIT, NULL, fmt, ap);
 	va_end(ap);
-	exit(1);
+	exit(LOG_EXIT_FATAL);
 }

@@ -9,14 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "diag.h"
 #include "history.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
+#include "outbox.h"
 #include "pass.h"
 #include "xalloc.h"
 
@@ -43,11 +46,13 @@ loop_signal(int sig)
 	errno = saved;
 }
 
-static void
-loop_setup_signals(void)
+volatile sig_atomic_t *
+loop_signals(void)
 {
 	struct sigaction sa;
 
+	if (loop_pipe[0] != -1)
+		return &got_term;
 	if (pipe2(loop_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
 		fatal("pipe2");
 	memset(&sa, 0, sizeof(sa));
@@ -59,7 +64,9 @@ loop_setup_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* A peer that closes a connection must not kill us mid-pass. */
 	signal(SIGPIPE, SIG_IGN);
+	return &got_term;
 }
 
 static void
@@ -72,16 +79,27 @@ loop_drain(void)
 }
 
 int
-loop_lock(const char *database, char **err)
+loop_lock(const char *database, bool *held, char **err)
 {
 	char *path = xasprintf("%s.lock", database);
+	struct stat sb;
 	int fd;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	*held = false;
+	/* Never follow a link: as root, a symbolic link planted in the
+	 * state folder would otherwise let us truncate any file.  The file is
+	 * emptied only once it is ours. */
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK, 0600);
 	if (fd == -1) {
-		*err = xasprintf("%s: %s", path, strerror(errno));
+		*err = xasprintf("%s: %s%s", path, strerror(errno),
+		    errno == ELOOP ? " (a symbolic link; remove it)" : "");
 		free(path);
 		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		*err = xasprintf("%s: not a regular file; remove it", path);
+		goto fail;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		char pid[32] = "";
@@ -89,24 +107,28 @@ loop_lock(const char *database, char **err)
 
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
+		*held = true;
 		*err = xasprintf("another touchbased is already running on "
 		    "%s%s%s%s; stop it first", database,
 		    *pid ? " (pid " : "", pid, *pid ? ")" : "");
-		close(fd);
-		free(path);
-		return -1;
+		goto fail;
 	}
 	if (ftruncate(fd, 0) == 0)
 		dprintf(fd, "%ld\n", (long)getpid());
 	free(path);
 	return fd;
+fail:
+	close(fd);
+	free(path);
+	return -1;
 }
 
 static void
-loop_reload(const char *path, struct config **c)
+loop_reload(const char *path, struct config **c, struct outbox *ob)
 {
 	struct config *nc = NULL;
 	struct diag d;
+	char *err = NULL;
 
 	notify_reloading();
 	diag_init(&d);
@@ -128,19 +150,28 @@ loop_reload(const char *path, struct config **c)
 		*c = nc;
 		log_info("reloaded %s: %zu clients, %zu occasions", path,
 		    nc->book->nclients, nc->book->noccasions);
+		/* The owner may just have fixed the password. */
+		if (outbox_config_changed(ob, time(NULL), &err) == -1) {
+			log_err("%s", err);
+			free(err);
+		}
 	}
 	diag_free(&d);
 	notify_ready();
 }
 
+/* After a round that could not finish, how soon to try again. */
+#define LOOP_TROUBLE_RETRY	60
+
 int
-loop_run(const char *path, struct config *c, struct ledger *l)
+loop_run(const char *path, struct config *c, struct ledger *l,
+    struct outbox *ob)
 {
 	uint64_t wd_usec = notify_watchdog_interval();
 	struct pass_result res;
 	int rc = 0;
 
-	loop_setup_signals();
+	loop_signals();
 	memset(&res, 0, sizeof(res));
 	notify_ready();
 	for (;;) {
@@ -151,15 +182,28 @@ loop_run(const char *path, struct config *c, struct ledger *l)
 			break;
 		if (got_hup) {
 			got_hup = 0;
-			loop_reload(path, &c);
+			loop_reload(path, &c, ob);
 		}
 		pass_result_clear(&res);
-		if (pass_run(c, l, now, &got_term, &res, &err) == -1) {
-			log_err("%s", err);
+		if (pass_run(c, l, ob, now, &got_term, &res, &err) == -1) {
+			log_err("%s%s", err, ledger_damaged(l) ? "" :
+			    "; trying again in a minute");
 			free(err);
-			/* The database may be busy or briefly unwritable;
-			 * try again after a short rest rather than spin. */
-			res.next = now + 60;
+			if (ledger_damaged(l)) {
+				rc = 1;
+				break;
+			}
+			/* The database may be busy or briefly unwritable,
+			 * the clock wrong: try again after a short rest
+			 * rather than spin. */
+			pass_result_clear(&res);
+			res.next = now + LOOP_TROUBLE_RETRY;
+			res.next_desc = xstrdup("next: another try after a "
+			    "send log or clock problem");
+		} else if (backup_daily(l, c->settings->database, now,
+		    &err) == -1) {
+			log_err("daily backup: %s", err);
+			free(err);
 		}
 		notify_status(res.next_desc != NULL ? res.next_desc :
 		    "next: nothing planned");

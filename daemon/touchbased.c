@@ -3,6 +3,8 @@
  */
 #include <getopt.h>
 #include <locale.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -14,6 +16,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "loop.h"
+#include "outbox.h"
 #include "pass.h"
 #include "settings.h"
 
@@ -26,6 +29,35 @@ usage(FILE *fp)
 	    "  --once    one pass at the current time, then exit\n"
 	    "  -t        check configuration and templates, then exit\n"
 	    "  -v        debug logging\n", settings_default_path(NULL));
+}
+
+/* One pass at the current time: SIGTERM/SIGINT end it after the
+ * transaction in progress, which is recorded; exit 0 then.  Exit 1 when
+ * the pass could not finish or met a configuration problem (timers and
+ * cron should notice). */
+static int
+run_once(const struct config *c, struct ledger *l, struct outbox *ob)
+{
+	volatile sig_atomic_t *stop = loop_signals();
+	struct pass_result res;
+	char *err = NULL;
+	int rc;
+
+	rc = pass_run(c, l, ob, time(NULL), stop, &res, &err) == -1;
+	if (rc == 0 && res.n.config_problems > 0)
+		rc = 1;
+	if (err == NULL)
+		log_info("pass done: %zu sent, %zu deferred, %zu failed, %zu "
+		    "skipped, %zu missed%s%s%s", res.n.sent, res.n.deferred,
+		    res.n.failed, res.n.skipped, res.missed,
+		    *stop ? " (stopped by a signal)" : "",
+		    res.next_desc ? "; " : "",
+		    res.next_desc ? res.next_desc : "");
+	else
+		log_err("%s", err);
+	pass_result_clear(&res);
+	free(err);
+	return rc;
 }
 
 int
@@ -41,6 +73,8 @@ main(int argc, char **argv)
 	int ch, once = 0, test = 0, verbose = 0, rc, lockfd = -1;
 	struct config *c = NULL;
 	struct ledger *l = NULL;
+	struct outbox *ob;
+	bool held;
 	struct diag d;
 	char *err = NULL;
 
@@ -98,37 +132,30 @@ main(int argc, char **argv)
 		    "(run 'touchbase check' for the full list)", path);
 		return 1;
 	}
-	if (!once && (lockfd = loop_lock(c->settings->database, &err)) == -1)
+	if ((lockfd = loop_lock(c->settings->database, &held, &err)) == -1) {
+		if (once && held) {
+			/* A timer's pass while the daemon runs, or while
+			 * the previous pass is still at work: that one
+			 * delivers; nothing to do. */
+			log_notice("%s; this pass leaves the work to it", err);
+			free(err);
+			config_free(c);
+			return 0;
+		}
 		goto fail;
+	}
 	if (ledger_open(c->settings->database, LEDGER_READWRITE, &l,
-	    &err) == -1)
+	    &err) == -1 || (!once && ledger_check(l, &err) == -1))
 		goto fail;
 	log_info("loaded %s, %s and %s: %zu clients, %zu occasions; "
 	    "send log %s", path, c->settings->clients,
 	    c->settings->templates, c->book->nclients, c->book->noccasions,
 	    c->settings->database);
-
-	if (once) {
-		struct pass_result res;
-
-		rc = pass_run(c, l, time(NULL), NULL, &res, &err) == -1;
-		if (rc == 0 && res.config_problems > 0)
-			rc = 1;		/* cron and timers should notice */
-		if (err == NULL)
-			log_info("pass done: %zu sent, %zu deferred, %zu "
-			    "failed, %zu skipped, %zu missed%s%s", res.sent,
-			    res.deferred, res.failed, res.skipped, res.missed,
-			    res.next_desc ? "; " : "",
-			    res.next_desc ? res.next_desc : "");
-		else
-			log_err("%s", err);
-		pass_result_clear(&res);
-		free(err);
+	ob = outbox_new(l, &outbox_wall_clock);
+	rc = once ? run_once(c, l, ob) : loop_run(path, c, l, ob);
+	if (once)
 		config_free(c);
-		ledger_close(l);
-		return rc;
-	}
-	rc = loop_run(path, c, l);
+	outbox_free(ob);
 	ledger_close(l);
 	close(lockfd);
 	return rc;

@@ -43,6 +43,9 @@ struct ledger_entry {
 	char		*smtp_reply;	/* last, may be NULL */
 	char		*reason;	/* skipped/missed/failed reason */
 	int64_t		 next_attempt;	/* deferred: earliest retry, else 0 */
+	int64_t		 config_lost;	/* seconds spent deferred for a
+					   configuration problem */
+	bool		 config_deferred; /* deferred for one now */
 	unsigned char	*bytes;		/* `show`: the message; else NULL */
 	size_t		 len;
 };
@@ -63,9 +66,42 @@ struct ledger_filter {
 	enum msg_status	 status;
 };
 
+/*
+ * LEDGER_READONLY never writes: not the file, not its folder.  When the
+ * folder is not writable and no -shm file exists (the daemon is stopped),
+ * the file is opened as immutable, which SQLite allows only when no -wal
+ * file is left either; a missing permission is named with the way to get
+ * it (membership of the group that owns the file, `touchbase` in the
+ * package).  A damaged file is refused with ledger_damaged_text().
+ */
 int	 ledger_open(const char *path, enum ledger_mode mode,
 	    struct ledger **out, char **err);
 void	 ledger_close(struct ledger *l);
+/* Whether the last failure was the busy timeout (another process kept
+ * the database locked), or a damaged file. */
+bool	 ledger_busy(const struct ledger *l);
+bool	 ledger_damaged(const struct ledger *l);
+/* "PATH is damaged (WHAT); touchbased will not write to it. Stop ...":
+ * the words for a damaged database, with the way back (allocated). */
+char	*ledger_damaged_text(const char *path, const char *what);
+/* PRAGMA quick_check: 0 when the file is sound, else -1 with *err from
+ * ledger_damaged_text(). */
+int	 ledger_check(struct ledger *l, char **err);
+/* An online backup into dest, a file that must not exist yet (it is
+ * created 0600, or 0640 like the database when that is group-readable);
+ * consistent while another process writes.  *rows gets the number of
+ * send-log rows copied. */
+int	 ledger_backup(struct ledger *l, const char *dest, int64_t *rows,
+	    char **err);
+/* The newest moment the send log has recorded (a message created or
+ * updated, an attempt, a client first seen), or HISTORY_NONE. */
+int	 ledger_newest(struct ledger *l, int64_t *when, char **err);
+/* A small persistent key-value store (delivery backoff, last backup):
+ * *found false when key has no value; *text may be NULL (allocated). */
+int	 ledger_state_get(struct ledger *l, const char *key, bool *found,
+	    int64_t *value, char **text, char **err);
+int	 ledger_state_set(struct ledger *l, const char *key, int64_t value,
+	    const char *text, char **err);
 
 /* Fills h with everything the planner needs. */
 int	 ledger_load_history(struct ledger *l, struct history *h, char **err);
@@ -86,12 +122,27 @@ int	 ledger_list_optouts(struct ledger *l, char ***clients, int64_t **at,
 	    size_t *n, char **err);
 
 /*
- * Claiming work.  ledger_queue() inserts (client, occurrence) as `queued`
- * with the message bytes and Message-ID and a lease for this process
- * until lease_until, in one transaction.  It returns 0 with *id set when
- * this caller now owns the row, 1 when the occurrence already exists
- * (another pass claimed it, or it is already logged): the caller must
- * not send.
+ * Leases.  A row being worked on is leased to one holder: a random
+ * token (never 0) and a moment until which the holder may still write
+ * its outcome.  Claiming takes rows whose lease ran out, or whose holder
+ * (its PID on this machine) is gone; renewing extends the lease before
+ * each transaction; settling checks the token, so a holder whose row was
+ * taken over cannot write over the new holder's outcome.
+ */
+struct ledger_lease {
+	int64_t		 token;
+	int64_t		 until;		/* UTC */
+};
+
+/* A random non-zero lease token. */
+int64_t	 ledger_new_token(void);
+
+/*
+ * ledger_queue() inserts (client, occurrence) as `queued` with the
+ * message bytes and Message-ID, leased to ls, in one transaction.  It
+ * returns 0 with *id set when this caller now owns the row, 1 when the
+ * occurrence already exists (another pass claimed it, or it is already
+ * logged): the caller must not send.
  */
 struct ledger_new {
 	const char	*client;
@@ -107,7 +158,8 @@ struct ledger_new {
 	size_t		 len;
 };
 int	 ledger_queue(struct ledger *l, const struct ledger_new *m,
-	    int64_t now, int64_t lease_until, int64_t *id, char **err);
+	    int64_t now, const struct ledger_lease *ls, int64_t *id,
+	    char **err);
 /* Records a skipped or missed occurrence, or one that failed before any
  * attempt (e.g. it could not be composed), with st and reason and no
  * message bytes.  Returns 1 when the occurrence is already logged. */
@@ -118,17 +170,52 @@ int	 ledger_record_outcome(struct ledger *l, const char *client,
 /* Rows ready for a (re)try at now: `deferred` whose next_attempt has
  * come, and `queued` whose lease expired or whose lease holder (by its
  * PID, on this machine) no longer exists: a crashed pass.  Each is
- * re-leased to the caller until lease_until before it is returned, so two
- * passes never take the same row.  Entries carry their bytes. */
+ * leased to ls before it is returned, so two passes never take the same
+ * row.  Entries carry their bytes. */
 int	 ledger_claim_ready(struct ledger *l, int64_t now,
-	    int64_t lease_until, struct ledger_entry **out, size_t *n,
+	    const struct ledger_lease *ls, struct ledger_entry **out,
+	    size_t *n, char **err);
+/* Extends the lease of row id to ls->until.  Returns 0, or 1 when the row
+ * is no longer leased to ls->token (taken over, or already settled): the
+ * caller must not send it. */
+int	 ledger_renew(struct ledger *l, int64_t id,
+	    const struct ledger_lease *ls, char **err);
+
+/* Why a deferral happened: the message itself (4xx), the session (no
+ * connection, TLS), or the configuration (AUTH, certificate, password). */
+enum ledger_defer {
+	LEDGER_DEFER_MESSAGE,
+	LEDGER_DEFER_SESSION,
+	LEDGER_DEFER_CONFIG
+};
+
+/* The end of one round of work on a leased row. */
+struct ledger_outcome {
+	enum msg_status	 status;	/* sent, deferred, failed, skipped */
+	int64_t		 at;		/* UTC */
+	bool		 attempted;	/* a delivery attempt: counted and
+					   kept in the attempt history */
+	int		 smtp_code;	/* 0 when none */
+	const char	*reply;		/* server reply or local text */
+	int64_t		 next_attempt;	/* deferred: earliest retry */
+	enum ledger_defer defer;	/* deferred: why */
+	int64_t		 config_lost;	/* seconds to add to the row's
+					   configuration time */
+	const char	*reason;	/* failed/skipped: why, else NULL */
+};
+/*
+ * Moves row id, leased to token, to o->status and ends the lease.
+ * Returns 0; 1 when the row is leased to another holder (the outcome is
+ * not recorded: *err says so); -1 with *err on a database error, for an
+ * unknown row, a row already `sent` (never changed again) or a status an
+ * outcome cannot have.
+ */
+int	 ledger_settle(struct ledger *l, int64_t id, int64_t token,
+	    const struct ledger_outcome *o, char **err);
+/* A reload may have fixed the configuration: rows deferred for it are
+ * due again at now.  *n gets their number. */
+int	 ledger_release_config(struct ledger *l, int64_t now, size_t *n,
 	    char **err);
-/* Records one attempt on row id and moves it to st (sent, deferred with
- * next_attempt, failed); also ends the lease.  A row already `sent` is
- * never changed: that is an error and nothing is recorded. */
-int	 ledger_record_attempt(struct ledger *l, int64_t id, int64_t at,
-	    enum msg_status st, int smtp_code, const char *reply,
-	    int64_t next_attempt, const char *reason, char **err);
 /* The earliest moment ledger_claim_ready() would return a row: the
  * next_attempt of a deferred row, or just after the lease of a queued row
  * left behind by a crashed pass; HISTORY_NONE when there is none. */

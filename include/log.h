@@ -16,6 +16,12 @@ void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Internal fatal errors (out of memory, a broken invariant) exit with
+ * LOG_EXIT_FATAL, EX_SOFTWARE of sysexits(3): unlike 1 (the owner must fix
+ * the configuration) it is not in the unit's RestartPreventExitStatus=, so
+ * systemd brings the daemon back. */
+#define LOG_EXIT_FATAL	70
+
 void	fatal(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *fmt, ...)

@@ -12,12 +12,26 @@
 #ifndef TOUCHBASE_LOOP_H
 #define TOUCHBASE_LOOP_H
 
+#include <signal.h>
+#include <stdbool.h>
+
 #include "config.h"
 #include "ledger.h"
+#include "outbox.h"
 
-int	 loop_run(const char *config_path, struct config *c, struct ledger *l);
-/* Takes an exclusive lock beside the database (PATH.lock) so a second
- * daemon refuses to start.  Returns the lock's fd, or -1 with *err. */
-int	 loop_lock(const char *database, char **err);
+/* A damaged database ends the loop with 1: the daemon does not write to
+ * it (the unit does not restart it either). */
+int	 loop_run(const char *config_path, struct config *c, struct ledger *l,
+	    struct outbox *ob);
+/* Takes an exclusive lock beside the database (PATH.lock), shared by the
+ * daemon and `touchbased --once`, so only one of them sends at a time.
+ * The file is opened without following a symbolic link and must be a
+ * regular file.  Returns the lock's fd, or -1 with *err; *held is true
+ * when another process holds the lock. */
+int	 loop_lock(const char *database, bool *held, char **err);
+/* Installs the handlers of SIGHUP, SIGTERM and SIGINT (which only set a
+ * flag and wake the loop) and ignores SIGPIPE; returns the flag that
+ * SIGTERM and SIGINT set, for a pass to stop between two messages. */
+volatile sig_atomic_t *loop_signals(void);
 
 #endif

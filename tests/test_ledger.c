@@ -81,6 +81,37 @@ msg(const char *client, const char *occurrence)
 	return m;
 }
 
+/* This test's lease token, and a lease for it until u. */
+#define TOKEN		4242
+#define LEASE(u)	(&(struct ledger_lease){ TOKEN, (u) })
+
+static void sql(struct ledger *l, const char *s);
+
+/* One attempt on row id as the outbox records it, after a claim of the
+ * row by TOKEN (rows settled before are claimed again). */
+static int
+record_attempt(struct ledger *l, int64_t id, int64_t at, enum msg_status st,
+    int code, const char *reply, int64_t next, const char *reason,
+    char **err)
+{
+	struct ledger_outcome o;
+	char *claim = xasprintf("UPDATE messages SET lease_token = %d"
+	    " WHERE id = %lld AND status IN ('queued', 'deferred')", TOKEN,
+	    (long long)id);
+
+	sql(l, claim);
+	free(claim);
+	memset(&o, 0, sizeof(o));
+	o.status = st;
+	o.at = at;
+	o.attempted = true;
+	o.smtp_code = code;
+	o.reply = reply;
+	o.next_attempt = next;
+	o.reason = reason;
+	return ledger_settle(l, id, TOKEN, &o, err);
+}
+
 static int64_t
 queue(struct ledger *l, const char *client, const char *occurrence,
     int64_t lease_until)
@@ -89,7 +120,7 @@ queue(struct ledger *l, const char *client, const char *occurrence,
 	char *err = NULL;
 	int64_t id = 0;
 
-	if (ledger_queue(l, &m, NOW, lease_until, &id, &err) != 0)
+	if (ledger_queue(l, &m, NOW, LEASE(lease_until), &id, &err) != 0)
 		fail_msg("queue %s %s: %s", client, occurrence,
 		    err ? err : "exists");
 	return id;
@@ -101,7 +132,7 @@ attempt(struct ledger *l, int64_t id, int64_t at, enum msg_status st,
 {
 	char *err = NULL;
 
-	if (ledger_record_attempt(l, id, at, st, code, reply, next, NULL,
+	if (record_attempt(l, id, at, st, code, reply, next, NULL,
 	    &err) == -1)
 		fail_msg("%s", err);
 }
@@ -157,7 +188,7 @@ test_open_creates_private_wal(void **state)
 	umask(old);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
-	assert_int_equal(sql_int(l, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(l, "PRAGMA user_version"), 3);
 	assert_int_equal(sql_int(l, "PRAGMA synchronous"), 2);	/* FULL */
 	assert_int_equal(sql_int(l, "PRAGMA foreign_keys"), 1);
 	/* The write-ahead log is as private as the database. */
@@ -170,7 +201,7 @@ test_open_creates_private_wal(void **state)
 
 	/* Reopening the current version changes nothing. */
 	l = open_rw();
-	assert_int_equal(sql_int(l, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(l, "PRAGMA user_version"), 3);
 	ledger_close(l);
 
 	assert_int_equal(ledger_open(path, LEDGER_READONLY, &r, &err), 0);
@@ -252,11 +283,11 @@ test_queue_is_unique(void **state)
 	int64_t id = 0, id2 = -5;
 
 	(void)state;
-	assert_int_equal(ledger_queue(l, &m, NOW, NOW + 60, &id, &err), 0);
+	assert_int_equal(ledger_queue(l, &m, NOW, LEASE(NOW + 60), &id, &err), 0);
 	assert_int_equal(id, 1);
 	/* The second pass must not send: the occurrence is taken. */
 	m.subject = "other";
-	assert_int_equal(ledger_queue(l, &m, NOW + 5, NOW + 65, &id2, &err),
+	assert_int_equal(ledger_queue(l, &m, NOW + 5, LEASE(NOW + 65), &id2, &err),
 	    1);
 	assert_int_equal(id2, -5);
 	assert_int_equal(ledger_record_outcome(l, "anna-mueller", "birthday",
@@ -317,14 +348,14 @@ test_transitions_and_sent_is_final(void **state)
 
 	/* Sent is final: a late "failed" or a second "sent" is refused and
 	 * leaves no trace. */
-	assert_int_equal(ledger_record_attempt(l, id, NOW + 400, ST_FAILED,
+	assert_int_equal(record_attempt(l, id, NOW + 400, ST_FAILED,
 	    550, "no", 0, "gave up", &err), -1);
 	want = xasprintf("%s: message 1 (anna-mueller birthday/2027) is "
 	    "already recorded sent; not recording it failed", path);
 	assert_string_equal(err, want);
 	free(want);
 	free(err);
-	assert_int_equal(ledger_record_attempt(l, id, NOW + 401, ST_SENT,
+	assert_int_equal(record_attempt(l, id, NOW + 401, ST_SENT,
 	    250, "again", 0, NULL, &err), -1);
 	free(err);
 
@@ -348,7 +379,7 @@ test_transitions_and_sent_is_final(void **state)
 
 	/* A failed row is recorded, with its reason. */
 	id = queue(l, "bernd", "followup/Logo/14d", NOW + 60);
-	assert_int_equal(ledger_record_attempt(l, id, NOW + 5, ST_FAILED,
+	assert_int_equal(record_attempt(l, id, NOW + 5, ST_FAILED,
 	    550, "5.1.1 no such user", 0, "permanent failure", &err), 0);
 	assert_int_equal(ledger_get(l, id, &e, &a, &na, &err), 0);
 	assert_int_equal(e.status, ST_FAILED);
@@ -357,16 +388,16 @@ test_transitions_and_sent_is_final(void **state)
 	ledger_attempts_free(a, na);
 
 	/* Wrong uses name what is valid. */
-	assert_int_equal(ledger_record_attempt(l, 99, NOW, ST_SENT, 250, "",
+	assert_int_equal(record_attempt(l, 99, NOW, ST_SENT, 250, "",
 	    0, NULL, &err), -1);
 	want = xasprintf("%s: no message 99", path);
 	assert_string_equal(err, want);
 	free(want);
 	free(err);
-	assert_int_equal(ledger_record_attempt(l, id, NOW, ST_SKIPPED, 0,
+	assert_int_equal(record_attempt(l, id, NOW, ST_MISSED, 0,
 	    NULL, 0, NULL, &err), -1);
-	want = xasprintf("%s: message 2: an attempt ends sent, deferred or "
-	    "failed, not skipped", path);
+	want = xasprintf("%s: message 2: an attempt ends sent, deferred, "
+	    "failed or skipped, not missed", path);
 	assert_string_equal(err, want);
 	free(want);
 	free(err);
@@ -427,7 +458,7 @@ test_skipped_and_missed(void **state)
 	struct ledger_entry *c;
 	size_t n;
 
-	assert_int_equal(ledger_claim_ready(l, NOW + 86400, NOW + 86460, &c,
+	assert_int_equal(ledger_claim_ready(l, NOW + 86400, LEASE(NOW + 86460), &c,
 	    &n, &err), 0);
 	assert_int_equal(n, 0);
 	free(c);
@@ -448,7 +479,7 @@ test_crashed_queued_row_is_reclaimed(void **state)
 	assert_int_equal(ledger_next_retry(l, &when, &err), 0);
 	assert_int_equal(when, NOW + 61);
 	/* The pass that queued it still holds it. */
-	assert_int_equal(ledger_claim_ready(l, NOW + 30, NOW + 90, &c, &n,
+	assert_int_equal(ledger_claim_ready(l, NOW + 30, LEASE(NOW + 90), &c, &n,
 	    &err), 0);
 	assert_int_equal(n, 0);
 	free(c);
@@ -457,7 +488,7 @@ test_crashed_queued_row_is_reclaimed(void **state)
 	/* That pass crashed; after the lease the row comes back whole, with
 	 * its Message-ID and bytes, to be sent again. */
 	l = open_rw();
-	assert_int_equal(ledger_claim_ready(l, NOW + 61, NOW + 121, &c, &n,
+	assert_int_equal(ledger_claim_ready(l, NOW + 61, LEASE(NOW + 121), &c, &n,
 	    &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(c[0].id, id);
@@ -469,14 +500,14 @@ test_crashed_queued_row_is_reclaimed(void **state)
 	assert_memory_equal(c[0].bytes, MSG, sizeof(MSG) - 1);
 	ledger_entries_free(c, n);
 	/* Re-leased: not handed out twice. */
-	assert_int_equal(ledger_claim_ready(l, NOW + 62, NOW + 122, &c, &n,
+	assert_int_equal(ledger_claim_ready(l, NOW + 62, LEASE(NOW + 122), &c, &n,
 	    &err), 0);
 	assert_int_equal(n, 0);
 	free(c);
 	assert_int_equal(sql_int(l, "SELECT lease_until FROM messages"),
 	    NOW + 121);
 	attempt(l, id, NOW + 63, ST_SENT, 250, "2.0.0 Ok", 0);
-	assert_int_equal(ledger_claim_ready(l, NOW + 200, NOW + 260, &c, &n,
+	assert_int_equal(ledger_claim_ready(l, NOW + 200, LEASE(NOW + 260), &c, &n,
 	    &err), 0);
 	assert_int_equal(n, 0);
 	free(c);
@@ -500,11 +531,11 @@ test_claim_deferred_when_due(void **state)
 	attempt(l, a, NOW + 1, ST_DEFERRED, 451, "later", NOW + 900);
 	attempt(l, b, NOW + 2, ST_DEFERRED, 0, "connection refused",
 	    NOW + 300);
-	assert_int_equal(ledger_claim_ready(l, NOW + 299, NOW + 400, &c, &n,
+	assert_int_equal(ledger_claim_ready(l, NOW + 299, LEASE(NOW + 400), &c, &n,
 	    &err), 0);
 	assert_int_equal(n, 0);
 	free(c);
-	assert_int_equal(ledger_claim_ready(l, NOW + 300, NOW + 400, &c, &n,
+	assert_int_equal(ledger_claim_ready(l, NOW + 300, LEASE(NOW + 400), &c, &n,
 	    &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(c[0].id, b);
@@ -544,7 +575,7 @@ test_claim_from_dead_holder(void **state)
 		queue(l, "anna-mueller", "birthday/2027", NOW + 3600);
 		b = queue(l, "bernd", "birthday/2027", NOW + 3600);
 		attempt(l, b, NOW + 1, ST_DEFERRED, 451, "later", NOW + 300);
-		if (ledger_claim_ready(l, NOW + 300, NOW + 3900, &e, &k,
+		if (ledger_claim_ready(l, NOW + 300, LEASE(NOW + 3900), &e, &k,
 		    &err) != 0 || k != 1)
 			_exit(2);
 		ledger_entries_free(e, k);
@@ -560,7 +591,7 @@ test_claim_from_dead_holder(void **state)
 	l = open_rw();
 	assert_int_equal(sql_int(l, "SELECT COUNT(*) FROM messages WHERE "
 	    "lease_until > 0"), 3);
-	assert_int_equal(ledger_claim_ready(l, NOW + 310, NOW + 400, &c, &n,
+	assert_int_equal(ledger_claim_ready(l, NOW + 310, LEASE(NOW + 400), &c, &n,
 	    &err), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(c[0].client, "bernd");
@@ -569,7 +600,7 @@ test_claim_from_dead_holder(void **state)
 	assert_int_equal(c[1].status, ST_QUEUED);
 	ledger_entries_free(c, n);
 	/* Now ours: not handed out again. */
-	assert_int_equal(ledger_claim_ready(l, NOW + 311, NOW + 400, &c, &n,
+	assert_int_equal(ledger_claim_ready(l, NOW + 311, LEASE(NOW + 400), &c, &n,
 	    &err), 0);
 	assert_int_equal(n, 0);
 	free(c);
@@ -615,7 +646,7 @@ test_concurrent_claims_never_share(void **state)
 			/* A failing child still says it is done, or the
 			 * parent would wait for it forever. */
 			if (ledger_open(path, LEDGER_READWRITE, &cl, &err) ||
-			    ledger_claim_ready(cl, NOW + 20, NOW + 80, &c, &n,
+			    ledger_claim_ready(cl, NOW + 20, LEASE(NOW + 80), &c, &n,
 			    &err)) {
 				(void)!write(fds[1], &end, sizeof(end));
 				_exit(1);
@@ -846,7 +877,8 @@ test_locked_and_reading_while_writing(void **state)
 	sqlite3_busy_timeout(l->db, 50);
 	assert_int_equal(ledger_touch(l, "anna-mueller", NOW, NULL, &err),
 	    -1);
-	want = xasprintf("%s: database is locked", path);
+	want = xasprintf("%s: database is locked (another process kept it "
+	    "locked beyond the busy timeout)", path);
 	assert_string_equal(err, want);
 	free(want);
 	free(err);
@@ -917,14 +949,14 @@ test_migration_from_v1(void **state)
 	/* A reader never migrates; it says who will. */
 	assert_int_equal(ledger_open(path, LEDGER_READONLY, &r, &err), -1);
 	want = xasprintf("%s: schema version 1 was written by an older "
-	    "touchbase; touchbased upgrades it to 2 when it next starts",
+	    "touchbase; touchbased upgrades it to 3 when it next starts",
 	    path);
 	assert_string_equal(err, want);
 	free(want);
 	free(err);
 
 	l = open_rw();
-	assert_int_equal(sql_int(l, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(l, "PRAGMA user_version"), 3);
 	assert_int_equal(ledger_get(l, 1, &e, &a, &na, &err), 0);
 	assert_int_equal(e.status, ST_SENT);
 	assert_int_equal(e.attempts, 2);
@@ -954,7 +986,7 @@ test_migration_from_v1(void **state)
 
 	/* A v1 row left queued by a crash has no lease: it is due again,
 	 * with its Message-ID. */
-	assert_int_equal(ledger_claim_ready(l, NOW, NOW + 60, &c, &n, &err),
+	assert_int_equal(ledger_claim_ready(l, NOW, LEASE(NOW + 60), &c, &n, &err),
 	    0);
 	assert_int_equal(n, 1);
 	assert_int_equal(c[0].id, 2);
@@ -962,7 +994,7 @@ test_migration_from_v1(void **state)
 	assert_string_equal(c[0].subject, "Wie geht's?");
 	ledger_entries_free(c, n);
 	/* And the new schema is enforced: sent stays sent. */
-	assert_int_equal(ledger_record_attempt(l, 1, NOW, ST_DEFERRED, 451,
+	assert_int_equal(record_attempt(l, 1, NOW, ST_DEFERRED, 451,
 	    "x", NOW + 60, NULL, &err), -1);
 	free(err);
 	ledger_close(l);
@@ -980,10 +1012,10 @@ test_newer_schema_is_refused(void **state)
 	char *err = NULL, *want;
 
 	(void)state;
-	sql(l, "PRAGMA user_version = 3");
+	sql(l, "PRAGMA user_version = 4");
 	ledger_close(l);
-	want = xasprintf("%s: schema version 3 was written by a newer "
-	    "touchbase (this one knows up to 2); upgrade touchbase", path);
+	want = xasprintf("%s: schema version 4 was written by a newer "
+	    "touchbase (this one knows up to 3); upgrade touchbase", path);
 	assert_int_equal(ledger_open(path, LEDGER_READWRITE, &l, &err), -1);
 	assert_string_equal(err, want);
 	free(err);
@@ -1005,9 +1037,16 @@ test_not_a_database(void **state)
 	fputs("this is a text file, not a send log\n", fp);
 	fclose(fp);
 	assert_int_equal(ledger_open(path, LEDGER_READWRITE, &l, &err), -1);
-	want = xasprintf("%s: file is not a database", path);
+	want = xasprintf("%s is damaged (file is not a database); touchbased "
+	    "will not write to it. Stop touchbased, move the file aside and "
+	    "copy the newest backup from %s/backup/ in its place (see "
+	    "RESTORING in touchbased(8))", path, dir);
 	assert_string_equal(err, want);
 	free(want);
+	free(err);
+	/* The reading commands say the same. */
+	assert_int_equal(ledger_open(path, LEDGER_READONLY, &l, &err), -1);
+	assert_non_null(strstr(err, "is damaged (file is not a database)"));
 	free(err);
 }
 

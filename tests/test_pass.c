@@ -19,6 +19,7 @@
 #include "config.h"
 #include "diag.h"
 #include "ledger.h"
+#include "outbox.h"
 #include "pass.h"
 #include "xalloc.h"
 
@@ -31,6 +32,24 @@
 #define WED_1650	1804089000LL	/* 2027-03-03 16:50 local */
 
 static char dir[64];
+static struct outbox *ob;
+static int64_t clock_now;
+
+/* The clock of the outbox: every attempt happens at the pass's moment. */
+static int64_t
+fake_clock(void *arg)
+{
+	(void)arg;
+	return clock_now;
+}
+
+static int
+pass_at(const struct config *c, struct ledger *l, int64_t now,
+    struct pass_result *r, char **err)
+{
+	clock_now = now;
+	return pass_run(c, l, ob, now, NULL, r, err);
+}
 
 static void
 write_file(const char *name, const char *text)
@@ -108,9 +127,12 @@ ledger(void)
 	struct ledger *l = NULL;
 	char *p = xasprintf("%s/tb.db", dir), *err = NULL;
 
+	struct outbox_clock clk = { fake_clock, NULL };
+
 	if (ledger_open(p, LEDGER_READWRITE, &l, &err) == -1)
 		fail_msg("%s", err);
 	free(p);
+	ob = outbox_new(l, &clk);
 	return l;
 }
 
@@ -166,10 +188,10 @@ test_birthday_sent_once_paused_skipped(void **state)
 	char *err = NULL;
 
 	(void)state;
-	assert_int_equal(pass_run(c, l, SUN_0930, NULL, &r, &err), 0);
-	assert_int_equal(r.sent, 1);
-	assert_int_equal(r.skipped, 1);
-	assert_int_equal(r.deferred + r.failed + r.missed, 0);
+	assert_int_equal(pass_at(c, l, SUN_0930, &r, &err), 0);
+	assert_int_equal(r.n.sent, 1);
+	assert_int_equal(r.n.skipped, 1);
+	assert_int_equal(r.n.deferred + r.n.failed + r.missed, 0);
 	assert_int_equal(maildir_count(), 1);
 	pass_result_clear(&r);
 
@@ -185,10 +207,11 @@ test_birthday_sent_once_paused_skipped(void **state)
 	assert_non_null(strstr(row(e, n, "bob")->reason, "paused"));
 	ledger_entries_free(e, n);
 
-	assert_int_equal(pass_run(c, l, SUN_0930 + 60, NULL, &r, &err), 0);
-	assert_int_equal(r.sent + r.skipped + r.deferred, 0);
+	assert_int_equal(pass_at(c, l, SUN_0930 + 60, &r, &err), 0);
+	assert_int_equal(r.n.sent + r.n.skipped + r.n.deferred, 0);
 	assert_int_equal(maildir_count(), 1);
 	pass_result_clear(&r);
+	outbox_free(ob);
 	ledger_close(l);
 	config_free(c);
 }
@@ -210,8 +233,8 @@ test_retry_inside_window_then_give_up(void **state)
 	char *err = NULL;
 
 	(void)state;
-	assert_int_equal(pass_run(c, l, SUN_1658, NULL, &r, &err), 0);
-	assert_int_equal(r.deferred, 1);
+	assert_int_equal(pass_at(c, l, SUN_1658, &r, &err), 0);
+	assert_int_equal(r.n.deferred, 1);
 	assert_int_equal(r.next, MON_0900);
 	pass_result_clear(&r);
 	list(l, &e, &n);
@@ -220,22 +243,23 @@ test_retry_inside_window_then_give_up(void **state)
 	assert_int_equal(row(e, n, "anna-mueller")->due, SUN_1658);
 	ledger_entries_free(e, n);
 
-	assert_int_equal(pass_run(c, l, WED_0930, NULL, &r, &err), 0);
-	assert_int_equal(r.deferred, 1);
+	assert_int_equal(pass_at(c, l, WED_0930, &r, &err), 0);
+	assert_int_equal(r.n.deferred, 1);
 	pass_result_clear(&r);
 	list(l, &e, &n);
 	assert_int_equal(row(e, n, "anna-mueller")->next_attempt, WED_0945);
 	assert_int_equal(row(e, n, "anna-mueller")->attempts, 2);
 	ledger_entries_free(e, n);
 
-	assert_int_equal(pass_run(c, l, WED_1650, NULL, &r, &err), 0);
-	assert_int_equal(r.failed, 1);
+	assert_int_equal(pass_at(c, l, WED_1650, &r, &err), 0);
+	assert_int_equal(r.n.failed, 1);
 	pass_result_clear(&r);
 	list(l, &e, &n);
 	assert_int_equal(row(e, n, "anna-mueller")->status, ST_FAILED);
 	assert_string_equal(row(e, n, "anna-mueller")->reason,
 	    "gave up after 3 attempts");
 	ledger_entries_free(e, n);
+	outbox_free(ob);
 	ledger_close(l);
 	config_free(c);
 }
@@ -258,18 +282,18 @@ test_config_problem_never_fails(void **state)
 
 	(void)state;
 	unsetenv("CREDENTIALS_DIRECTORY");
-	assert_int_equal(pass_run(c, l, SUN_1658, NULL, &r, &err), 0);
-	assert_int_equal(r.deferred, 1);
-	assert_int_equal(r.config_problems, 1);
-	assert_int_equal(r.failed, 0);
+	assert_int_equal(pass_at(c, l, SUN_1658, &r, &err), 0);
+	assert_int_equal(r.n.deferred, 1);
+	assert_int_equal(r.n.config_problems, 1);
+	assert_int_equal(r.n.failed, 0);
 	assert_int_equal(r.next, MON_0900);
 	pass_result_clear(&r);
 
 	/* Wednesday 16:50: two days past give_up_after. */
-	assert_int_equal(pass_run(c, l, WED_1650, NULL, &r, &err), 0);
-	assert_int_equal(r.deferred, 1);
-	assert_int_equal(r.config_problems, 1);
-	assert_int_equal(r.failed, 0);
+	assert_int_equal(pass_at(c, l, WED_1650, &r, &err), 0);
+	assert_int_equal(r.n.deferred, 1);
+	assert_int_equal(r.n.config_problems, 1);
+	assert_int_equal(r.n.failed, 0);
 	pass_result_clear(&r);
 	list(l, &e, &n);
 	a = row(e, n, "anna-mueller");
@@ -281,6 +305,7 @@ test_config_problem_never_fails(void **state)
 	    "credential smtp-password (LoadCredential=smtp-password:"
 	    "/path/to/file)");
 	ledger_entries_free(e, n);
+	outbox_free(ob);
 	ledger_close(l);
 	config_free(c);
 }

@@ -1,0 +1,42 @@
+/*
+ * consent.c - whether a client may be written to at all.
+ */
+#include "consent.h"
+#include "history.h"
+#include "timeutil.h"
+#include "tz.h"
+#include "xalloc.h"
+
+int64_t
+consent_local_day(const struct client *c, int64_t t)
+{
+	int64_t day;
+	int sec;
+
+	tz_utc_to_local(c->tz, t, &day, &sec);
+	return day;
+}
+
+char *
+consent_blocked(const struct client *c, int64_t optout, int64_t day,
+    int64_t at)
+{
+	char d[11];
+	int64_t until;
+
+	if (optout != HISTORY_NONE && optout <= at) {
+		timeutil_format_date(consent_local_day(c, optout), d);
+		return xasprintf("opted out on %s", d);
+	}
+	if (c->paused)
+		return xstrdup("paused");
+	if (c->has_paused_until) {
+		until = timeutil_days_from_civil(c->paused_until.year,
+		    c->paused_until.month, c->paused_until.day);
+		if (until >= day) {
+			timeutil_format_date(until, d);
+			return xasprintf("paused until %s", d);
+		}
+	}
+	return NULL;
+}
