@@ -1227,10 +1227,12 @@ ledger_newest(struct ledger *l, int64_t *when, char **err)
 {
 	sqlite3_stmt *st;
 
-	if (db_one_row(l, "SELECT MAX("
-	    " (SELECT MAX(MAX(created, updated)) FROM messages),"
-	    " (SELECT MAX(at) FROM attempts),"
-	    " (SELECT MAX(first_seen) FROM clients_seen))", &st, err) == -1)
+	/* A row is created before it is updated. */
+	if (db_one_row(l, "SELECT MAX(v) FROM ("
+	    " SELECT MAX(updated) AS v FROM messages"
+	    " UNION ALL SELECT MAX(at) FROM attempts"
+	    " UNION ALL SELECT MAX(first_seen) FROM clients_seen)", &st,
+	    err) == -1)
 		return -1;
 	*when = sqlite3_column_type(st, 0) == SQLITE_NULL ? HISTORY_NONE :
 	    sqlite3_column_int64(st, 0);

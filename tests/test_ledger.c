@@ -1096,6 +1096,141 @@ test_history_of_100000_clients(void **state)
 	ledger_close(l);
 }
 
+/* A pass whose transaction ran long (900 s) renews its lease before
+ * the send and keeps the row: a concurrent claim gets nothing.  A holder
+ * that did not renew loses the row to the next claim, and then its late
+ * outcome is refused, so the new holder's outcome stands. */
+static void
+test_lease_renewed_and_taken_over(void **state)
+{
+	struct ledger *l = open_rw();
+	struct ledger_lease a = { 11, NOW + 960 }, b = { 22, 0 };
+	struct ledger_outcome o;
+	struct ledger_entry *c = NULL, e;
+	struct ledger_attempt *at = NULL;
+	size_t n = 0, na = 0;
+	char *err = NULL;
+	int64_t id = 0;
+	struct ledger_new m = msg("anna-mueller", "birthday/2027");
+
+	(void)state;
+	assert_int_equal(ledger_queue(l, &m, NOW, &a, &id, &err), 0);
+	/* 900 s later (another message's slow transaction): A renews. */
+	a.until = NOW + 900 + 960;
+	assert_int_equal(ledger_renew(l, id, &a, &err), 0);
+	b.until = NOW + 961 + 960;
+	assert_int_equal(ledger_claim_ready(l, NOW + 961, &b, &c, &n, &err),
+	    0);
+	assert_int_equal(n, 0);
+
+	/* A stalls beyond its lease: B takes the row over. */
+	assert_int_equal(ledger_claim_ready(l, NOW + 900 + 961, &b, &c, &n,
+	    &err), 0);
+	assert_int_equal(n, 1);
+	ledger_entries_free(c, n);
+	assert_int_equal(ledger_renew(l, id, &a, &err), 1);
+	memset(&o, 0, sizeof(o));
+	o.status = ST_SENT;
+	o.at = NOW + 2000;
+	o.attempted = true;
+	o.smtp_code = 250;
+	o.reply = "2.0.0 A";
+	assert_int_equal(ledger_settle(l, id, a.token, &o, &err), 1);
+	assert_non_null(strstr(err, "message 1 (anna-mueller birthday/2027) "
+	    "is no longer leased to this pass (another pass took it over); "
+	    "not recording it sent"));
+	free(err);
+	err = NULL;
+	o.reply = "2.0.0 B";
+	assert_int_equal(ledger_settle(l, id, b.token, &o, &err), 0);
+	assert_int_equal(ledger_get(l, id, &e, &at, &na, &err), 0);
+	assert_int_equal(e.status, ST_SENT);
+	assert_string_equal(e.smtp_reply, "2.0.0 B");
+	assert_int_equal(na, 1);
+	ledger_entry_clear(&e);
+	ledger_attempts_free(at, na);
+	ledger_close(l);
+}
+
+/* The small state table, the newest moment, and an online backup that
+ * refuses to overwrite. */
+static void
+test_state_newest_backup(void **state)
+{
+	struct ledger *l = open_rw(), *r = NULL;
+	char *err = NULL, *text = NULL, *bk = xasprintf("%s/copy.db", dir);
+	int64_t v = 0, rows = 0;
+	bool found = true;
+
+	(void)state;
+	assert_int_equal(ledger_newest(l, &v, &err), 0);
+	assert_int_equal(v, HISTORY_NONE);
+	assert_int_equal(ledger_state_get(l, "k", &found, &v, &text, &err),
+	    0);
+	assert_false(found);
+	assert_int_equal(ledger_state_set(l, "k", 7, "seven", &err), 0);
+	assert_int_equal(ledger_state_set(l, "k", 8, NULL, &err), 0);
+	assert_int_equal(ledger_state_get(l, "k", &found, &v, &text, &err),
+	    0);
+	assert_true(found);
+	assert_int_equal(v, 8);
+	assert_null(text);
+	queue(l, "anna-mueller", "birthday/2027", NOW + 60);
+	attempt(l, 1, NOW + 42, ST_SENT, 250, "ok", 0);
+	assert_int_equal(ledger_newest(l, &v, &err), 0);
+	assert_int_equal(v, NOW + 42);
+
+	assert_int_equal(ledger_backup(l, bk, &rows, &err), 0);
+	assert_int_equal(rows, 1);
+	assert_int_equal(ledger_backup(l, bk, &rows, &err), -1);
+	assert_non_null(strstr(err, "File exists (a backup never overwrites "
+	    "a file; choose a new name)"));
+	free(err);
+	assert_int_equal(ledger_open(bk, LEDGER_READONLY, &r, &err), 0);
+	assert_int_equal(ledger_check(r, &err), 0);
+	ledger_close(r);
+	free(bk);
+	ledger_close(l);
+}
+
+/* Reading needs no write permission: a database whose folder is not
+ * writable, without -shm and -wal, opens read-only (as immutable). */
+static void
+test_read_only_folder(void **state)
+{
+	struct ledger *l = open_rw(), *r = NULL;
+	struct ledger_entry *e = NULL;
+	struct ledger_filter f = { HISTORY_NONE, HISTORY_NONE, NULL, false,
+	    ST_SENT };
+	size_t n = 0;
+	char *err = NULL;
+
+	(void)state;
+	queue(l, "anna-mueller", "birthday/2027", NOW + 60);
+	ledger_close(l);	/* the last connection removes -wal, -shm */
+	if (geteuid() == 0) {
+		/* root ignores permissions: use the immutable path by
+		 * making the folder's -shm impossible to create. */
+		char *shm = xasprintf("%s-shm", path);
+
+		assert_int_equal(mkdir(shm, 0700), 0);
+		assert_int_equal(ledger_open(path, LEDGER_READONLY, &r, &err),
+		    0);
+		rmdir(shm);
+		free(shm);
+	} else {
+		assert_int_equal(chmod(dir, 0500), 0);
+		assert_int_equal(ledger_open(path, LEDGER_READONLY, &r, &err),
+		    0);
+		chmod(dir, 0700);
+	}
+	assert_int_equal(ledger_list(r, &f, &e, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(e[0].occurrence, "birthday/2027");
+	ledger_entries_free(e, n);
+	ledger_close(r);
+}
+
 int
 main(void)
 {
@@ -1119,6 +1254,9 @@ main(void)
 		T(test_newer_schema_is_refused),
 		T(test_not_a_database),
 		T(test_history_of_100000_clients),
+		T(test_lease_renewed_and_taken_over),
+		T(test_state_newest_backup),
+		T(test_read_only_folder),
 #undef T
 	};
 

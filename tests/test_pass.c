@@ -310,6 +310,284 @@ test_config_problem_never_fails(void **state)
 	config_free(c);
 }
 
+/* The book of setup() with anna changed by edit ("" keeps her as she
+ * is, NULL removes her). */
+static void
+write_book(const char *edit)
+{
+	char *book = xasprintf(
+	    "occasions = ( { name = \"birthday\"; kind = \"birthday\"; "
+	    "template = \"birthday\"; } );\n"
+	    "clients = (\n%s%s%s"
+	    "  { id = \"bob\"; name = \"Bob Berg\"; email = \"bob@example.de\";"
+	    " birthday = \"1970-02-28\"; paused = true; }\n"
+	    ");\n", edit != NULL ? "  { id = \"anna-mueller\"; name = "
+	    "\"Anna\"; first_name = \"Anna\"; email = \"anna@example.de\"; "
+	    "birthday = \"1984-02-29\"; " : "", edit != NULL ? edit : "",
+	    edit != NULL ? " },\n" : "");
+
+	write_file("clients.conf", book);
+	free(book);
+}
+
+/* A deferral, then the client objects, is paused or leaves the book
+ * before the retry: the retry is not attempted, the row turns skipped
+ * with the reason, and nothing reaches the Maildir. */
+static void
+check_no_retry_after(const char *how, const char *book_edit,
+    const char *reason)
+{
+	struct config *c = load("url = smtp://127.0.0.1:1\ntls = none");
+	struct ledger *l = ledger();
+	struct pass_result r;
+	struct ledger_entry *e = NULL, got;
+	struct ledger_attempt *a = NULL;
+	size_t n = 0, na = 0;
+	char *err = NULL;
+
+	assert_int_equal(pass_at(c, l, SUN_1658, &r, &err), 0);
+	assert_int_equal(r.n.deferred, 1);
+	pass_result_clear(&r);
+	config_free(c);
+
+	if (strcmp(how, "optout") == 0)
+		assert_int_equal(ledger_optout(l, "anna-mueller", SUN_1658 + 60,
+		    &err), 0);
+	else
+		write_book(book_edit);
+	c = load("url = maildir:outbox");
+	assert_int_equal(pass_at(c, l, MON_0900, &r, &err), 0);
+	assert_int_equal(r.n.sent + r.n.deferred + r.n.failed, 0);
+	assert_int_equal(r.n.skipped, 1);
+	pass_result_clear(&r);
+	assert_int_equal(maildir_count(), 0);
+	list(l, &e, &n);
+	assert_int_equal(ledger_get(l, row(e, n, "anna-mueller")->id, &got,
+	    &a, &na, &err), 0);
+	assert_int_equal(got.status, ST_SKIPPED);
+	assert_string_equal(got.reason, reason);
+	assert_int_equal(got.attempts, 1);	/* the deferral only */
+	assert_int_equal(got.updated, MON_0900);
+	assert_int_equal(na, 1);
+	ledger_entry_clear(&got);
+	ledger_attempts_free(a, na);
+	ledger_entries_free(e, n);
+
+	/* And it stays so: a later pass does not take it up again. */
+	assert_int_equal(pass_at(c, l, WED_0930, &r, &err), 0);
+	assert_int_equal(r.n.sent + r.n.deferred + r.n.skipped, 0);
+	pass_result_clear(&r);
+	outbox_free(ob);
+	ledger_close(l);
+	config_free(c);
+}
+
+static void
+test_optout_before_retry(void **state)
+{
+	(void)state;
+	check_no_retry_after("optout", NULL,
+	    "skipped: opted out on 2027-02-28");
+}
+
+static void
+test_pause_before_retry(void **state)
+{
+	(void)state;
+	check_no_retry_after("book", "paused = true;", "skipped: paused");
+}
+
+static void
+test_pause_until_before_retry(void **state)
+{
+	(void)state;
+	check_no_retry_after("book", "paused_until = \"2027-03-01\";",
+	    "skipped: paused until 2027-03-01");
+}
+
+static void
+test_removed_before_retry(void **state)
+{
+	(void)state;
+	check_no_retry_after("book", NULL, "skipped: no longer in the book");
+}
+
+/* Three birthdays due and no server: one connection attempt for the
+ * round, the other two deferred untried with the same reason; within
+ * the backoff the next round tries nothing; after it, once again. */
+static void
+test_session_failure_defers_the_round(void **state)
+{
+	struct config *c;
+	struct ledger *l;
+	struct pass_result r;
+	struct ledger_entry *e = NULL;
+	size_t n = 0, tried = 0;
+	char *err = NULL;
+
+	(void)state;
+	write_file("clients.conf",
+	    "occasions = ( { name = \"birthday\"; kind = \"birthday\"; "
+	    "template = \"birthday\"; } );\n"
+	    "clients = (\n"
+	    "  { id = \"a\"; name = \"A\"; email = \"a@example.de\"; "
+	    "birthday = \"1980-03-03\"; },\n"
+	    "  { id = \"b\"; name = \"B\"; email = \"b@example.de\"; "
+	    "birthday = \"1981-03-03\"; },\n"
+	    "  { id = \"c\"; name = \"C\"; email = \"c@example.de\"; "
+	    "birthday = \"1982-03-03\"; }\n);\n");
+	c = load("url = smtp://127.0.0.1:1\ntls = none\nretry = 5min 1h");
+	l = ledger();
+	assert_int_equal(pass_at(c, l, WED_0930, &r, &err), 0);
+	assert_int_equal(r.n.deferred, 3);
+	assert_int_equal(r.n.failed, 0);
+	pass_result_clear(&r);
+	list(l, &e, &n);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(e[i].status, ST_DEFERRED);
+		assert_non_null(strstr(e[i].smtp_reply, "127.0.0.1:1"));
+		/* 09:30 + the 5-minute backoff, which is also the first
+		 * step of the retry schedule. */
+		assert_int_equal(e[i].next_attempt, WED_0930 + 300);
+		tried += (size_t)e[i].attempts;
+	}
+	assert_int_equal(tried, 1);
+	ledger_entries_free(e, n);
+
+	/* 09:33: the backoff has not passed; nothing is tried. */
+	assert_int_equal(pass_at(c, l, WED_0930 + 180, &r, &err), 0);
+	assert_int_equal(r.n.deferred + r.n.sent + r.n.failed, 0);
+	pass_result_clear(&r);
+
+	/* 09:35: one attempt again; the backoff doubles to 10 minutes,
+	 * the retry schedule's next step (1h) is later still. */
+	assert_int_equal(pass_at(c, l, WED_0930 + 300, &r, &err), 0);
+	assert_int_equal(r.n.deferred, 3);
+	pass_result_clear(&r);
+	list(l, &e, &n);
+	tried = 0;
+	for (size_t i = 0; i < n; i++) {
+		tried += (size_t)e[i].attempts;
+		assert_int_equal(e[i].next_attempt, WED_0930 + 300 +
+		    (e[i].attempts == 2 ? 3600 : 600));
+	}
+	assert_int_equal(tried, 2);
+	ledger_entries_free(e, n);
+	outbox_free(ob);
+	ledger_close(l);
+	config_free(c);
+}
+
+/* The server accepts, the `sent` commit fails (a trigger stands in for
+ * a full disk): the outcome is kept, nothing more is sent in the round,
+ * and the next round records it first: one file, one attempt, sent. */
+static void
+test_failed_commit_is_recorded_later(void **state)
+{
+	struct config *c = load("url = maildir:outbox");
+	struct ledger *l = ledger();
+	struct pass_result r;
+	struct ledger_entry *e = NULL;
+	size_t n = 0;
+	char *err = NULL, *dbp = xasprintf("%s/tb.db", dir);
+	char *cmd = xasprintf("sqlite3 '%s' \"CREATE TRIGGER no_sent BEFORE "
+	    "UPDATE OF status ON messages WHEN NEW.status = 'sent' BEGIN "
+	    "SELECT RAISE(ABORT, 'injected: disk full'); END;\"", dbp);
+
+	(void)state;
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	assert_int_equal(pass_at(c, l, SUN_0930, &r, &err), -1);
+	assert_non_null(strstr(err, "injected: disk full"));
+	free(err);
+	err = NULL;
+	pass_result_clear(&r);
+	assert_int_equal(maildir_count(), 1);
+
+	cmd = xasprintf("sqlite3 '%s' 'DROP TRIGGER no_sent'", dbp);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	assert_int_equal(pass_at(c, l, SUN_0930 + 60, &r, &err), 0);
+	assert_int_equal(r.n.sent, 0);
+	pass_result_clear(&r);
+	assert_int_equal(maildir_count(), 1);
+	list(l, &e, &n);
+	assert_int_equal(row(e, n, "anna-mueller")->status, ST_SENT);
+	assert_int_equal(row(e, n, "anna-mueller")->attempts, 1);
+	assert_int_equal(row(e, n, "anna-mueller")->updated, SUN_0930);
+	ledger_entries_free(e, n);
+	free(dbp);
+	outbox_free(ob);
+	ledger_close(l);
+	config_free(c);
+}
+
+/* A configuration problem from Sunday to Wednesday, fixed then; the
+ * server is down at Wednesday's first try: deferred, not failed,
+ * although Sunday + give_up_after (1d) is long past; the days lost to
+ * the configuration do not count. */
+static void
+test_config_time_does_not_count(void **state)
+{
+	struct config *c = load("url = smtp://127.0.0.1:1\ntls = none\n"
+	    "username = hallo\ngive_up_after = 1d");
+	struct ledger *l = ledger();
+	struct pass_result r;
+	struct ledger_entry *e = NULL;
+	size_t n = 0;
+	char *err = NULL;
+
+	(void)state;
+	unsetenv("CREDENTIALS_DIRECTORY");
+	assert_int_equal(pass_at(c, l, SUN_1658, &r, &err), 0);
+	assert_int_equal(r.n.config_problems, 1);
+	pass_result_clear(&r);
+	config_free(c);
+	c = load("url = smtp://127.0.0.1:1\ntls = none\ngive_up_after = 1d");
+	assert_int_equal(outbox_config_changed(ob, WED_0930, &err), 0);
+	assert_int_equal(pass_at(c, l, WED_0930, &r, &err), 0);
+	assert_int_equal(r.n.deferred, 1);
+	assert_int_equal(r.n.failed, 0);
+	pass_result_clear(&r);
+	list(l, &e, &n);
+	assert_int_equal(row(e, n, "anna-mueller")->status, ST_DEFERRED);
+	assert_int_equal(row(e, n, "anna-mueller")->config_lost,
+	    WED_0930 - SUN_1658);
+	ledger_entries_free(e, n);
+	outbox_free(ob);
+	ledger_close(l);
+	config_free(c);
+}
+
+/* A clock earlier than the send log (a board that booted in 1970): the
+ * pass refuses to plan and says why; nothing is written. */
+static void
+test_clock_behind_the_log(void **state)
+{
+	struct config *c = load("url = maildir:outbox");
+	struct ledger *l = ledger();
+	struct pass_result r;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(pass_at(c, l, SUN_0930, &r, &err), 0);
+	pass_result_clear(&r);
+	assert_int_equal(pass_at(c, l, 86400, &r, &err), -1);
+	assert_string_equal(err, "the clock says 1970-01-02T00:00:00+00:00, "
+	    "earlier than the newest entry of the send log "
+	    "(2027-02-28T08:30:00+00:00): not planning until the clock is "
+	    "right (is the time synchronised? timedatectl status)");
+	free(err);
+	pass_result_clear(&r);
+	/* Five minutes back (time synchronisation stepping) is fine. */
+	assert_int_equal(pass_at(c, l, SUN_0930 - 300, &r, &err), 0);
+	pass_result_clear(&r);
+	outbox_free(ob);
+	ledger_close(l);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -320,6 +598,22 @@ main(void)
 		    test_retry_inside_window_then_give_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_config_problem_never_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_optout_before_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_pause_before_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_pause_until_before_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_removed_before_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_session_failure_defers_the_round, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_failed_commit_is_recorded_later, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_config_time_does_not_count, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_clock_behind_the_log, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -174,7 +174,7 @@ setup nostarttls one.conf plain
 dm_once "$D" "$DUE"
 dm_is "no STARTTLS: exit status" "$DM_RC" 1
 dm_is "no STARTTLS: nothing stored" "$(spool)" 0
-tb_grep "no STARTTLS: a configuration problem" "configuration problem" "$DM_ERR"
+tb_grep "no STARTTLS: a configuration problem" "delivery is not configured correctly" "$DM_ERR"
 grep -qi 'tls' "$DM_ERR" || tb_fail "no STARTTLS: the log does not say TLS is the problem"
 dm_log "$D"
 dm_is "no STARTTLS: deferred, not failed" "$(row 'r["status"]')" deferred

@@ -5,9 +5,11 @@
 #                  four passes at that instant, the server slow enough to
 #                  RCPT (40 ms) that they overlap: every greeting arrives
 #                  once, the ledger holds each `sent` once, the passes'
-#                  "pass done: N sent" add up to 40, and more than one pass
-#                  sent (they did race: new occurrences are claimed one by
-#                  one)
+#                  "pass done: N sent" add up to 40, and exactly one pass
+#                  sent: the lock the daemon and --once share lets one
+#                  pass work; one that finds it held exits 0 and says it
+#                  leaves the work to the other.  (Two holders of one row
+#                  are kept apart by leases too: test_ledger.)
 #   retries        the same 40 deferred by a 451 after DATA; four passes at
 #                  the retry time: the same guarantees (one pass claims
 #                  every ready row in one transaction, the others find
@@ -51,7 +53,11 @@ race() {
 		echo "--- $label pass $i (exit $rc):"
 		sed 's/^/    /' "$d/race.$label.$i.err"
 		n=$(sed -n 's/.*pass done: \([0-9]*\) sent.*/\1/p' "$d/race.$label.$i.err")
-		[ -n "$n" ] || { tb_fail "$label: pass $i printed no 'pass done' line"; n=0; }
+		if [ -z "$n" ]; then
+			grep -q "is already running on .*; this pass leaves the work to it" "$d/race.$label.$i.err" ||
+			    tb_fail "$label: pass $i printed neither 'pass done' nor that it left the work to another"
+			n=0
+		fi
 		RACE_SENT=$((RACE_SENT + n))
 		[ "$n" -gt 0 ] && RACE_BUSY=$((RACE_BUSY + 1))
 	done
@@ -63,8 +69,7 @@ check() {
 	dm_is "$label: passes sent $N in all" "$RACE_SENT" $N
 	# New occurrences are claimed one by one, so overlapping passes share
 	# the work; retries are claimed all at once by the first pass.
-	[ "$label" != new ] || [ "$RACE_BUSY" -ge 2 ] ||
-		tb_fail "$label: only $RACE_BUSY pass(es) sent anything: they did not race"
+	dm_is "$label: passes that sent anything" "$RACE_BUSY" 1
 	dm_is "$label: ledger rows" "$(dm_sql "$d" 'SELECT COUNT(*) FROM messages')" $N
 	dm_is "$label: all sent" "$(dm_sql "$d" "SELECT COUNT(*) FROM messages WHERE status = 'sent'")" $N
 	dm_is "$label: one sent attempt per row" \
