@@ -15,26 +15,27 @@
 #include "timeutil.h"
 #include "tz.h"
 
-/* Opt-outs outlive edits of the book: name them so the owner sees who
- * will get nothing.  A missing database is normal before the first run. */
-static void
-check_report_optouts(const struct config *c)
+/* The database is sound and readable (a damaged one is reported with
+ * the way back to a backup), and opt-outs outlive edits of the book: name
+ * them so the owner sees who will get nothing.  A missing database is
+ * normal before the first run.  Returns -1 after printing a problem. */
+static int
+check_database(const struct config *c)
 {
-	struct ledger *l;
+	struct ledger *l = NULL;
 	char **clients = NULL, *err = NULL;
 	int64_t *at = NULL;
 	size_t n = 0;
+	int rc = 0;
 
-	if (access(c->settings->database, R_OK) != 0)
-		return;
-	if (ledger_open(c->settings->database, LEDGER_READONLY, &l, &err) == -1) {
+	if (access(c->settings->database, F_OK) != 0)
+		return 0;
+	if (ledger_open(c->settings->database, LEDGER_READONLY, &l,
+	    &err) == -1 || ledger_check(l, &err) == -1 ||
+	    ledger_list_optouts(l, &clients, &at, &n, &err) == -1) {
 		fprintf(stderr, "%s\n", err);
 		free(err);
-		return;
-	}
-	if (ledger_list_optouts(l, &clients, &at, &n, &err) == -1) {
-		fprintf(stderr, "%s\n", err);
-		free(err);
+		rc = -1;
 	}
 	for (size_t i = 0; i < n; i++) {
 		char day[11];
@@ -49,6 +50,7 @@ check_report_optouts(const struct config *c)
 	free(clients);
 	free(at);
 	ledger_close(l);
+	return rc;
 }
 
 int
@@ -72,10 +74,10 @@ cmd_check_run(const char *path)
 	    c->book->nclients, c->book->nclients == 1 ? "" : "s",
 	    c->book->noccasions, c->book->noccasions == 1 ? "" : "s",
 	    d.warnings, d.warnings == 1 ? "" : "s");
-	check_report_optouts(c);
+	rc = check_database(c) == -1 ? 1 : 0;
 	diag_free(&d);
 	config_free(c);
-	return 0;
+	return rc;
 }
 
 int

@@ -159,12 +159,17 @@ db_fail(struct ledger *l, char **err)
 char *
 ledger_damaged_text(const char *path, const char *what)
 {
-	char *dir = xstrdup(path), *s;
+	char *dir = xstrdup(path), *w = xstrdup(what), *s;
 
+	/* quick_check reports one problem a line. */
+	for (char *p = w; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
 	s = xasprintf("%s is damaged (%s); touchbased will not write to it. "
 	    "Stop touchbased, move the file aside and copy the newest backup "
 	    "from %s/backup/ in its place (see RESTORING in touchbased(8))",
-	    path, what, dirname(dir));
+	    path, w, dirname(dir));
+	free(w);
 	free(dir);
 	return s;
 }

@@ -26,6 +26,7 @@ static const struct {
 	{ "optout", cmd_optout, "optout CLIENT [--date DATE]" },
 	{ "test-mail", cmd_test_mail, "test-mail ADDRESS" },
 	{ "import", cmd_import, "import vcard|csv FILE" },
+	{ "backup", cmd_backup, "backup FILE" },
 };
 
 static void

@@ -23,6 +23,7 @@ int	cmd_touch(const char *config, int argc, char **argv);
 int	cmd_optout(const char *config, int argc, char **argv);
 int	cmd_test_mail(const char *config, int argc, char **argv);
 int	cmd_import(const char *config, int argc, char **argv);
+int	cmd_backup(const char *config, int argc, char **argv);
 
 /* check's whole work, shared with `touchbased -t`: prints every problem
  * as FILE:LINE: message to stderr, a summary to stdout; returns 0 or 1. */
