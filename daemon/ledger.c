@@ -167,8 +167,8 @@ ledger_damaged_text(const char *path, const char *what)
 			*p = ' ';
 	s = xasprintf("%s is damaged (%s); touchbased will not write to it. "
 	    "Stop touchbased, move the file aside and copy the newest backup "
-	    "from %s/backup/ in its place (see RESTORING in touchbased(8))",
-	    path, w, dirname(dir));
+	    "from %s/backup/ in its place (see \"Restoring from a backup\" "
+	    "in touchbased(8))", path, w, dirname(dir));
 	free(w);
 	free(dir);
 	return s;

@@ -1040,7 +1040,7 @@ test_not_a_database(void **state)
 	want = xasprintf("%s is damaged (file is not a database); touchbased "
 	    "will not write to it. Stop touchbased, move the file aside and "
 	    "copy the newest backup from %s/backup/ in its place (see "
-	    "RESTORING in touchbased(8))", path, dir);
+	    "\"Restoring from a backup\" in touchbased(8))", path, dir);
 	assert_string_equal(err, want);
 	free(want);
 	free(err);
