@@ -78,6 +78,22 @@ tb_make_certs() {
 		{ echo "tb_make_certs: openssl failed" >&2; return 1; }
 }
 
+# tb_make_wrong_name_cert DIR NAME: DIR/wrong.pem and DIR/wrong.key, a
+# server certificate valid ten years for NAME only (not 127.0.0.1 nor
+# localhost), signed by the CA that tb_make_certs or dm_certs left in DIR
+# (DIR/ca.pem, DIR/ca.key): a client that trusts the CA must still refuse
+# it for a server it reached as 127.0.0.1.
+tb_make_wrong_name_cert() {
+	local d=$1 name=$2
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -subj "/CN=$name" -keyout "$d/wrong.key" -out "$d/wrong.csr" >/dev/null 2>&1 &&
+	printf 'subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+	    "$name" >"$d/wrong.cnf" &&
+	openssl x509 -req -in "$d/wrong.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+	    -CAcreateserial -days 3650 -extfile "$d/wrong.cnf" -out "$d/wrong.pem" >/dev/null 2>&1 ||
+		{ echo "tb_make_wrong_name_cert: openssl failed" >&2; return 1; }
+}
+
 # tb_smtpd_start [smtpd.py options]: starts tests/smtpd.py on a free port of
 # 127.0.0.1 and waits until it listens.  Sets SMTPD_PID and SMTPD_PORT.  Its
 # output goes to $TMPDIR_E2E/smtpd.N.log.
