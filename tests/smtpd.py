@@ -12,6 +12,11 @@ Listening
                          (atomically: wait for FILE to exist, then read it)
   --pidfile FILE         write the server's PID to FILE
   --hostname NAME        name in the greeting and EHLO (default smtpd.test)
+  --silent               accept every connection and read what the client
+                         sends, but never write a byte: no greeting, no
+                         reply (to test a client's timeout); --events still
+                         records "connect N" and "disconnect N"; the TLS,
+                         AUTH, storage and fault options are ignored
 
 TLS and AUTH
   --tls-cert PEM --tls-key PEM
@@ -224,6 +229,25 @@ class Server:
         return AuthResult(success=ok, handled=False)
 
 
+class SilentProtocol(asyncio.Protocol):
+    """--silent: takes the connection, reads and discards, never answers."""
+
+    def __init__(self, state, **kwargs):
+        self.state = state
+        self.conn = 0
+
+    def connection_made(self, transport):
+        self.state.connections += 1
+        self.conn = self.state.connections
+        self.state.event("connect %d" % self.conn)
+
+    def data_received(self, data):
+        pass
+
+    def connection_lost(self, exc):
+        self.state.event("disconnect %d" % self.conn)
+
+
 def make_smtp_class(state):
     class TestSMTP(SMTP):
         def connection_made(self, transport):
@@ -261,6 +285,7 @@ def parse_args(argv):
     p.add_argument("--port-file")
     p.add_argument("--pidfile")
     p.add_argument("--hostname", default="smtpd.test")
+    p.add_argument("--silent", action="store_true")
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
     p.add_argument("--starttls-optional", action="store_true")
@@ -283,6 +308,8 @@ def parse_args(argv):
         p.error("--host must be a loopback address")
     if bool(args.tls_cert) != bool(args.tls_key):
         p.error("--tls-cert and --tls-key go together")
+    if args.silent and args.smtps:
+        p.error("--silent does not go with --smtps")
     if args.smtps and not args.tls_cert:
         p.error("--smtps needs --tls-cert and --tls-key")
     if bool(args.auth_user) != bool(args.auth_password_file):
@@ -318,6 +345,8 @@ async def serve(args):
         # Over implicit TLS aiosmtpd cannot tell the session is encrypted.
         kwargs["auth_require_tls"] = not args.smtps
     smtp_class = make_smtp_class(state)
+    if args.silent:
+        smtp_class = SilentProtocol
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: smtp_class(state, loop=loop, **kwargs),
