@@ -150,6 +150,11 @@ db_fail(struct ledger *l, char **err)
 		set_err(err, xasprintf("%s: %s (another process kept it "
 		    "locked beyond the busy timeout)", l->path,
 		    sqlite3_errmsg(l->db)));
+	else if ((code == SQLITE_IOERR || code == SQLITE_FULL ||
+	    code == SQLITE_CANTOPEN) && sqlite3_system_errno(l->db) != 0)
+		set_err(err, xasprintf("%s: %s (%s)", l->path,
+		    sqlite3_errmsg(l->db),
+		    strerror(sqlite3_system_errno(l->db))));
 	else
 		set_err(err, xasprintf("%s: %s", l->path,
 		    sqlite3_errmsg(l->db)));
