@@ -16,6 +16,7 @@
 #include "settings.h"
 #include "timeutil.h"
 #include "utf8.h"
+#include "valid.h"
 #include "xalloc.h"
 
 struct raw_contact {
@@ -152,7 +153,7 @@ import_finish(struct raw_contact *r, const char *file,
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
 		if (vals[i] == NULL)
 			continue;
-		if (settings_has_control(vals[i]) || !utf8_valid(vals[i], strlen(vals[i]))) {
+		if (valid_has_control(vals[i]) || !utf8_valid(vals[i], strlen(vals[i]))) {
 			diag_warn(d, file, r->line, "skipped '%s': a value "
 			    "contains a control character or invalid UTF-8",
 			    who);
@@ -169,7 +170,7 @@ import_finish(struct raw_contact *r, const char *file,
 		    who);
 		goto out;
 	}
-	if (settings_check_address(r->email, &err) == -1) {
+	if (valid_address(r->email, &err) == -1) {
 		diag_warn(d, file, r->line, "skipped '%s': %s", who, err);
 		free(err);
 		goto out;
