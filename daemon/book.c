@@ -81,15 +81,6 @@ static const char *const book_reserved_fields[] = {
 	"sender_name", NULL
 };
 
-const char *
-book_kind_name(enum occasion_kind k)
-{
-	if ((size_t)k < sizeof(book_default_priority) /
-	    sizeof(book_default_priority[0]))
-		return book_kinds[k];
-	return "?";
-}
-
 static const char *
 book_file(const struct book_ctx *c, const config_setting_t *st)
 {

@@ -428,12 +428,6 @@ tz_utc_to_local(const struct tz *z, int64_t utc, int64_t *days, int *sec)
 	*sec = (int)(local - *days * DAY_SECONDS);
 }
 
-const char *
-tz_name(const struct tz *z)
-{
-	return z->name;
-}
-
 void
 tz_free(struct tz *z)
 {
