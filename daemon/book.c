@@ -363,156 +363,164 @@ book_occasion_offsets(struct book_ctx *c, struct occasion *o,
 	}
 }
 
-/* One element of `occasions`; appended even when broken so that clients
- * referring to it are not reported as well. */
+/* The occasion's name: a key, defined once. */
 static void
-book_parse_occasion(struct book_ctx *c, const config_setting_t *g, size_t pos)
+book_occasion_name(struct book_ctx *c, struct occasion *o,
+    const config_setting_t *g)
 {
 	struct book *b = c->b;
-	struct occasion *o;
-	config_setting_t *st, *kst;
+	config_setting_t *st;
 	const char *v;
-	int kind = -1;
 	ssize_t prev;
 
-	b->occasions = xreallocarray(b->occasions, b->noccasions + 1,
-	    sizeof(*b->occasions));
-	o = &b->occasions[b->noccasions++];
-	memset(o, 0, sizeof(*o));
-	o->line = book_line(g);
-	book_set_where(c, "occasion #%zu", pos + 1);
-
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		book_err(c, g, "expected a group { name = \"...\"; kind = "
-		    "\"...\"; ... }, not %s", book_type_name(g));
-		return;
-	}
 	if ((st = config_setting_get_member(g, "name")) == NULL) {
 		book_err(c, g, "missing 'name'");
-	} else if ((v = book_text(c, st, "name", false, VALID_MAX_ID)) != NULL) {
-		if (!valid_id(v)) {
-			book_err(c, st, "occasion name '%s' may only contain "
-			    "letters, digits, '-' and '_' (at most %d)", v,
-			    VALID_MAX_ID);
-		} else if ((prev = book_find_occasion(b, v)) != -1) {
-			book_set_where(c, NULL);
-			book_err(c, st, "occasion '%s' is defined twice "
-			    "(first on line %d)", v,
-			    b->occasions[prev].line);
-			book_set_where(c, "occasion '%s'", v);
-		} else {
-			o->name = xstrdup(v);
-			book_set_where(c, "occasion '%s'", v);
-		}
+		return;
 	}
+	if ((v = book_text(c, st, "name", false, VALID_MAX_ID)) == NULL)
+		return;
+	if (!valid_id(v)) {
+		book_err(c, st, "occasion name '%s' may only contain "
+		    "letters, digits, '-' and '_' (at most %d)", v,
+		    VALID_MAX_ID);
+	} else if ((prev = book_find_occasion(b, v)) != -1) {
+		book_set_where(c, NULL);
+		book_err(c, st, "occasion '%s' is defined twice "
+		    "(first on line %d)", v, b->occasions[prev].line);
+		book_set_where(c, "occasion '%s'", v);
+	} else {
+		o->name = xstrdup(v);
+		book_set_where(c, "occasion '%s'", v);
+	}
+}
+
+/* The occasion's kind, or -1 when it is missing or unknown. */
+static int
+book_occasion_kind(struct book_ctx *c, struct occasion *o,
+    const config_setting_t *g)
+{
+	config_setting_t *kst;
+	const char *v, *sugg;
+	int kind;
 
 	if ((kst = config_setting_get_member(g, "kind")) == NULL) {
 		book_err(c, g, "missing 'kind' (birthday, yearly, once, "
 		    "after_project or casual)");
-	} else if ((v = book_text(c, kst, "kind", false, VALID_MAX_ID)) != NULL) {
-		const char *sugg;
-
-		if ((kind = book_key_index(v, book_kinds)) != -1)
-			o->kind = (enum occasion_kind)kind;
-		else if ((sugg = diag_suggest(v, book_kinds)) != NULL)
-			book_err(c, kst, "unknown kind '%s' (did you mean "
-			    "'%s'?)", v, sugg);
-		else
-			book_err(c, kst, "unknown kind '%s'; use birthday, "
-			    "yearly, once, after_project or casual", v);
+		return -1;
 	}
-	if (kind != -1)
+	if ((v = book_text(c, kst, "kind", false, VALID_MAX_ID)) == NULL)
+		return -1;
+	if ((kind = book_key_index(v, book_kinds)) != -1) {
+		o->kind = (enum occasion_kind)kind;
 		o->priority = book_default_priority[kind];
-
-	for (int i = 0; i < config_setting_length(g); i++) {
-		config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
-		const char *name = config_setting_name(m);
-		int k = book_key_index(name, book_occasion_keys);
-
-		if (k == -1) {
-			book_unknown_key(c, m, book_occasion_keys);
-			continue;
-		}
-		if (kind != -1 && !(book_occasion_kinds[k] & KB(kind))) {
-			struct buf ok;
-
-			buf_init(&ok);
-			for (int j = 0; book_occasion_keys[j] != NULL; j++)
-				if (book_occasion_kinds[j] & KB(kind))
-					buf_addf(&ok, "%s%s", ok.len ? ", " :
-					    "", book_occasion_keys[j]);
-			book_err(c, m, "'%s' is not an option of kind '%s' "
-			    "(its options: %s)", name, book_kinds[kind],
-			    ok.data);
-			buf_free(&ok);
-			continue;
-		}
-		if (strcmp(name, "template") == 0) {
-			if ((v = book_text(c, m, name, false, VALID_MAX_ID)) ==
-			    NULL)
-				continue;
-			if (!valid_id(v))
-				book_err(c, m, "template '%s' may only contain "
-				    "letters, digits, '-' and '_' (it names "
-				    "the files NAME.LANG.txt)", v);
-			else
-				o->template = xstrdup(v);
-		} else if (strcmp(name, "priority") == 0) {
-			int type = config_setting_type(m);
-			long long pr;
-
-			if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
-				book_err(c, m, "priority: expected a number, "
-				    "not %s", book_type_name(m));
-				continue;
-			}
-			pr = type == CONFIG_TYPE_INT ?
-			    config_setting_get_int(m) :
-			    config_setting_get_int64(m);
-			if (pr < 0 || pr > 1000)
-				book_err(c, m, "priority %lld is out of range; "
-				    "use 0 to 1000", pr);
-			else
-				o->priority = (int)pr;
-		} else if (strcmp(name, "feb29") == 0) {
-			if ((v = book_text(c, m, name, false, VALID_MAX_ID)) ==
-			    NULL)
-				continue;
-			if (strcmp(v, "mar1") == 0)
-				o->feb29_mar1 = true;
-			else if (strcmp(v, "feb28") != 0)
-				book_err(c, m, "feb29 '%s' is not valid: use "
-				    "\"feb28\" or \"mar1\"", v);
-		} else if (strcmp(name, "date") == 0 && kind == OCC_ONCE) {
-			o->has_date = book_date(c, m, "date",
-			    timeutil_parse_date, &o->date);
-		} else if (strcmp(name, "date") == 0 && kind == OCC_YEARLY) {
-			o->has_date = book_date(c, m, "date",
-			    timeutil_parse_month_day, &o->date);
-		} else if (strcmp(name, "field") == 0) {
-			if ((v = book_text(c, m, name, false, VALID_MAX_ID)) ==
-			    NULL)
-				continue;
-			if (!valid_field_key(v))
-				book_err(c, m, "field '%s' is not a key: use "
-				    "\"client_since\", \"birthday\" or a key of "
-				    "the clients' fields", v);
-			else
-				o->field = xstrdup(v);
-		} else if (strcmp(name, "offsets") == 0) {
-			book_occasion_offsets(c, o, m);
-		} else if (strcmp(name, "every") == 0) {
-			if (book_duration(c, m, name, &o->every, NULL) &&
-			    o->every.seconds < DAY_SECONDS &&
-			    o->every.months == 0)
-				book_err(c, m, "every must be at least 1d");
-		} else if (strcmp(name, "jitter") == 0) {
-			book_duration(c, m, name, &o->jitter, NULL);
-		}
+	} else if ((sugg = diag_suggest(v, book_kinds)) != NULL) {
+		book_err(c, kst, "unknown kind '%s' (did you mean '%s'?)", v,
+		    sugg);
+	} else {
+		book_err(c, kst, "unknown kind '%s'; use birthday, yearly, "
+		    "once, after_project or casual", v);
 	}
-	if (o->template == NULL && config_setting_get_member(g, "template") ==
-	    NULL && o->name != NULL)
-		o->template = xstrdup(o->name);
+	return kind;
+}
+
+/* Whether key k may stand in an occasion of kind (-1: unknown, any). */
+static bool
+book_occasion_key_fits(struct book_ctx *c, const config_setting_t *m,
+    int k, int kind)
+{
+	struct buf ok;
+
+	if (kind == -1 || (book_occasion_kinds[k] & KB(kind)))
+		return true;
+	buf_init(&ok);
+	for (int j = 0; book_occasion_keys[j] != NULL; j++)
+		if (book_occasion_kinds[j] & KB(kind))
+			buf_addf(&ok, "%s%s", ok.len ? ", " : "",
+			    book_occasion_keys[j]);
+	book_err(c, m, "'%s' is not an option of kind '%s' (its options: %s)",
+	    config_setting_name(m), book_kinds[kind], ok.data);
+	buf_free(&ok);
+	return false;
+}
+
+static void
+book_occasion_priority(struct book_ctx *c, struct occasion *o,
+    const config_setting_t *m)
+{
+	int type = config_setting_type(m);
+	long long pr;
+
+	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
+		book_err(c, m, "priority: expected a number, not %s",
+		    book_type_name(m));
+		return;
+	}
+	pr = type == CONFIG_TYPE_INT ? config_setting_get_int(m) :
+	    config_setting_get_int64(m);
+	if (pr < 0 || pr > 1000)
+		book_err(c, m, "priority %lld is out of range; use 0 to 1000",
+		    pr);
+	else
+		o->priority = (int)pr;
+}
+
+/* One option of an occasion other than name and kind. */
+static void
+book_occasion_option(struct book_ctx *c, struct occasion *o,
+    const config_setting_t *m, int kind)
+{
+	const char *name = config_setting_name(m), *v = NULL;
+
+	if (strcmp(name, "template") == 0 || strcmp(name, "feb29") == 0 ||
+	    strcmp(name, "field") == 0) {
+		if ((v = book_text(c, m, name, false, VALID_MAX_ID)) == NULL)
+			return;
+	}
+	if (strcmp(name, "template") == 0) {
+		if (!valid_id(v))
+			book_err(c, m, "template '%s' may only contain "
+			    "letters, digits, '-' and '_' (it names the files "
+			    "NAME.LANG.txt)", v);
+		else
+			o->template = xstrdup(v);
+	} else if (strcmp(name, "priority") == 0) {
+		book_occasion_priority(c, o, m);
+	} else if (strcmp(name, "feb29") == 0) {
+		if (strcmp(v, "mar1") == 0)
+			o->feb29_mar1 = true;
+		else if (strcmp(v, "feb28") != 0)
+			book_err(c, m, "feb29 '%s' is not valid: use "
+			    "\"feb28\" or \"mar1\"", v);
+	} else if (strcmp(name, "date") == 0 && kind == OCC_ONCE) {
+		o->has_date = book_date(c, m, "date", timeutil_parse_date,
+		    &o->date);
+	} else if (strcmp(name, "date") == 0 && kind == OCC_YEARLY) {
+		o->has_date = book_date(c, m, "date",
+		    timeutil_parse_month_day, &o->date);
+	} else if (strcmp(name, "field") == 0) {
+		if (!valid_field_key(v))
+			book_err(c, m, "field '%s' is not a key: use "
+			    "\"client_since\", \"birthday\" or a key of the "
+			    "clients' fields", v);
+		else
+			o->field = xstrdup(v);
+	} else if (strcmp(name, "offsets") == 0) {
+		book_occasion_offsets(c, o, m);
+	} else if (strcmp(name, "every") == 0) {
+		if (book_duration(c, m, name, &o->every, NULL) &&
+		    o->every.seconds < DAY_SECONDS && o->every.months == 0)
+			book_err(c, m, "every must be at least 1d");
+	} else if (strcmp(name, "jitter") == 0) {
+		book_duration(c, m, name, &o->jitter, NULL);
+	}
+}
+
+/* What each kind cannot do without. */
+static void
+book_occasion_required(struct book_ctx *c, const config_setting_t *g,
+    int kind)
+{
+	config_setting_t *st;
 
 	switch (kind) {
 	case OCC_YEARLY:
@@ -543,6 +551,45 @@ book_parse_occasion(struct book_ctx *c, const config_setting_t *g, size_t pos)
 	default:
 		break;
 	}
+}
+
+/* One element of `occasions`; appended even when broken so that clients
+ * referring to it are not reported as well. */
+static void
+book_parse_occasion(struct book_ctx *c, const config_setting_t *g, size_t pos)
+{
+	struct book *b = c->b;
+	struct occasion *o;
+	int kind;
+
+	b->occasions = xreallocarray(b->occasions, b->noccasions + 1,
+	    sizeof(*b->occasions));
+	o = &b->occasions[b->noccasions++];
+	memset(o, 0, sizeof(*o));
+	o->line = book_line(g);
+	book_set_where(c, "occasion #%zu", pos + 1);
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		book_err(c, g, "expected a group { name = \"...\"; kind = "
+		    "\"...\"; ... }, not %s", book_type_name(g));
+		return;
+	}
+	book_occasion_name(c, o, g);
+	kind = book_occasion_kind(c, o, g);
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+		int k = book_key_index(config_setting_name(m),
+		    book_occasion_keys);
+
+		if (k == -1)
+			book_unknown_key(c, m, book_occasion_keys);
+		else if (book_occasion_key_fits(c, m, k, kind))
+			book_occasion_option(c, o, m, kind);
+	}
+	if (o->template == NULL && config_setting_get_member(g, "template") ==
+	    NULL && o->name != NULL)
+		o->template = xstrdup(o->name);
+	book_occasion_required(c, g, kind);
 }
 
 /* Reads an array of occasion names into indexes (*out, *n). */
