@@ -21,10 +21,11 @@
 #include "settings.h"
 #include "timeutil.h"
 #include "tz.h"
+#include "utf8.h"
+#include "valid.h"
 #include "xalloc.h"
 
 #define BOOK_MAX_FILE	(64 * 1024 * 1024)
-#define BOOK_MAX_ID	64	/* ids and occasion names form keys */
 #define BOOK_MAX_TEXT	200	/* names, salutations, project names */
 #define BOOK_MAX_VALUE	1000	/* field values */
 #define BOOK_MAX_OFFSETS 32
@@ -56,11 +57,22 @@ static const unsigned book_occasion_kinds[] = {
 	KB(OCC_YEARLY) | KB(OCC_ONCE), KB(OCC_YEARLY), KB(OCC_AFTER_PROJECT),
 	KB(OCC_CASUAL), KB(OCC_CASUAL)
 };
-static const char *const book_client_keys[] = {
-	"id", "name", "first_name", "email", "salutation", "language",
-	"timezone", "birthday", "client_since", "projects", "fields",
-	"last_contact", "occasions", "basis", "consent_date", "paused",
-	"paused_until", NULL
+enum book_client_key {
+	CK_ID, CK_NAME, CK_FIRST_NAME, CK_EMAIL, CK_SALUTATION, CK_LANGUAGE,
+	CK_TIMEZONE, CK_BIRTHDAY, CK_CLIENT_SINCE, CK_PROJECTS, CK_FIELDS,
+	CK_LAST_CONTACT, CK_OCCASIONS, CK_BASIS, CK_CONSENT_DATE, CK_PAUSED,
+	CK_PAUSED_UNTIL, CK_COUNT
+};
+static const char *const book_client_keys[CK_COUNT + 1] = {
+	[CK_ID] = "id", [CK_NAME] = "name", [CK_FIRST_NAME] = "first_name",
+	[CK_EMAIL] = "email", [CK_SALUTATION] = "salutation",
+	[CK_LANGUAGE] = "language", [CK_TIMEZONE] = "timezone",
+	[CK_BIRTHDAY] = "birthday", [CK_CLIENT_SINCE] = "client_since",
+	[CK_PROJECTS] = "projects", [CK_FIELDS] = "fields",
+	[CK_LAST_CONTACT] = "last_contact", [CK_OCCASIONS] = "occasions",
+	[CK_BASIS] = "basis", [CK_CONSENT_DATE] = "consent_date",
+	[CK_PAUSED] = "paused", [CK_PAUSED_UNTIL] = "paused_until",
+	[CK_COUNT] = NULL
 };
 static const char *const book_project_keys[] = { "name", "ended", NULL };
 /* Template variables a field must not hide. */
@@ -68,15 +80,6 @@ static const char *const book_reserved_fields[] = {
 	"name", "first_name", "salutation", "project", "years", "age",
 	"sender_name", NULL
 };
-
-const char *
-book_kind_name(enum occasion_kind k)
-{
-	if ((size_t)k < sizeof(book_default_priority) /
-	    sizeof(book_default_priority[0]))
-		return book_kinds[k];
-	return "?";
-}
 
 static const char *
 book_file(const struct book_ctx *c, const config_setting_t *st)
@@ -164,20 +167,6 @@ book_expect(struct book_ctx *c, const config_setting_t *st, int type,
 	return false;
 }
 
-/* Characters that keep ids, occasion names and template names usable as
- * keys and file names. */
-static bool
-book_valid_key(const char *s)
-{
-	if (*s == '\0' || strlen(s) > BOOK_MAX_ID)
-		return false;
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-			return false;
-	return true;
-}
-
 /*
  * A string setting, checked for control characters and UTF-8.  what names
  * it in messages; header says whether it can reach a mail header.
@@ -196,7 +185,7 @@ book_text(struct book_ctx *c, const config_setting_t *st, const char *what,
 		return NULL;
 	}
 	v = config_setting_get_string(st);
-	if ((ctl = settings_describe_control(v)) != NULL) {
+	if ((ctl = valid_describe_control(v)) != NULL) {
 		bool lb = strncmp(ctl, "a line", 6) == 0;
 
 		book_err(c, st, "%s contains %s; %s", what, ctl, !header ?
@@ -206,7 +195,7 @@ book_text(struct book_ctx *c, const config_setting_t *st, const char *what,
 		free(ctl);
 		return NULL;
 	}
-	if (!settings_valid_utf8(v)) {
+	if (!utf8_valid(v, strlen(v))) {
 		book_err(c, st, "%s is not valid UTF-8; save the file as UTF-8",
 		    what);
 		return NULL;
@@ -374,165 +363,164 @@ book_occasion_offsets(struct book_ctx *c, struct occasion *o,
 	}
 }
 
-static bool
-book_valid_field_key(const char *s)
-{
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-	    *s == '_'))
-		return false;
-	return book_valid_key(s);
-}
-
-/* One element of `occasions`; appended even when broken so that clients
- * referring to it are not reported as well. */
+/* The occasion's name: a key, defined once. */
 static void
-book_parse_occasion(struct book_ctx *c, const config_setting_t *g, size_t pos)
+book_occasion_name(struct book_ctx *c, struct occasion *o,
+    const config_setting_t *g)
 {
 	struct book *b = c->b;
-	struct occasion *o;
-	config_setting_t *st, *kst;
+	config_setting_t *st;
 	const char *v;
-	int kind = -1;
 	ssize_t prev;
 
-	b->occasions = xreallocarray(b->occasions, b->noccasions + 1,
-	    sizeof(*b->occasions));
-	o = &b->occasions[b->noccasions++];
-	memset(o, 0, sizeof(*o));
-	o->line = book_line(g);
-	book_set_where(c, "occasion #%zu", pos + 1);
-
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		book_err(c, g, "expected a group { name = \"...\"; kind = "
-		    "\"...\"; ... }, not %s", book_type_name(g));
-		return;
-	}
 	if ((st = config_setting_get_member(g, "name")) == NULL) {
 		book_err(c, g, "missing 'name'");
-	} else if ((v = book_text(c, st, "name", false, BOOK_MAX_ID)) != NULL) {
-		if (!book_valid_key(v)) {
-			book_err(c, st, "occasion name '%s' may only contain "
-			    "letters, digits, '-' and '_' (at most %d)", v,
-			    BOOK_MAX_ID);
-		} else if ((prev = book_find_occasion(b, v)) != -1) {
-			book_set_where(c, NULL);
-			book_err(c, st, "occasion '%s' is defined twice "
-			    "(first on line %d)", v,
-			    b->occasions[prev].line);
-			book_set_where(c, "occasion '%s'", v);
-		} else {
-			o->name = xstrdup(v);
-			book_set_where(c, "occasion '%s'", v);
-		}
+		return;
 	}
+	if ((v = book_text(c, st, "name", false, VALID_MAX_ID)) == NULL)
+		return;
+	if (!valid_id(v)) {
+		book_err(c, st, "occasion name '%s' may only contain "
+		    "letters, digits, '-' and '_' (at most %d)", v,
+		    VALID_MAX_ID);
+	} else if ((prev = book_find_occasion(b, v)) != -1) {
+		book_set_where(c, NULL);
+		book_err(c, st, "occasion '%s' is defined twice "
+		    "(first on line %d)", v, b->occasions[prev].line);
+		book_set_where(c, "occasion '%s'", v);
+	} else {
+		o->name = xstrdup(v);
+		book_set_where(c, "occasion '%s'", v);
+	}
+}
+
+/* The occasion's kind, or -1 when it is missing or unknown. */
+static int
+book_occasion_kind(struct book_ctx *c, struct occasion *o,
+    const config_setting_t *g)
+{
+	config_setting_t *kst;
+	const char *v, *sugg;
+	int kind;
 
 	if ((kst = config_setting_get_member(g, "kind")) == NULL) {
 		book_err(c, g, "missing 'kind' (birthday, yearly, once, "
 		    "after_project or casual)");
-	} else if ((v = book_text(c, kst, "kind", false, BOOK_MAX_ID)) != NULL) {
-		const char *sugg;
-
-		if ((kind = book_key_index(v, book_kinds)) != -1)
-			o->kind = (enum occasion_kind)kind;
-		else if ((sugg = diag_suggest(v, book_kinds)) != NULL)
-			book_err(c, kst, "unknown kind '%s' (did you mean "
-			    "'%s'?)", v, sugg);
-		else
-			book_err(c, kst, "unknown kind '%s'; use birthday, "
-			    "yearly, once, after_project or casual", v);
+		return -1;
 	}
-	if (kind != -1)
+	if ((v = book_text(c, kst, "kind", false, VALID_MAX_ID)) == NULL)
+		return -1;
+	if ((kind = book_key_index(v, book_kinds)) != -1) {
+		o->kind = (enum occasion_kind)kind;
 		o->priority = book_default_priority[kind];
-
-	for (int i = 0; i < config_setting_length(g); i++) {
-		config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
-		const char *name = config_setting_name(m);
-		int k = book_key_index(name, book_occasion_keys);
-
-		if (k == -1) {
-			book_unknown_key(c, m, book_occasion_keys);
-			continue;
-		}
-		if (kind != -1 && !(book_occasion_kinds[k] & KB(kind))) {
-			struct buf ok;
-
-			buf_init(&ok);
-			for (int j = 0; book_occasion_keys[j] != NULL; j++)
-				if (book_occasion_kinds[j] & KB(kind))
-					buf_addf(&ok, "%s%s", ok.len ? ", " :
-					    "", book_occasion_keys[j]);
-			book_err(c, m, "'%s' is not an option of kind '%s' "
-			    "(its options: %s)", name, book_kinds[kind],
-			    ok.data);
-			buf_free(&ok);
-			continue;
-		}
-		if (strcmp(name, "template") == 0) {
-			if ((v = book_text(c, m, name, false, BOOK_MAX_ID)) ==
-			    NULL)
-				continue;
-			if (!book_valid_key(v))
-				book_err(c, m, "template '%s' may only contain "
-				    "letters, digits, '-' and '_' (it names "
-				    "the files NAME.LANG.txt)", v);
-			else
-				o->template = xstrdup(v);
-		} else if (strcmp(name, "priority") == 0) {
-			int type = config_setting_type(m);
-			long long pr;
-
-			if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
-				book_err(c, m, "priority: expected a number, "
-				    "not %s", book_type_name(m));
-				continue;
-			}
-			pr = type == CONFIG_TYPE_INT ?
-			    config_setting_get_int(m) :
-			    config_setting_get_int64(m);
-			if (pr < 0 || pr > 1000)
-				book_err(c, m, "priority %lld is out of range; "
-				    "use 0 to 1000", pr);
-			else
-				o->priority = (int)pr;
-		} else if (strcmp(name, "feb29") == 0) {
-			if ((v = book_text(c, m, name, false, BOOK_MAX_ID)) ==
-			    NULL)
-				continue;
-			if (strcmp(v, "mar1") == 0)
-				o->feb29_mar1 = true;
-			else if (strcmp(v, "feb28") != 0)
-				book_err(c, m, "feb29 '%s' is not valid: use "
-				    "\"feb28\" or \"mar1\"", v);
-		} else if (strcmp(name, "date") == 0 && kind == OCC_ONCE) {
-			o->has_date = book_date(c, m, "date",
-			    timeutil_parse_date, &o->date);
-		} else if (strcmp(name, "date") == 0 && kind == OCC_YEARLY) {
-			o->has_date = book_date(c, m, "date",
-			    timeutil_parse_month_day, &o->date);
-		} else if (strcmp(name, "field") == 0) {
-			if ((v = book_text(c, m, name, false, BOOK_MAX_ID)) ==
-			    NULL)
-				continue;
-			if (!book_valid_field_key(v))
-				book_err(c, m, "field '%s' is not a key: use "
-				    "\"client_since\", \"birthday\" or a key of "
-				    "the clients' fields", v);
-			else
-				o->field = xstrdup(v);
-		} else if (strcmp(name, "offsets") == 0) {
-			book_occasion_offsets(c, o, m);
-		} else if (strcmp(name, "every") == 0) {
-			if (book_duration(c, m, name, &o->every, NULL) &&
-			    o->every.seconds < DAY_SECONDS &&
-			    o->every.months == 0)
-				book_err(c, m, "every must be at least 1d");
-		} else if (strcmp(name, "jitter") == 0) {
-			book_duration(c, m, name, &o->jitter, NULL);
-		}
+	} else if ((sugg = diag_suggest(v, book_kinds)) != NULL) {
+		book_err(c, kst, "unknown kind '%s' (did you mean '%s'?)", v,
+		    sugg);
+	} else {
+		book_err(c, kst, "unknown kind '%s'; use birthday, yearly, "
+		    "once, after_project or casual", v);
 	}
-	if (o->template == NULL && config_setting_get_member(g, "template") ==
-	    NULL && o->name != NULL)
-		o->template = xstrdup(o->name);
+	return kind;
+}
+
+/* Whether key k may stand in an occasion of kind (-1: unknown, any). */
+static bool
+book_occasion_key_fits(struct book_ctx *c, const config_setting_t *m,
+    int k, int kind)
+{
+	struct buf ok;
+
+	if (kind == -1 || (book_occasion_kinds[k] & KB(kind)))
+		return true;
+	buf_init(&ok);
+	for (int j = 0; book_occasion_keys[j] != NULL; j++)
+		if (book_occasion_kinds[j] & KB(kind))
+			buf_addf(&ok, "%s%s", ok.len ? ", " : "",
+			    book_occasion_keys[j]);
+	book_err(c, m, "'%s' is not an option of kind '%s' (its options: %s)",
+	    config_setting_name(m), book_kinds[kind], ok.data);
+	buf_free(&ok);
+	return false;
+}
+
+static void
+book_occasion_priority(struct book_ctx *c, struct occasion *o,
+    const config_setting_t *m)
+{
+	int type = config_setting_type(m);
+	long long pr;
+
+	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
+		book_err(c, m, "priority: expected a number, not %s",
+		    book_type_name(m));
+		return;
+	}
+	pr = type == CONFIG_TYPE_INT ? config_setting_get_int(m) :
+	    config_setting_get_int64(m);
+	if (pr < 0 || pr > 1000)
+		book_err(c, m, "priority %lld is out of range; use 0 to 1000",
+		    pr);
+	else
+		o->priority = (int)pr;
+}
+
+/* One option of an occasion other than name and kind. */
+static void
+book_occasion_option(struct book_ctx *c, struct occasion *o,
+    const config_setting_t *m, int kind)
+{
+	const char *name = config_setting_name(m), *v = NULL;
+
+	if (strcmp(name, "template") == 0 || strcmp(name, "feb29") == 0 ||
+	    strcmp(name, "field") == 0) {
+		if ((v = book_text(c, m, name, false, VALID_MAX_ID)) == NULL)
+			return;
+	}
+	if (strcmp(name, "template") == 0) {
+		if (!valid_id(v))
+			book_err(c, m, "template '%s' may only contain "
+			    "letters, digits, '-' and '_' (it names the files "
+			    "NAME.LANG.txt)", v);
+		else
+			o->template = xstrdup(v);
+	} else if (strcmp(name, "priority") == 0) {
+		book_occasion_priority(c, o, m);
+	} else if (strcmp(name, "feb29") == 0) {
+		if (strcmp(v, "mar1") == 0)
+			o->feb29_mar1 = true;
+		else if (strcmp(v, "feb28") != 0)
+			book_err(c, m, "feb29 '%s' is not valid: use "
+			    "\"feb28\" or \"mar1\"", v);
+	} else if (strcmp(name, "date") == 0 && kind == OCC_ONCE) {
+		o->has_date = book_date(c, m, "date", timeutil_parse_date,
+		    &o->date);
+	} else if (strcmp(name, "date") == 0 && kind == OCC_YEARLY) {
+		o->has_date = book_date(c, m, "date",
+		    timeutil_parse_month_day, &o->date);
+	} else if (strcmp(name, "field") == 0) {
+		if (!valid_field_key(v))
+			book_err(c, m, "field '%s' is not a key: use "
+			    "\"client_since\", \"birthday\" or a key of the "
+			    "clients' fields", v);
+		else
+			o->field = xstrdup(v);
+	} else if (strcmp(name, "offsets") == 0) {
+		book_occasion_offsets(c, o, m);
+	} else if (strcmp(name, "every") == 0) {
+		if (book_duration(c, m, name, &o->every, NULL) &&
+		    o->every.seconds < DAY_SECONDS && o->every.months == 0)
+			book_err(c, m, "every must be at least 1d");
+	} else if (strcmp(name, "jitter") == 0) {
+		book_duration(c, m, name, &o->jitter, NULL);
+	}
+}
+
+/* What each kind cannot do without. */
+static void
+book_occasion_required(struct book_ctx *c, const config_setting_t *g,
+    int kind)
+{
+	config_setting_t *st;
 
 	switch (kind) {
 	case OCC_YEARLY:
@@ -565,6 +553,45 @@ book_parse_occasion(struct book_ctx *c, const config_setting_t *g, size_t pos)
 	}
 }
 
+/* One element of `occasions`; appended even when broken so that clients
+ * referring to it are not reported as well. */
+static void
+book_parse_occasion(struct book_ctx *c, const config_setting_t *g, size_t pos)
+{
+	struct book *b = c->b;
+	struct occasion *o;
+	int kind;
+
+	b->occasions = xreallocarray(b->occasions, b->noccasions + 1,
+	    sizeof(*b->occasions));
+	o = &b->occasions[b->noccasions++];
+	memset(o, 0, sizeof(*o));
+	o->line = book_line(g);
+	book_set_where(c, "occasion #%zu", pos + 1);
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		book_err(c, g, "expected a group { name = \"...\"; kind = "
+		    "\"...\"; ... }, not %s", book_type_name(g));
+		return;
+	}
+	book_occasion_name(c, o, g);
+	kind = book_occasion_kind(c, o, g);
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+		int k = book_key_index(config_setting_name(m),
+		    book_occasion_keys);
+
+		if (k == -1)
+			book_unknown_key(c, m, book_occasion_keys);
+		else if (book_occasion_key_fits(c, m, k, kind))
+			book_occasion_option(c, o, m, kind);
+	}
+	if (o->template == NULL && config_setting_get_member(g, "template") ==
+	    NULL && o->name != NULL)
+		o->template = xstrdup(o->name);
+	book_occasion_required(c, g, kind);
+}
+
 /* Reads an array of occasion names into indexes (*out, *n). */
 static void
 book_occasion_list(struct book_ctx *c, const config_setting_t *st,
@@ -591,7 +618,7 @@ book_occasion_list(struct book_ctx *c, const config_setting_t *st,
 		ssize_t oi;
 		bool dup = false;
 
-		if ((v = book_text(c, e, "occasions", false, BOOK_MAX_ID)) ==
+		if ((v = book_text(c, e, "occasions", false, VALID_MAX_ID)) ==
 		    NULL)
 			continue;
 		if ((oi = book_find_occasion(c->b, v)) == -1) {
@@ -739,10 +766,10 @@ book_fields(struct book_ctx *c, struct client *cl, const config_setting_t *st)
 			    "variable {{%s}}; choose another key", key, key);
 			continue;
 		}
-		if (!book_valid_field_key(key)) {
+		if (!valid_field_key(key)) {
 			book_err(c, m, "field '%s': keys may only contain "
 			    "letters, digits, '-' and '_' (at most %d)", key,
-			    BOOK_MAX_ID);
+			    VALID_MAX_ID);
 			continue;
 		}
 		what = xasprintf("field '%s'", key);
@@ -779,15 +806,15 @@ book_client_free_fields(struct client *cl)
 
 static void
 book_client_member(struct book_ctx *c, struct client *cl,
-    config_setting_t *m, int k)
+    config_setting_t *m, enum book_client_key k)
 {
 	const char *name = book_client_keys[k], *v;
 	char *err = NULL;
 
 	switch (k) {
-	case 0:		/* id: read before the loop */
+	case CK_ID:	/* read before the loop */
 		break;
-	case 1:		/* name */
+	case CK_NAME:
 		if ((v = book_text(c, m, name, true, BOOK_MAX_TEXT)) == NULL)
 			break;
 		if (*v == '\0')
@@ -795,34 +822,34 @@ book_client_member(struct book_ctx *c, struct client *cl,
 		else
 			cl->name = xstrdup(v);
 		break;
-	case 2:		/* first_name */
+	case CK_FIRST_NAME:
 		if ((v = book_text(c, m, name, true, BOOK_MAX_TEXT)) != NULL)
 			cl->first_name = xstrdup(v);
 		break;
-	case 3:		/* email */
+	case CK_EMAIL:
 		if ((v = book_text(c, m, name, true, BOOK_MAX_TEXT)) == NULL)
 			break;
-		if (settings_check_address(v, &err) == -1)
+		if (valid_address(v, &err) == -1)
 			book_err(c, m, "email: %s", err);
 		else
 			cl->email = xstrdup(v);
 		free(err);
 		break;
-	case 4:		/* salutation */
+	case CK_SALUTATION:
 		if ((v = book_text(c, m, name, true, BOOK_MAX_TEXT)) != NULL)
 			cl->salutation = xstrdup(v);
 		break;
-	case 5:		/* language */
-		if ((v = book_text(c, m, name, false, BOOK_MAX_ID)) == NULL)
+	case CK_LANGUAGE:
+		if ((v = book_text(c, m, name, false, VALID_MAX_ID)) == NULL)
 			break;
-		if (!settings_valid_language(v))
+		if (!valid_language(v))
 			book_err(c, m, "language '%s' is not a language tag: "
 			    "use a short lowercase tag such as de, en or "
 			    "de-AT", v);
 		else
 			cl->language = xstrdup(v);
 		break;
-	case 6:		/* timezone */
+	case CK_TIMEZONE:
 		if ((v = book_text(c, m, name, false, BOOK_MAX_TEXT)) == NULL)
 			break;
 		if ((cl->tz = tzdb_get(c->b->tzdb, v, &err)) == NULL)
@@ -831,44 +858,46 @@ book_client_member(struct book_ctx *c, struct client *cl,
 			cl->timezone = xstrdup(v);
 		free(err);
 		break;
-	case 7:
+	case CK_BIRTHDAY:
 		cl->has_birthday = book_date(c, m, name,
 		    timeutil_parse_birthday, &cl->birthday);
 		break;
-	case 8:
+	case CK_CLIENT_SINCE:
 		cl->has_client_since = book_date(c, m, name,
 		    timeutil_parse_date, &cl->client_since);
 		break;
-	case 9:
+	case CK_PROJECTS:
 		book_projects(c, cl, m);
 		break;
-	case 10:
+	case CK_FIELDS:
 		book_fields(c, cl, m);
 		break;
-	case 11:
+	case CK_LAST_CONTACT:
 		cl->has_last_contact = book_date(c, m, name,
 		    timeutil_parse_date, &cl->last_contact);
 		break;
-	case 12:	/* occasions: after the loop */
+	case CK_OCCASIONS:	/* after the loop */
 		break;
-	case 13:	/* basis */
-		if ((v = book_text(c, m, name, false, BOOK_MAX_ID)) == NULL)
+	case CK_BASIS:
+		if ((v = book_text(c, m, name, false, VALID_MAX_ID)) == NULL)
 			break;
 		if (settings_parse_basis(v, &cl->basis) == -1)
 			book_err(c, m, "basis '%s' is not valid: use consent, "
 			    "customer or personal", v);
 		break;
-	case 14:
+	case CK_CONSENT_DATE:
 		cl->has_consent_date = book_date(c, m, name,
 		    timeutil_parse_date, &cl->consent_date);
 		break;
-	case 15:	/* paused */
+	case CK_PAUSED:
 		if (book_expect(c, m, CONFIG_TYPE_BOOL, "true or false"))
 			cl->paused = config_setting_get_bool(m);
 		break;
-	case 16:
+	case CK_PAUSED_UNTIL:
 		cl->has_paused_until = book_date(c, m, name,
 		    timeutil_parse_date, &cl->paused_until);
+		break;
+	case CK_COUNT:
 		break;
 	}
 }
@@ -896,10 +925,10 @@ book_client_parse(struct book_ctx *c, const config_setting_t *g, size_t pos,
 	if ((st = config_setting_get_member(g, "id")) == NULL) {
 		book_err(c, g, "missing 'id' (every client needs id, name and "
 		    "email)");
-	} else if ((v = book_text(c, st, "id", false, BOOK_MAX_ID)) != NULL) {
-		if (!book_valid_key(v)) {
+	} else if ((v = book_text(c, st, "id", false, VALID_MAX_ID)) != NULL) {
+		if (!valid_id(v)) {
 			book_err(c, st, "id '%s' may only contain letters, "
-			    "digits, '-' and '_' (at most %d)", v, BOOK_MAX_ID);
+			    "digits, '-' and '_' (at most %d)", v, VALID_MAX_ID);
 		} else {
 			cl->id = xstrdup(v);
 			book_set_where(c, "client '%s'", v);
@@ -914,7 +943,8 @@ book_client_parse(struct book_ctx *c, const config_setting_t *g, size_t pos,
 		if (k == -1)
 			book_unknown_key(c, m, book_client_keys);
 		else
-			book_client_member(c, cl, m, k);
+			book_client_member(c, cl, m,
+			    (enum book_client_key)k);
 	}
 	if (config_setting_get_member(g, "name") == NULL)
 		book_err(c, g, "missing 'name'");

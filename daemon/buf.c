@@ -3,10 +3,12 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "log.h"
@@ -101,22 +103,23 @@ buf_addf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-int
-buf_read_file(struct buf *b, const char *path, size_t max)
+static int
+buf_read_path(struct buf *b, const char *path, size_t max, bool regular)
 {
 	FILE *fp;
+	struct stat st;
 	char chunk[8192];
 	size_t n, start = b->len;
 	int rc = 0, saved;
 
-	if ((fp = fopen(path, "r")) == NULL)
+	if ((fp = fopen(path, "re")) == NULL)
 		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+	if (regular && (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)))
+		rc = 2;
+	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
 		buf_add(b, chunk, n);
-		if (b->len - start > max) {
+		if (b->len - start > max)
 			rc = 1;
-			break;
-		}
 	}
 	if (rc == 0 && ferror(fp))
 		rc = -1;
@@ -124,6 +127,39 @@ buf_read_file(struct buf *b, const char *path, size_t max)
 	fclose(fp);
 	errno = saved;
 	return rc;
+}
+
+int
+buf_read_file(struct buf *b, const char *path, size_t max)
+{
+	return buf_read_path(b, path, max, false);
+}
+
+int
+buf_read_regular(struct buf *b, const char *path, size_t max)
+{
+	return buf_read_path(b, path, max, true);
+}
+
+void
+buf_add_html(struct buf *b, const char *s, unsigned flags)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			buf_adds(b, "&amp;");
+		else if (*s == '<')
+			buf_adds(b, "&lt;");
+		else if (*s == '>')
+			buf_adds(b, "&gt;");
+		else if (*s == '"' && (flags & BUF_HTML_QUOTES))
+			buf_adds(b, "&quot;");
+		else if (*s == '\'' && (flags & BUF_HTML_QUOTES))
+			buf_adds(b, "&#39;");
+		else if (*s == '\n' && (flags & BUF_HTML_BREAKS))
+			buf_adds(b, "<br>\n");
+		else
+			buf_addc(b, *s);
+	}
 }
 
 char *

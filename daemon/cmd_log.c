@@ -318,6 +318,26 @@ load_optouts(struct ledger *l, const struct ledger_filter *f, char ***oc,
 	return 0;
 }
 
+/* --since and --until (either may be NULL) into f. */
+static int
+log_parse_range(const char *since, const char *until, const struct tz *z,
+    struct ledger_filter *f)
+{
+	long long t;
+
+	if (since != NULL) {
+		if (cmd_parse_when("--since", since, z, &t) == -1)
+			return -1;
+		f->since = t;
+	}
+	if (until != NULL) {
+		if (parse_until(until, z, &t) == -1)
+			return -1;
+		f->until = t;
+	}
+	return 0;
+}
+
 int
 cmd_log(const char *config, int argc, char **argv)
 {
@@ -341,7 +361,6 @@ cmd_log(const char *config, int argc, char **argv)
 	char **oc = NULL, *err = NULL;
 	int64_t *ot = NULL;
 	size_t n = 0, on = 0;
-	long long t;
 	int ch, rc = 1;
 
 	optind = 1;
@@ -388,19 +407,9 @@ cmd_log(const char *config, int argc, char **argv)
 
 	if (env_load(config, &env) == -1)
 		return 1;
-	if (since != NULL) {
-		if (cmd_parse_when("--since", since, env.tz, &t) == -1) {
-			rc = 2;
-			goto out;
-		}
-		f.since = t;
-	}
-	if (until != NULL) {
-		if (parse_until(until, env.tz, &t) == -1) {
-			rc = 2;
-			goto out;
-		}
-		f.until = t;
+	if (log_parse_range(since, until, env.tz, &f) == -1) {
+		rc = 2;
+		goto out;
 	}
 	switch (env_open(&env, "log", &l)) {
 	case -1:

@@ -440,6 +440,35 @@ preview_parse_days(const char *s, int *out)
 	return 0;
 }
 
+/* The rows of the plan from o->from to o->until in format. */
+static void
+preview_print(const struct tz *z, enum preview_format format,
+    const struct prow *rows, size_t n, const struct planner_opts *o,
+    int64_t now)
+{
+	char fb[17], ub[17];
+
+	switch (format) {
+	case FMT_TABLE:
+		cmd_format_minute(z, o->from, fb);
+		cmd_format_minute(z, o->until, ub);
+		preview_table(rows, n, fb, ub);
+		break;
+	case FMT_CSV:
+		/* RFC 4180: CRLF line ends, a header row. */
+		cmd_print_csv(stdout, preview_fields, NFIELDS, n, "\r\n",
+		    preview_field, rows);
+		break;
+	case FMT_JSON:
+		cmd_print_json(stdout, preview_fields, NFIELDS, n,
+		    preview_field, rows);
+		break;
+	case FMT_ICS:
+		preview_ics(rows, n, now);
+		break;
+	}
+}
+
 int
 cmd_preview(const char *config, int argc, char **argv)
 {
@@ -459,7 +488,7 @@ cmd_preview(const char *config, int argc, char **argv)
 	struct planner_opts o;
 	struct prow *rows = NULL;
 	struct diag d;
-	char *err = NULL, fb[17], ub[17];
+	char *err = NULL;
 	int64_t now = time(NULL), day;
 	long long from;
 	int ch, days = 30, sec, rc = 1;
@@ -542,25 +571,7 @@ cmd_preview(const char *config, int argc, char **argv)
 		preview_row(&rows[i], &plan.items[i]);
 		rows[i].tmpl = preview_template(c, h, &plan.items[i]);
 	}
-	switch (format) {
-	case FMT_TABLE:
-		cmd_format_minute(c->book->sender_tz, o.from, fb);
-		cmd_format_minute(c->book->sender_tz, o.until, ub);
-		preview_table(rows, plan.n, fb, ub);
-		break;
-	case FMT_CSV:
-		/* RFC 4180: CRLF line ends, a header row. */
-		cmd_print_csv(stdout, preview_fields, NFIELDS, plan.n, "\r\n",
-		    preview_field, rows);
-		break;
-	case FMT_JSON:
-		cmd_print_json(stdout, preview_fields, NFIELDS, plan.n,
-		    preview_field, rows);
-		break;
-	case FMT_ICS:
-		preview_ics(rows, plan.n, now);
-		break;
-	}
+	preview_print(c->book->sender_tz, format, rows, plan.n, &o, now);
 	rc = cmd_flush_stdout("preview");
 out:
 	free(rows);

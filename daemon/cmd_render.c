@@ -191,6 +191,47 @@ render_synthesise(const struct settings *s, const struct client *c,
 		}
 }
 
+/* The occasion name of the client, or NULL after saying which it has. */
+static const struct occasion *
+render_find_occasion(const struct book *b, const struct client *cl,
+    const char *name)
+{
+	const struct occasion *oc = book_occasion(b, name);
+
+	if (oc != NULL && book_client_has(cl, (size_t)(oc - b->occasions)))
+		return oc;
+	if (oc == NULL)
+		fprintf(stderr, "touchbase render: no occasion '%s' in %s; ",
+		    name, b->path);
+	else
+		fprintf(stderr, "touchbase render: client '%s' does not "
+		    "receive '%s'; ", cl->id, oc->name);
+	fprintf(stderr, "the occasions of '%s' are: ", cl->id);
+	render_list_occasions(b, cl);
+	return NULL;
+}
+
+/* The day to render for: --date, else today in the client's zone. */
+static int
+render_day(const struct client *cl, const char *date_opt, int64_t *day)
+{
+	struct civil_date cd;
+	char *err = NULL;
+	int sec;
+
+	if (date_opt == NULL) {
+		tz_utc_to_local(cl->tz, time(NULL), day, &sec);
+		return 0;
+	}
+	if (timeutil_parse_date(date_opt, &cd, &err) == -1) {
+		fprintf(stderr, "touchbase render: --date: %s\n", err);
+		free(err);
+		return -1;
+	}
+	*day = timeutil_days_from_civil(cd.year, cd.month, cd.day);
+	return 0;
+}
+
 int
 cmd_render(const char *config, int argc, char **argv)
 {
@@ -208,7 +249,7 @@ cmd_render(const char *config, int argc, char **argv)
 	const struct client *cl;
 	const struct occasion *oc;
 	struct diag d;
-	char *err = NULL, *id = NULL, day_s[11];
+	char *id = NULL, day_s[11];
 	int64_t day, day_start, day_end;
 	int ch, rc = 1;
 	bool failed = false;
@@ -243,32 +284,11 @@ cmd_render(const char *config, int argc, char **argv)
 		render_no_client(c->book, argv[optind]);
 		goto out;
 	}
-	oc = book_occasion(c->book, argv[optind + 1]);
-	if (oc == NULL || !book_client_has(cl,
-	    (size_t)(oc - c->book->occasions))) {
-		if (oc == NULL)
-			fprintf(stderr, "touchbase render: no occasion '%s' in "
-			    "%s; ", argv[optind + 1], c->book->path);
-		else
-			fprintf(stderr, "touchbase render: client '%s' does "
-			    "not receive '%s'; ", cl->id, oc->name);
-		fprintf(stderr, "the occasions of '%s' are: ", cl->id);
-		render_list_occasions(c->book, cl);
+	if ((oc = render_find_occasion(c->book, cl, argv[optind + 1])) == NULL)
 		goto out;
-	}
-	if (date_opt != NULL) {
-		struct civil_date cd;
-
-		if (timeutil_parse_date(date_opt, &cd, &err) == -1) {
-			fprintf(stderr, "touchbase render: --date: %s\n", err);
-			rc = 2;
-			goto out;
-		}
-		day = timeutil_days_from_civil(cd.year, cd.month, cd.day);
-	} else {
-		int sec;
-
-		tz_utc_to_local(cl->tz, time(NULL), &day, &sec);
+	if (render_day(cl, date_opt, &day) == -1) {
+		rc = 2;
+		goto out;
 	}
 	timeutil_format_date(day, day_s);
 
@@ -317,7 +337,6 @@ out:
 	history_free(h);
 	config_free(c);
 	diag_free(&d);
-	free(err);
 	free(id);
 	return rc;
 }

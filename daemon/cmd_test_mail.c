@@ -20,6 +20,7 @@
 #include "message.h"
 #include "settings.h"
 #include "tz.h"
+#include "valid.h"
 #include "xalloc.h"
 
 #define TEST_MAIL_USAGE "usage: touchbase [-c FILE] test-mail ADDRESS\n"
@@ -115,7 +116,7 @@ cmd_test_mail(const char *config, int argc, char **argv)
 		return 2;
 	}
 	to = argv[optind];
-	if (settings_check_address(to, &err) == -1) {
+	if (valid_address(to, &err) == -1) {
 		fprintf(stderr, "touchbase test-mail: %s\n", err);
 		free(err);
 		return 1;

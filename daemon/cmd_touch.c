@@ -152,7 +152,7 @@ cmd_touch(const char *config, int argc, char **argv)
 	case 1:
 		return 0;
 	}
-	if (note != NULL && (settings_has_control(note) ||
+	if (note != NULL && (valid_has_control(note) ||
 	    strlen(note) > NOTE_MAX)) {
 		fprintf(stderr, "touchbase touch: --note must be one line of "
 		    "text of at most %d bytes, without control characters\n",

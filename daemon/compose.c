@@ -32,23 +32,6 @@ compose_default_notice(const char *lang)
 	return compose_notice_en;
 }
 
-static void
-compose_add_html(struct buf *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '&')
-			buf_adds(out, "&amp;");
-		else if (*s == '<')
-			buf_adds(out, "&lt;");
-		else if (*s == '>')
-			buf_adds(out, "&gt;");
-		else if (*s == '\n')
-			buf_adds(out, "<br>\n");
-		else
-			buf_addc(out, *s);
-	}
-}
-
 /* The notice goes below a signature separator in the text, so mail
  * programs show it set apart, and as a small paragraph at the end of
  * the card's body. */
@@ -76,7 +59,7 @@ compose_add_notice(struct rendered *r, const char *notice)
 	buf_add(&b, r->html, (size_t)(end - r->html));
 	buf_adds(&b, "<p style=\"margin-top:2em;font-size:12px;"
 	    "color:#777777\">");
-	compose_add_html(&b, notice);
+	buf_add_html(&b, notice, BUF_HTML_BREAKS);
 	buf_adds(&b, "</p>\n");
 	buf_adds(&b, end);
 	free(r->html);
@@ -203,15 +186,6 @@ composed_free(struct composed *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static const char *
-compose_field(const struct client *c, const char *key)
-{
-	for (size_t i = 0; i < c->nfields; i++)
-		if (strcmp(c->fields[i].key, key) == 0)
-			return c->fields[i].value;
-	return NULL;
-}
-
 /* What {{years}} will be for the occasion: -1 the occasion never comes
  * for this client, 0 no value, 1 a value. */
 static int
@@ -227,7 +201,7 @@ compose_years(const struct occasion *o, const struct client *c)
 		return c->has_client_since ? 1 : -1;
 	if (strcmp(o->field, "birthday") == 0)
 		return !c->has_birthday ? -1 : c->birthday.year != 0;
-	if ((f = compose_field(c, o->field)) == NULL)
+	if ((f = book_field(c, o->field)) == NULL)
 		return -1;
 	return strncmp(f, "--", 2) != 0;
 }

@@ -77,7 +77,6 @@ int
 deliver_read_password(const char *path, char **password, char **err)
 {
 	char buf[DELIVER_PASSWORD_MAX + 2];
-	struct stat st;
 	size_t len = 0;
 	ssize_t n;
 	int fd, rc = -1;
@@ -85,38 +84,8 @@ deliver_read_password(const char *path, char **password, char **err)
 	*err = NULL;
 	if (password != NULL)
 		*password = NULL;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NONBLOCK)) == -1) {
-		if (errno == ELOOP)
-			*err = xasprintf("password file %s is a symbolic link; "
-			    "name the file itself", path);
-		else
-			*err = xasprintf("cannot open password file %s: %s",
-			    path, strerror(errno));
+	if ((fd = valid_password_open(path, err)) == -1)
 		return -1;
-	}
-	if (fstat(fd, &st) == -1) {
-		*err = xasprintf("cannot stat password file %s: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*err = xasprintf("password file %s is not a regular file",
-		    path);
-		goto out;
-	}
-	if (st.st_mode & (S_IRGRP | S_IROTH)) {
-		*err = xasprintf("password file %s is readable by others "
-		    "(mode %04o): chmod 600 %s", path,
-		    (unsigned)(st.st_mode & 07777), path);
-		goto out;
-	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		*err = xasprintf("password file %s grants access to group or "
-		    "others (mode %04o): chmod 600 %s", path,
-		    (unsigned)(st.st_mode & 07777), path);
-		goto out;
-	}
 	while (len < sizeof(buf)) {
 		n = read(fd, buf + len, sizeof(buf) - len);
 		if (n == -1 && errno == EINTR)

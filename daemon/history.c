@@ -354,22 +354,6 @@ history_client(const struct history *h, const char *client)
 }
 
 const struct history_record *
-history_find(const struct history *h, const char *client,
-    const char *occurrence)
-{
-	bool found;
-	size_t slot;
-
-	if (h == NULL)
-		return NULL;
-	slot = history_client_index(h, client, &found);
-	if (!found)
-		return NULL;
-	return history_client_find(h, h->clients[h->ctab[slot] - 1],
-	    occurrence);
-}
-
-const struct history_record *
 history_client_find(const struct history *h, const struct history_client *hc,
     const char *occurrence)
 {
@@ -383,21 +367,6 @@ history_client_find(const struct history *h, const struct history_client *hc,
 	if (h->rtab[slot].client == 0)
 		return NULL;
 	return &hc->records[h->rtab[slot].rec];
-}
-
-int64_t
-history_last_sent(const struct history_client *hc)
-{
-	int64_t last = HISTORY_NONE;
-
-	if (hc == NULL)
-		return HISTORY_NONE;
-	for (size_t i = 0; i < hc->nrecords; i++)
-		if (hc->records[i].status == ST_SENT &&
-		    hc->records[i].sent != HISTORY_NONE &&
-		    hc->records[i].sent > last)
-			last = hc->records[i].sent;
-	return last;
 }
 
 static const char *const history_status_names[] = {

@@ -117,14 +117,6 @@ holidays_parse_region(const char *s, int *region, char **err)
 	return -1;
 }
 
-const char *
-holidays_region_name(int region)
-{
-	if (region < 0 || region >= R_COUNT)
-		return "?";
-	return region_names[region];
-}
-
 int64_t
 holidays_easter(int year)
 {

@@ -16,6 +16,7 @@
 #include "settings.h"
 #include "timeutil.h"
 #include "utf8.h"
+#include "valid.h"
 #include "xalloc.h"
 
 struct raw_contact {
@@ -152,7 +153,7 @@ import_finish(struct raw_contact *r, const char *file,
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
 		if (vals[i] == NULL)
 			continue;
-		if (settings_has_control(vals[i]) || !utf8_valid(vals[i], strlen(vals[i]))) {
+		if (valid_has_control(vals[i]) || !utf8_valid(vals[i], strlen(vals[i]))) {
 			diag_warn(d, file, r->line, "skipped '%s': a value "
 			    "contains a control character or invalid UTF-8",
 			    who);
@@ -169,7 +170,7 @@ import_finish(struct raw_contact *r, const char *file,
 		    who);
 		goto out;
 	}
-	if (settings_check_address(r->email, &err) == -1) {
+	if (valid_address(r->email, &err) == -1) {
 		diag_warn(d, file, r->line, "skipped '%s': %s", who, err);
 		free(err);
 		goto out;
@@ -273,6 +274,70 @@ vcard_name_is(const char *name, size_t len, const char *want)
 	return strlen(want) == len && strncasecmp(name, want, len) == 0;
 }
 
+/* Unfolds the logical line starting at data[i] into line: a line break
+ * followed by a space or tab continues it (RFC 6350 3.2).  Counts the
+ * physical lines in *lineno; returns where the next line starts. */
+static size_t
+vcard_unfold(const char *data, size_t len, size_t i, int *lineno,
+    struct buf *line)
+{
+	buf_reset(line);
+	++*lineno;
+	for (;;) {
+		size_t e = i, n;
+
+		while (e < len && data[e] != '\n')
+			e++;
+		n = e - i;
+		if (n > 0 && data[i + n - 1] == '\r')
+			n--;
+		buf_add(line, data + i, n);
+		i = e < len ? e + 1 : len;
+		if (i < len && (data[i] == ' ' || data[i] == '\t')) {
+			i++;
+			++*lineno;
+			continue;
+		}
+		return i;
+	}
+}
+
+/* One property of a card: name l (nlen bytes), its params and value. */
+static void
+vcard_property(struct raw_contact *r, const char *l, size_t nlen,
+    const char *params, const char *value, bool *email_pref)
+{
+	char *v = vcard_unescape(value, strlen(value));
+
+	if (vcard_name_is(l, nlen, "FN"))
+		raw_set(&r->name, v);
+	else if (vcard_name_is(l, nlen, "N")) {
+		char *fam = vcard_component(value, 0);
+		char *giv = vcard_component(value, 1);
+
+		raw_set(&r->last_name, fam);
+		raw_set(&r->first_name, giv);
+		free(fam);
+		free(giv);
+	} else if (vcard_name_is(l, nlen, "EMAIL")) {
+		bool pref = params != NULL &&
+		    (strcasestr(params, "PREF") != NULL);
+
+		if (pref && !*email_pref) {
+			free(r->email);
+			r->email = NULL;
+			*email_pref = true;
+		}
+		raw_set(&r->email, v);
+	} else if (vcard_name_is(l, nlen, "BDAY"))
+		raw_set(&r->birthday, v);
+	else if (vcard_name_is(l, nlen, "LANG"))
+		raw_set(&r->language, v);
+	else if (vcard_name_is(l, nlen, "TZ"))
+		raw_set(&r->timezone, v);
+	free(v);
+}
+
 int
 import_vcard(const char *data, size_t len, const char *file,
     struct import_result *out, struct diag *d)
@@ -286,27 +351,8 @@ import_vcard(const char *data, size_t len, const char *file,
 	memset(&r, 0, sizeof(r));
 	buf_init(&line);
 	while (i < len) {
-		/* Unfold: a line break followed by a space or tab continues
-		 * the logical line (RFC 6350 3.2). */
-		buf_reset(&line);
-		start_line = ++lineno;
-		for (;;) {
-			size_t e = i, n;
-
-			while (e < len && data[e] != '\n')
-				e++;
-			n = e - i;
-			if (n > 0 && data[i + n - 1] == '\r')
-				n--;
-			buf_add(&line, data + i, n);
-			i = e < len ? e + 1 : len;
-			if (i < len && (data[i] == ' ' || data[i] == '\t')) {
-				i++;
-				lineno++;
-				continue;
-			}
-			break;
-		}
+		start_line = lineno + 1;
+		i = vcard_unfold(data, len, i, &lineno, &line);
 		if (memchr(line.data, '\0', line.len) != NULL) {
 			diag_error(d, file, start_line, "a NUL byte: not a "
 			    "vCard file");
@@ -365,35 +411,7 @@ import_vcard(const char *data, size_t len, const char *file,
 			    "3.0 or 4.0");
 			continue;
 		}
-		char *v = vcard_unescape(value, strlen(value));
-
-		if (vcard_name_is(l, nlen, "FN"))
-			raw_set(&r.name, v);
-		else if (vcard_name_is(l, nlen, "N")) {
-			char *fam = vcard_component(value, 0);
-			char *giv = vcard_component(value, 1);
-
-			raw_set(&r.last_name, fam);
-			raw_set(&r.first_name, giv);
-			free(fam);
-			free(giv);
-		} else if (vcard_name_is(l, nlen, "EMAIL")) {
-			bool pref = params != NULL &&
-			    (strcasestr(params, "PREF") != NULL);
-
-			if (pref && !email_pref) {
-				free(r.email);
-				r.email = NULL;
-				email_pref = true;
-			}
-			raw_set(&r.email, v);
-		} else if (vcard_name_is(l, nlen, "BDAY"))
-			raw_set(&r.birthday, v);
-		else if (vcard_name_is(l, nlen, "LANG"))
-			raw_set(&r.language, v);
-		else if (vcard_name_is(l, nlen, "TZ"))
-			raw_set(&r.timezone, v);
-		free(v);
+		vcard_property(&r, l, nlen, params, value, &email_pref);
 	}
 	if (in_card) {
 		diag_warn(d, file, r.line, "contact without END:VCARD read "

@@ -20,6 +20,7 @@
 #include "message.h"
 #include "timeutil.h"
 #include "utf8.h"
+#include "valid.h"
 #include "xalloc.h"
 
 #define LINE_SOFT	78	/* RFC 5322 2.1.1 */
@@ -47,56 +48,22 @@ msg_unit(const unsigned char *s, size_t n)
 	return u == 0 ? 1 : u;
 }
 
-/* A display name or subject: one line of UTF-8 text. */
-static int
-msg_check_text(const char *what, const char *v, char **err)
-{
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-		if (*p < 0x20 || *p == 0x7f) {
-			*err = xasprintf("%s contains a control character "
-			    "(0x%02x); a header value must be one line of "
-			    "text without CR, LF, NUL or other controls",
-			    what, *p);
-			return -1;
-		}
-	if (!utf8_valid(v, strlen(v))) {
-		*err = xasprintf("%s is not valid UTF-8", what);
-		return -1;
-	}
-	return 0;
-}
-
-/* A plain addr-spec: printable ASCII, one '@', nothing that could end
- * or extend the header it goes into. */
+/* An address for a header: present, header-safe, then valid_address(). */
 static int
 msg_check_addr(const char *what, const char *a, char **err)
 {
-	const char *at;
-	size_t n;
+	char *why;
 
 	if (a == NULL || *a == '\0') {
 		*err = xasprintf("%s is empty; an address like "
 		    "name@example.org is needed", what);
 		return -1;
 	}
-	if (msg_check_text(what, a, err) == -1)
+	if (valid_header_text(what, a, err) == -1)
 		return -1;
-	n = strlen(a);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)a[i];
-
-		if (c > 0x7e || c == ' ' || strchr("<>()[]\\,;:\"", c)) {
-			*err = xasprintf("%s '%s' is not a plain address: "
-			    "use ASCII name@domain without spaces, brackets "
-			    "or a display name", what, a);
-			return -1;
-		}
-	}
-	at = strchr(a, '@');
-	if (n > 254 || at == NULL || at == a || at[1] == '\0' ||
-	    strchr(at + 1, '@') != NULL) {
-		*err = xasprintf("%s '%s' is not an address like "
-		    "name@example.org", what, a);
+	if (valid_address(a, &why) == -1) {
+		*err = xasprintf("%s %s", what, why);
+		free(why);
 		return -1;
 	}
 	return 0;
@@ -293,13 +260,6 @@ message_encode_header(struct buf *out, const char *hname, const char *value)
 	buf_adds(out, "\r\n");
 }
 
-static bool
-msg_atext(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || strchr("!#$%&'*+-/=?^_`{|}~", c);
-}
-
 /* "Name <addr>": the name as atoms, a quoted-string, or encoded words. */
 static void
 msg_addr_header(struct buf *out, const char *hname, const char *name,
@@ -319,7 +279,7 @@ msg_addr_header(struct buf *out, const char *hname, const char *name,
 
 		if (c < 0x20 || c > 0x7e)
 			ascii = false;
-		if (!msg_atext(c) && !(c == ' ' && i > 0 && i + 1 < n &&
+		if (!valid_atext(c) && !(c == ' ' && i > 0 && i + 1 < n &&
 		    name[i + 1] != ' '))
 			atoms = false;
 	}
@@ -517,15 +477,15 @@ msg_check_in(const struct message_in *in, char **err)
 	    msg_check_addr("the Reply-To address", in->reply_to, err) == -1))
 		return -1;
 	if ((in->from_name != NULL &&
-	    msg_check_text("the sender name", in->from_name, err) == -1) ||
+	    valid_header_text("the sender name", in->from_name, err) == -1) ||
 	    (in->to_name != NULL &&
-	    msg_check_text("the recipient name", in->to_name, err) == -1))
+	    valid_header_text("the recipient name", in->to_name, err) == -1))
 		return -1;
 	if (in->subject == NULL || *in->subject == '\0') {
 		*err = xstrdup("the subject is empty");
 		return -1;
 	}
-	if (msg_check_text("the subject", in->subject, err) == -1)
+	if (valid_header_text("the subject", in->subject, err) == -1)
 		return -1;
 	if (id == NULL || !msg_ascii_token(id, 250) || id[0] != '<' ||
 	    id[strlen(id) - 1] != '>' || strchr(id, '@') == NULL) {

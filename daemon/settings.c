@@ -26,6 +26,7 @@
 #include "timeutil.h"
 #include "tz.h"
 #include "utf8.h"
+#include "valid.h"
 #include "xalloc.h"
 
 #ifndef SYSCONFDIR
@@ -109,87 +110,6 @@ settings_default_path(const char *opt_c)
 	return SYSCONFDIR "/touchbase/touchbase.ini";
 }
 
-bool
-settings_has_control(const char *s)
-{
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return true;
-	}
-	return false;
-}
-
-char *
-settings_describe_control(const char *s)
-{
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '\n' || c == '\r')
-			return xasprintf("a line break (U+%04X)", c);
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return xasprintf("a control character (U+%04X)", c);
-	}
-	return NULL;
-}
-
-bool
-settings_valid_utf8(const char *s)
-{
-	return utf8_valid(s, strlen(s));
-}
-
-bool
-settings_valid_language(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n] >= 'a' && s[n] <= 'z')
-		n++;
-	if (n < 2 || n > 3)
-		return false;
-	if (s[n] == '\0')
-		return true;
-	if (s[n] != '-' || s[n + 1] == '\0' || strlen(s) > 16)
-		return false;
-	for (s += n + 1; *s != '\0'; s++)
-		if (!isascii((unsigned char)*s) || !isalnum((unsigned char)*s))
-			return false;
-	return true;
-}
-
-char *
-settings_quote(const char *s)
-{
-	struct buf b;
-	size_t n;
-
-	buf_init(&b);
-	buf_addc(&b, '\'');
-	for (n = 0; s[n] != '\0' && n < 60; n++) {
-		unsigned char c = (unsigned char)s[n];
-
-		buf_addc(&b, (c < 0x20 || c == 0x7f) ? '?' : (char)c);
-	}
-	if (s[n] != '\0') {
-		/* Do not cut a UTF-8 sequence in half. */
-		if (((unsigned char)s[n] & 0xc0) == 0x80) {
-			while (b.len > 1 &&
-			    ((unsigned char)b.data[b.len - 1] & 0xc0) == 0x80)
-				b.len--;
-			if (b.len > 1 &&
-			    ((unsigned char)b.data[b.len - 1] & 0xc0) == 0xc0)
-				b.len--;
-			b.data[b.len] = '\0';
-		}
-		buf_adds(&b, "...");
-	}
-	buf_addc(&b, '\'');
-	return buf_detach(&b, NULL);
-}
-
 int
 settings_parse_basis(const char *s, enum basis *out)
 {
@@ -218,143 +138,16 @@ settings_basis_name(enum basis b)
 	return "customer";
 }
 
-static bool
-settings_atext(unsigned char c)
-{
-	return isascii(c) && (isalnum(c) || strchr("!#$%&'*+-/=?^_`{|}~", c));
-}
-
-int
-settings_check_address(const char *addr, char **err)
-{
-	const char *at, *p, *label;
-	char *q;
-	bool ascii = true;
-
-	*err = NULL;
-	if (settings_has_control(addr)) {
-		*err = xasprintf("an e-mail address must not contain control "
-		    "characters or line breaks");
-		return -1;
-	}
-	q = settings_quote(addr);
-	for (p = addr; *p != '\0'; p++)
-		if ((unsigned char)*p >= 0x80)
-			ascii = false;
-	if (*addr == '\0') {
-		*err = xasprintf("the e-mail address is empty; write "
-		    "local@domain, e.g. anna@example.de");
-		goto out;
-	}
-	if (strpbrk(addr, "<> \t\"(),") != NULL) {
-		*err = xasprintf("%s is not a plain e-mail address: write only "
-		    "local@domain, without a display name, quotes, spaces or "
-		    "<>", q);
-		goto out;
-	}
-	if ((at = strchr(addr, '@')) == NULL || strchr(at + 1, '@') != NULL) {
-		*err = xasprintf("%s is not an e-mail address: it needs exactly "
-		    "one '@', as in anna@example.de", q);
-		goto out;
-	}
-	for (p = addr; p < at; p++) {
-		if ((unsigned char)*p >= 0x80) {
-			*err = xasprintf("%s has non-ASCII letters before the "
-			    "'@'; touchbase sends plain ASCII addresses only "
-			    "(no SMTPUTF8)", q);
-			goto out;
-		}
-	}
-	if (!ascii) {
-		*err = xasprintf("%s has a domain with non-ASCII letters; "
-		    "write an international domain in its ASCII (punycode) "
-		    "form, xn--...", q);
-		goto out;
-	}
-	if (at == addr || at - addr > 64 || *addr == '.' || at[-1] == '.' ||
-	    memmem(addr, (size_t)(at - addr), "..", 2) != NULL) {
-		*err = xasprintf("%s is not an e-mail address: the part before "
-		    "'@' must be 1 to 64 characters without leading, trailing "
-		    "or double dots", q);
-		goto out;
-	}
-	for (p = addr; p < at; p++) {
-		if (*p != '.' && !settings_atext((unsigned char)*p)) {
-			*err = xasprintf("%s is not an e-mail address: '%c' is "
-			    "not allowed before the '@'", q, *p);
-			goto out;
-		}
-	}
-	label = at + 1;
-	if (strlen(label) > 253 || strlen(addr) > 254) {
-		*err = xasprintf("%s is too long for an e-mail address", q);
-		goto out;
-	}
-	for (p = label;; p++) {
-		if (*p == '.' || *p == '\0') {
-			if (p == label || p - label > 63 || *label == '-' ||
-			    p[-1] == '-') {
-				*err = xasprintf("%s is not an e-mail address: "
-				    "the domain must be labels of letters, "
-				    "digits and '-' joined by dots, as in "
-				    "example.de", q);
-				goto out;
-			}
-			if (*p == '\0')
-				break;
-			label = p + 1;
-		} else if (!isalnum((unsigned char)*p) && *p != '-') {
-			*err = xasprintf("%s is not an e-mail address: '%c' is "
-			    "not allowed in the domain", q, *p);
-			goto out;
-		}
-	}
-	if (strchr(at + 1, '.') == NULL && strcasecmp(at + 1, "localhost") != 0)
-		*err = xasprintf("%s is not an e-mail address: the domain "
-		    "needs a dot, as in example.de", q);
-out:
-	free(q);
-	return *err == NULL ? 0 : -1;
-}
-
 int
 settings_check_password_file(const struct settings *s, struct diag *d)
 {
-	struct stat st;
-	const char *what = NULL;
-	mode_t m;
+	char *err;
 
-	if (s->password_file == NULL)
+	if (s->password_file == NULL ||
+	    valid_password_file(s->password_file, &err) == 0)
 		return 0;
-	/* lstat, as the delivery opens it with O_NOFOLLOW: a link's target
-	 * may change under the owner's eyes, so neither accepts one. */
-	if (lstat(s->password_file, &st) == -1) {
-		diag_error(d, s->path, s->line_password_file,
-		    "password file '%s' cannot be used: %s", s->password_file,
-		    strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		diag_error(d, s->path, s->line_password_file,
-		    "password file '%s' is not a regular file%s",
-		    s->password_file, S_ISLNK(st.st_mode) ? " but a symbolic "
-		    "link; name the file itself" : "");
-		return -1;
-	}
-	m = st.st_mode;
-	if (m & S_IROTH)
-		what = "readable by others";
-	else if (m & S_IRGRP)
-		what = "readable by its group";
-	else if (m & S_IWOTH)
-		what = "writable by others";
-	else if (m & S_IWGRP)
-		what = "writable by its group";
-	if (what == NULL)
-		return 0;
-	diag_error(d, s->path, s->line_password_file,
-	    "password file '%s' is %s (mode %04o): chmod 600 it",
-	    s->password_file, what, (unsigned)(m & 07777));
+	diag_error(d, s->path, s->line_password_file, "%s", err);
+	free(err);
 	return -1;
 }
 
@@ -413,7 +206,7 @@ settings_section_line(struct settings_parse *p, const char *line)
 	}
 	n = (size_t)(end - line - 1);
 	name = xstrndup(line + 1, n);
-	q = settings_quote(name);
+	q = valid_quote(name);
 	for (size_t i = 0; settings_sections[i] != NULL; i++)
 		if (strcmp(name, settings_sections[i]) == 0)
 			p->section_known = true;
@@ -527,7 +320,7 @@ settings_unknown_key(struct settings_parse *p, const char *section,
 {
 	const char *names[K_COUNT + 1], *sugg, *other = NULL;
 	size_t n = 0;
-	char *q = settings_quote(name);
+	char *q = valid_quote(name);
 	struct buf list;
 
 	buf_init(&list);
@@ -613,13 +406,6 @@ settings_host_char(unsigned char c)
 	return isascii(c) && (isalnum(c) || c == '-' || c == '.');
 }
 
-static bool
-settings_is_loopback(const char *host)
-{
-	return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "::1") == 0 ||
-	    strcasecmp(host, "localhost") == 0;
-}
-
 #define URL_HELP "use maildir:PATH, smtp://host[:port] (STARTTLS) or " \
 	"smtps://host[:port] (implicit TLS)"
 
@@ -628,7 +414,7 @@ settings_parse_url(struct settings_parse *p, struct settings *s)
 {
 	const char *u = s->url, *h, *e, *port = NULL;
 	int line = p->line[K_URL];
-	char *q = settings_quote(u);
+	char *q = valid_quote(u);
 
 	if (strncmp(u, "maildir:", 8) == 0) {
 		s->delivery = DELIVERY_MAILDIR;
@@ -741,7 +527,7 @@ settings_address(struct settings_parse *p, int k, char **out)
 
 	if (v == NULL)
 		return;
-	if (settings_check_address(v, &err) == -1) {
+	if (valid_address(v, &err) == -1) {
 		diag_error(p->d, p->path, p->line[k], "%s: %s",
 		    settings_keys[k].name, err);
 		free(err);
@@ -757,7 +543,7 @@ settings_text(struct settings_parse *p, int k, char **out)
 
 	if (v == NULL)
 		return;
-	if (!settings_valid_utf8(v))
+	if (!utf8_valid(v, strlen(v)))
 		diag_error(p->d, p->path, p->line[k], "%s is not valid UTF-8; "
 		    "save %s as UTF-8", settings_keys[k].name, p->path);
 	else if (strlen(v) > SETTINGS_MAX_TEXT)
@@ -802,22 +588,22 @@ settings_sender(struct settings_parse *p, struct settings *s)
 	settings_address(p, K_BCC, &s->bcc);
 
 	v = settings_val(p, K_LANGUAGE);
-	if (v != NULL && !settings_valid_language(v)) {
-		char *q = settings_quote(v);
+	if (v != NULL && !valid_language(v)) {
+		char *q = valid_quote(v);
 
 		diag_error(p->d, p->path, p->line[K_LANGUAGE], "language %s "
 		    "is not a language tag: use a short lowercase tag such as "
 		    "de, en or de-AT", q);
 		free(q);
 	}
-	s->language = xstrdup(v != NULL && settings_valid_language(v) ?
+	s->language = xstrdup(v != NULL && valid_language(v) ?
 	    v : "de");
 	s->line_language = p->line[K_LANGUAGE];
 
 	s->basis = BASIS_CUSTOMER;
 	v = settings_val(p, K_BASIS);
 	if (v != NULL && settings_parse_basis(v, &s->basis) == -1) {
-		char *q = settings_quote(v);
+		char *q = valid_quote(v);
 
 		diag_error(p->d, p->path, p->line[K_BASIS], "basis %s is not "
 		    "valid: use consent, customer or personal", q);
@@ -842,7 +628,7 @@ settings_delivery(struct settings_parse *p, struct settings *s)
 	if (v != NULL && strcmp(v, "none") == 0) {
 		s->tls = TLS_NONE;
 	} else if (v != NULL && strcmp(v, "required") != 0) {
-		char *q = settings_quote(v);
+		char *q = valid_quote(v);
 
 		diag_error(p->d, p->path, p->line[K_TLS], "tls %s is not "
 		    "valid: use required or none", q);
@@ -853,7 +639,7 @@ settings_delivery(struct settings_parse *p, struct settings *s)
 		    "contradicts smtps:// (implicit TLS); for a plain "
 		    "connection to a loopback host use smtp://");
 	else if (s->tls == TLS_NONE && s->delivery == DELIVERY_SMTP &&
-	    s->smtp_host != NULL && !settings_is_loopback(s->smtp_host))
+	    s->smtp_host != NULL && !valid_is_loopback(s->smtp_host))
 		diag_error(p->d, p->path, p->line[K_TLS], "tls = none is only "
 		    "allowed for a loopback host (127.0.0.1, ::1 or "
 		    "localhost): messages and the password for '%s' would "
@@ -969,7 +755,7 @@ settings_schedule(struct settings_parse *p, struct settings *s)
 		n = strtol(v, &end, 10);
 		if (!isdigit((unsigned char)*v) || *end != '\0' ||
 		    errno != 0 || n < 1 || n > 1000000) {
-			char *q = settings_quote(v);
+			char *q = valid_quote(v);
 
 			diag_error(p->d, p->path, p->line[K_DAILY_LIMIT],
 			    "daily_limit %s is not valid: use a whole number "
@@ -1025,7 +811,7 @@ settings_load_buffer(const char *path, const char *data, size_t len,
 		char *what;
 
 		if (p.value[k] == NULL ||
-		    (what = settings_describe_control(p.value[k])) == NULL)
+		    (what = valid_describe_control(p.value[k])) == NULL)
 			continue;
 		diag_error(d, path, p.line[k], "%s contains %s; values must "
 		    "be one line of plain text", settings_keys[k].name, what);

@@ -119,31 +119,6 @@ smtp_now_ms(void)
 }
 
 bool
-smtp_is_loopback(const char *host)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-	char *h;
-	size_t n = strlen(host);
-	bool r = false;
-
-	if (strcasecmp(host, "localhost") == 0 ||
-	    strcasecmp(host, "localhost.") == 0)
-		return true;
-	if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
-		h = xstrndup(host + 1, n - 2);
-	else
-		h = xstrdup(host);
-	if (inet_pton(AF_INET, h, &a4) == 1)
-		r = (ntohl(a4.s_addr) >> 24) == 127;
-	else if (inet_pton(AF_INET6, h, &a6) == 1)
-		r = IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) &&
-		    a6.s6_addr[12] == 127);
-	free(h);
-	return r;
-}
-
-bool
 smtp_crlf_clean(const char *msg, size_t len)
 {
 	size_t i;
@@ -178,21 +153,6 @@ smtp_crlf_normalize(struct buf *out, const char *msg, size_t len)
 	if (len > 0 && (out->len < 2 || out->data[out->len - 2] != '\r' ||
 	    out->data[out->len - 1] != '\n'))
 		buf_add(out, "\r\n", 2);
-}
-
-/* Any byte libcurl would pass into a command line unchecked. */
-static bool
-smtp_address_ok(const char *a)
-{
-	if (a == NULL || *a == '\0')
-		return false;
-	for (; *a != '\0'; a++) {
-		unsigned char c = (unsigned char)*a;
-
-		if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>')
-			return false;
-	}
-	return true;
 }
 
 static void
@@ -473,7 +433,7 @@ smtp_new(const struct smtp_params *p, char **err)
 	CURLcode rc;
 
 	*err = NULL;
-	if (!p->tls && !p->implicit_tls && !smtp_is_loopback(p->host)) {
+	if (!p->tls && !p->implicit_tls && !valid_is_loopback(p->host)) {
 		*err = xasprintf("tls = none is allowed only for a loopback "
 		    "host (localhost, 127.0.0.1, ::1), not for %s: use tls = "
 		    "required", p->host);
@@ -707,12 +667,12 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpts,
 	reply->text = NULL;
 	buf_init(&norm);
 	buf_init(&tmp);
-	if (!smtp_address_ok(from)) {
+	if (valid_address(from, NULL) == -1) {
 		reply->text = xstrdup("invalid sender address, not sent");
 		return DELIVER_CONFIG;
 	}
 	for (i = 0; i < nrcpts; i++) {
-		if (!smtp_address_ok(rcpts[i])) {
+		if (valid_address(rcpts[i], NULL) == -1) {
 			reply->text = xstrdup("invalid recipient address, not "
 			    "sent");
 			return DELIVER_PERMFAIL;

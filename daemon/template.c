@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "template.h"
 #include "utf8.h"
+#include "valid.h"
 #include "xalloc.h"
 
 #define TPL_MAX_TEXT	(256 * 1024)
@@ -95,19 +96,11 @@ tpl_ident_char(unsigned char c)
 static const char *
 tpl_value_problem(const char *v)
 {
-	const unsigned char *p = (const unsigned char *)v;
-	size_t n = strlen(v);
-
-	for (size_t i = 0; i < n;) {
-		size_t u = utf8_char(p + i, n - i, NULL);
-
-		if (u == 0)
-			return "is not valid UTF-8";
-		if (p[i] < 0x20 || p[i] == 0x7f)
-			return "contains a control character (CR, LF, tab or "
-			    "similar); it must be one line of text";
-		i += u;
-	}
+	if (!utf8_valid(v, strlen(v)))
+		return "is not valid UTF-8";
+	if (!valid_header_safe(v))
+		return "contains a control character (CR, LF, tab or "
+		    "similar); it must be one line of text";
 	return NULL;
 }
 
@@ -269,42 +262,24 @@ tpl_parse(struct tpl_text *t, char *src, int line0, const char *path,
 	return rc;
 }
 
-/* Reads a whole file; *why gets a static reason on failure. */
+/* Reads a whole regular file; *why gets a static reason on failure. */
 static int
 tpl_read(const char *path, size_t max, unsigned char **data, size_t *len,
     const char **why)
 {
-	FILE *fp;
-	struct stat st;
-	unsigned char *b = NULL;
-	int rc = -1;
+	struct buf b;
+	int rc;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		*why = strerror(errno);
+	buf_init(&b);
+	rc = buf_read_regular(&b, path, max);
+	*why = rc == -1 ? strerror(errno) : rc == 1 ? "file too large" :
+	    "not a regular file";
+	if (rc != 0) {
+		buf_free(&b);
 		return -1;
 	}
-	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
-		*why = "not a regular file";
-		goto out;
-	}
-	if ((size_t)st.st_size > max) {
-		*why = "file too large";
-		goto out;
-	}
-	b = xmalloc((size_t)st.st_size + 1);
-	*len = fread(b, 1, (size_t)st.st_size, fp);
-	if (ferror(fp) || *len != (size_t)st.st_size) {
-		*why = "read error";
-		goto out;
-	}
-	b[*len] = '\0';
-	*data = b;
-	b = NULL;
-	rc = 0;
-out:
-	free(b);
-	fclose(fp);
-	return rc;
+	*data = (unsigned char *)buf_detach(&b, len);
+	return 0;
 }
 
 /*
@@ -914,15 +889,6 @@ template_lang(const struct template *tp)
 	return tp->lang;
 }
 
-static const char *
-tpl_field(const struct client *c, const char *key)
-{
-	for (size_t i = 0; i < c->nfields; i++)
-		if (strcmp(c->fields[i].key, key) == 0)
-			return c->fields[i].value;
-	return NULL;
-}
-
 /* The value of a variable, or NULL when it has none here (an empty
  * value counts as none, so fallbacks apply). */
 static const char *
@@ -949,7 +915,7 @@ tpl_lookup(const struct template_vars *v, const char *name, char num[16])
 			val = num;
 		}
 	} else
-		val = tpl_field(v->client, name);
+		val = book_field(v->client, name);
 	return val != NULL && *val != '\0' ? val : NULL;
 }
 
@@ -981,7 +947,7 @@ tpl_no_value(const struct tpl_piece *pc, const char *path,
 	if (c->nfields > 0)
 		buf_addc(&b, ')');
 	if (pc->nalts == 1 && !tpl_is_builtin(first) &&
-	    tpl_field(c, first) == NULL) {
+	    book_field(c, first) == NULL) {
 		const char *cands[64], *sug;
 		size_t n = 0;
 
@@ -1013,21 +979,6 @@ tpl_no_value(const struct tpl_piece *pc, const char *path,
 		buf_free(&v);
 	}
 	buf_free(&b);
-}
-
-static void
-tpl_add_html(struct buf *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&': buf_adds(out, "&amp;"); break;
-		case '<': buf_adds(out, "&lt;"); break;
-		case '>': buf_adds(out, "&gt;"); break;
-		case '"': buf_adds(out, "&quot;"); break;
-		case '\'': buf_adds(out, "&#39;"); break;
-		default: buf_addc(out, *s);
-		}
-	}
 }
 
 /* Renders a parsed text; values from the book are escaped for HTML,
@@ -1067,7 +1018,7 @@ tpl_render_text(const struct tpl_text *tx, const char *path,
 			continue;
 		}
 		if (html && !literal)
-			tpl_add_html(out, val);
+			buf_add_html(out, val, BUF_HTML_QUOTES);
 		else
 			buf_adds(out, val);
 	}

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "timeutil.h"
 #include "tz.h"
 #include "xalloc.h"
@@ -427,12 +428,6 @@ tz_utc_to_local(const struct tz *z, int64_t utc, int64_t *days, int *sec)
 	*sec = (int)(local - *days * DAY_SECONDS);
 }
 
-const char *
-tz_name(const struct tz *z)
-{
-	return z->name;
-}
-
 void
 tz_free(struct tz *z)
 {
@@ -602,34 +597,15 @@ valid_name(const char *name)
 static int
 read_file(const char *path, unsigned char **data, size_t *len)
 {
-	struct stat st;
-	unsigned char *buf = NULL;
-	size_t n = 0;
-	ssize_t got;
-	int fd, ret = -1;
+	struct buf b;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	buf_init(&b);
+	if (buf_read_regular(&b, path, TZIF_MAX_SIZE) != 0) {
+		buf_free(&b);
 		return -1;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > TZIF_MAX_SIZE)
-		goto out;
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (n < (size_t)st.st_size) {
-		got = read(fd, buf + n, (size_t)st.st_size - n);
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			goto out;
-		n += (size_t)got;
 	}
-	*data = buf;
-	*len = n;
-	buf = NULL;
-	ret = 0;
-out:
-	free(buf);
-	close(fd);
-	return ret;
+	*data = (unsigned char *)buf_detach(&b, len);
+	return 0;
 }
 
 static uint64_t

@@ -10,6 +10,7 @@
 #include "book.h"
 #include "diag.h"
 #include "settings.h"
+#include "valid.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);
@@ -32,15 +33,15 @@ check_book(const struct book *b)
 		    c->language == NULL || c->tz == NULL ||
 		    book_client(b, c->id) != c ||
 		    (i > 0 && strcmp(b->clients[i - 1].id, c->id) >= 0) ||
-		    settings_has_control(c->name) ||
-		    (c->salutation && settings_has_control(c->salutation)))
+		    valid_has_control(c->name) ||
+		    (c->salutation && valid_has_control(c->salutation)))
 			abort();
 		for (size_t j = 0; j < c->noccasions; j++)
 			if (c->occasions[j] >= b->noccasions)
 				abort();
 		for (size_t j = 0; j < c->nfields; j++)
 			if (book_field(c, c->fields[j].key) == NULL ||
-			    settings_has_control(c->fields[j].value))
+			    valid_has_control(c->fields[j].value))
 				abort();
 	}
 	for (size_t i = 0; i < b->noccasions; i++)

@@ -282,7 +282,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int sec;
 
 		check(it->occurrence != NULL && it->note != NULL);
-		check(history_find(h, it->client->id, it->occurrence) == NULL);
+		check(history_client_find(h, history_client(h, it->client->id),
+		    it->occurrence) == NULL);
 		if (i > 0)
 			check(p.items[i - 1].due <= it->due);
 		for (size_t j = 0; j < i; j++)

@@ -8,6 +8,7 @@
 
 #include "diag.h"
 #include "settings.h"
+#include "valid.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    s->timezone == NULL || s->clients == NULL ||
 		    s->templates == NULL || s->database == NULL ||
 		    s->daily_limit < 1 || s->nretry > SETTINGS_MAX_RETRY ||
-		    settings_has_control(s->sender_name))
+		    valid_has_control(s->sender_name))
 			abort();
 		settings_free(s);
 	} else if (s != NULL || d.errors == 0) {

@@ -118,6 +118,5 @@ const struct occasion *book_occasion(const struct book *b, const char *name);
 const char *book_field(const struct client *c, const char *key);
 /* Whether the client receives occasion index oi. */
 bool	 book_client_has(const struct client *c, size_t oi);
-const char *book_kind_name(enum occasion_kind k);
 
 #endif

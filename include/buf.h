@@ -31,6 +31,12 @@ void	 buf_vaddf(struct buf *b, const char *fmt, va_list ap)
  * opened or read (errno says why); 1 as soon as b holds more than max
  * bytes of it.  On -1 and 1 b keeps what was read; the caller frees it. */
 int	 buf_read_file(struct buf *b, const char *path, size_t max);
+/* The same for a regular file only: 2 when path is something else. */
+int	 buf_read_regular(struct buf *b, const char *path, size_t max);
+#define BUF_HTML_QUOTES	0x1	/* " and ' as &quot; and &#39; too */
+#define BUF_HTML_BREAKS	0x2	/* a line feed as <br> and a line feed */
+/* Appends s with &, < and > escaped for HTML text, and what flags ask. */
+void	 buf_add_html(struct buf *b, const char *s, unsigned flags);
 /* Hands the contents to the caller (never NULL) and empties the buffer. */
 char	*buf_detach(struct buf *b, size_t *len);
 

@@ -62,15 +62,10 @@ void		 history_add_record(struct history *h, const char *client,
 /* NULL when the history knows nothing of the client. */
 const struct history_client *history_client(const struct history *h,
 		    const char *client);
-/* The record for (client, occurrence), or NULL. */
-const struct history_record *history_find(const struct history *h,
-		    const char *client, const char *occurrence);
-/* The same for a client already at hand (hc from history_client() on h,
- * or NULL): saves looking the id up again. */
+/* The record for (hc, occurrence), or NULL; hc from history_client() on
+ * h, or NULL. */
 const struct history_record *history_client_find(const struct history *h,
 		    const struct history_client *hc, const char *occurrence);
-/* The latest instant a message to the client was accepted, or NONE. */
-int64_t		 history_last_sent(const struct history_client *hc);
 const char	*history_status_name(enum msg_status st);
 int		 history_parse_status(const char *s, enum msg_status *out);
 

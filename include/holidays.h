@@ -22,8 +22,6 @@
  * Case-sensitive as written above.  Returns 0, or -1 with *err set to an
  * allocated message listing the valid names. */
 int	 holidays_parse_region(const char *s, int *region, char **err);
-/* The canonical name of a region ("none", "DE", "DE-BY", …). */
-const char *holidays_region_name(int region);
 /* Whether day (day number, see timeutil.h) is a public holiday in region;
  * *name (if not NULL) gets its German name, e.g. "Karfreitag". */
 bool	 holidays_is_holiday(int region, int64_t day, const char **name);

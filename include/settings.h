@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "timeutil.h"
+#include "valid.h"
 
 enum basis {
 	BASIS_CONSENT,
@@ -96,8 +97,8 @@ int	 settings_load(const char *path, struct settings **out,
  * the file in messages and anchors relative paths. */
 int	 settings_load_buffer(const char *path, const char *data, size_t len,
 	    struct settings **out, struct diag *d);
-/* The password file, when one is set, must exist, be a regular file and
- * be neither readable nor writable by group or others.  Reports at
+/* The password file, when one is set, must pass valid_password_file()
+ * (the rule delivery applies when it reads it).  Reports at
  * line_password_file; returns 0, or -1 after adding an error to d. */
 int	 settings_check_password_file(const struct settings *s,
 	    struct diag *d);
@@ -107,25 +108,9 @@ void	 settings_free(struct settings *s);
  * "/touchbase/touchbase.ini".  Returns a pointer into its arguments or a
  * static string. */
 const char *settings_default_path(const char *opt_c);
-/* Validates an e-mail address as plain ASCII local@domain (no display
- * name, no IDN in UTF-8, no controls).  Returns 0, or -1 with *err set
- * (allocated) to what would be valid. */
-int	 settings_check_address(const char *addr, char **err);
-/* Whether s contains CR, LF, NUL-free controls (0x01-0x1f except TAB,
- * 0x7f).  Used before any value reaches a header or an SMTP command. */
-bool	 settings_has_control(const char *s);
-/* Describes the first character that settings_has_control() objects to,
- * as "a line break (U+000A)" or "a control character (U+001B)"; NULL
- * when there is none.  The caller frees the result. */
-char	*settings_describe_control(const char *s);
-/* Whether s is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
-bool	 settings_valid_utf8(const char *s);
-/* Whether s is a short language tag: [a-z]{2,3}, optionally followed by
- * '-' and letters or digits ("de", "en", "de-AT", "gsw"). */
-bool	 settings_valid_language(const char *s);
-/* s quoted for a message: 'text', with controls shown as '?' and cut
- * after 60 bytes with "...".  The caller frees the result. */
-char	*settings_quote(const char *s);
+/* The names deliver.c still calls; the rules are valid.h's. */
+#define settings_check_address(addr, err)	valid_address(addr, err)
+#define settings_has_control(s)			valid_has_control(s)
 /* "consent" / "customer" / "personal" */
 int	 settings_parse_basis(const char *s, enum basis *out);
 const char *settings_basis_name(enum basis b);

@@ -25,7 +25,6 @@ void		 tzdb_free(struct tzdb *db);
  * characters outside [A-Za-z0-9/_+-] are refused. */
 const struct tz	*tzdb_get(struct tzdb *db, const char *name, char **err);
 
-const char	*tz_name(const struct tz *z);
 /* Offset from UTC in seconds (east positive) at instant utc; *abbr (if
  * not NULL) gets the abbreviation, e.g. "CET", valid as long as z. */
 int		 tz_offset_at(const struct tz *z, int64_t utc,

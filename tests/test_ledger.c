@@ -27,6 +27,27 @@
 #define MSG	"Date: Sun, 28 Feb 2027 09:00:00 +0100\r\n" \
 	"Subject: Alles Gute\r\n\r\nLiebe Anna,\r\n"
 
+/* A record through the real path: the client, then its occurrence. */
+static const struct history_record *
+find(const struct history *h, const char *client, const char *occurrence)
+{
+	return history_client_find(h, history_client(h, client), occurrence);
+}
+
+/* The latest instant a message to the client was accepted, from its
+ * records (what the planner counts as the last contact by mail). */
+static int64_t
+last_sent(const struct history_client *hc)
+{
+	int64_t last = HISTORY_NONE;
+
+	for (size_t i = 0; hc != NULL && i < hc->nrecords; i++)
+		if (hc->records[i].status == ST_SENT &&
+		    hc->records[i].sent > last)
+			last = hc->records[i].sent;
+	return last;
+}
+
 static char dir[64], path[96];
 
 static int
@@ -720,15 +741,15 @@ test_history(void **state)
 	assert_int_equal(hc->last_touch, NOW - 500);
 	assert_int_equal(hc->optout, HISTORY_NONE);
 	assert_int_equal(hc->nrecords, 2);
-	assert_int_equal(history_last_sent(hc), NOW + 42);
-	r = history_find(h, "anna-mueller", "birthday/2027");
+	assert_int_equal(last_sent(hc), NOW + 42);
+	r = find(h, "anna-mueller", "birthday/2027");
 	assert_non_null(r);
 	assert_int_equal(r->status, ST_SENT);
 	assert_int_equal(r->sent, NOW + 42);
 	assert_int_equal(r->due, NOW);
 	assert_string_equal(r->occasion, "birthday");
 	assert_string_equal(r->template_file, "birthday.de.txt");
-	r = history_find(h, "anna-mueller", "checkin/2027-03-04");
+	r = find(h, "anna-mueller", "checkin/2027-03-04");
 	assert_non_null(r);
 	assert_int_equal(r->status, ST_QUEUED);
 	assert_int_equal(r->sent, HISTORY_NONE);
@@ -743,7 +764,7 @@ test_history(void **state)
 	hc = history_client(h, "carla");
 	assert_non_null(hc);
 	assert_int_equal(hc->first_seen, HISTORY_NONE);
-	r = history_find(h, "carla", "advent/2026");
+	r = find(h, "carla", "advent/2026");
 	assert_non_null(r);
 	assert_int_equal(r->status, ST_MISSED);
 	assert_null(r->template_file);
@@ -977,7 +998,7 @@ test_migration_from_v1(void **state)
 	assert_int_equal(hc->first_seen, 1770000000);
 	assert_int_equal(hc->last_touch, 1775000000);
 	assert_int_equal(hc->nrecords, 2);
-	assert_int_equal(history_last_sent(hc), 1772265905);
+	assert_int_equal(last_sent(hc), 1772265905);
 	hc = history_client(h, "bernd");
 	assert_non_null(hc);
 	assert_int_equal(hc->optout, 1790000000);
@@ -1050,17 +1071,15 @@ test_not_a_database(void **state)
 	free(err);
 }
 
-/* 100,000 clients with a row each load in well under a second (one query
- * per table); the bound is loose enough for a sanitizer build. */
+/* 100,000 clients with a row each load whole (one query per table); how
+ * fast is bench/'s question, not a test's. */
 static void
 test_history_of_100000_clients(void **state)
 {
 	struct ledger *l = open_rw();
 	struct history *h = history_new();
 	sqlite3_stmt *st;
-	struct timespec t0, t1;
 	char *err = NULL;
-	double secs;
 
 	(void)state;
 	sql(l, "BEGIN");
@@ -1081,15 +1100,8 @@ test_history_of_100000_clients(void **state)
 	    "FROM messages");
 	sql(l, "COMMIT");
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(ledger_load_history(l, h, &err), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	secs = (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	print_message("loading the history of 100000 clients: %.3f s\n",
-	    secs);
-	assert_true(secs < 3.0);
-	assert_int_equal(history_last_sent(history_client(h, "c99999")),
+	assert_int_equal(last_sent(history_client(h, "c99999")),
 	    NOW + 99999);
 	assert_int_equal(history_client(h, "c5")->first_seen, NOW + 5);
 	history_free(h);

@@ -469,11 +469,19 @@ test_build_refuses_controls(void **state)
 		    "the recipient address contains a control character "
 		    "(0x0d)" },
 		{ &in.to_addr, "Anna <anna@example.de>", "the recipient "
-		    "address 'Anna <anna@example.de>' is not a plain address" },
+		    "address 'Anna <anna@example.de>' is not a plain e-mail "
+		    "address: write only local@domain, without a display name, "
+		    "quotes, spaces or <>" },
 		{ &in.reply_to, "a@b.example\nX: y", "the Reply-To address "
 		    "contains a control character (0x0a)" },
 		{ &in.from_addr, "no-at-sign", "the sender address "
-		    "'no-at-sign' is not an address like name@example.org" },
+		    "'no-at-sign' is not an e-mail address: it needs exactly "
+		    "one '@', as in anna@example.de" },
+		{ &in.to_addr, "anna@example", "the recipient address "
+		    "'anna@example' is not an e-mail address: the domain needs "
+		    "a dot, as in example.de" },
+		{ &in.reply_to, "", "the Reply-To address is empty; an address "
+		    "like name@example.org is needed" },
 		{ &in.message_id, "<a@b>\r\nX: y", "Message-ID" },
 		{ &in.list_unsubscribe, "<mailto:a@b>\r\nX: y",
 		    "the List-Unsubscribe value" },

@@ -6,7 +6,8 @@
 # touchbase.ini; `check` must exit 1 and print exactly the FILE:LINE lines
 # of bad-X.expect (the cmocka tests compare the same files).  Then the
 # example configuration conf/touchbase.ini must pass, and a password file
-# readable by others must be refused.
+# with any permission bit for group or others (settings/pw-MODE.ini) must
+# be refused.
 set -u
 : "${BUILD:?}" "${SRC:?}" "${TMPDIR_E2E:?}"
 TB=$BUILD/touchbase
@@ -177,21 +178,23 @@ rc=$?
 [ "$(cat "$d/out")" = "touchbase.ini: ok: 8 clients, 6 occasions, 1 warning" ] ||
     bad "template/fallback: stdout: $(cat "$d/out")"
 
-# The password file: refused while others can read it, fine at 0600.
-d=$TMPDIR_E2E/password
-mkdir -p "$d"
-printf '[sender]\naddress = hallo@lindgruen.example\n[delivery]\n' >"$d/touchbase.ini"
-printf 'url = smtps://mail.lindgruen.example\nusername = hallo\n' >>"$d/touchbase.ini"
-printf 'password_file = smtp-password\n[paths]\ntemplates = %s\n' \
-    "$SRC/conf/templates" >>"$d/touchbase.ini"
-printf 'database = %s/touchbase.db\n' "$d" >>"$d/touchbase.ini"
-printf 'clients = ( { id = "a"; name = "A"; email = "a@example.de"; } );\n' \
-    >"$d/clients.conf"
-printf 'geheim\n' >"$d/smtp-password"
-chmod 644 "$d/smtp-password"
-echo "touchbase.ini:6: password file 'smtp-password' is readable by others (mode 0644): chmod 600 it" \
-    >"$d/expect"
-run_check "$d" touchbase.ini "$d/expect" "password file 0644"
+# The password file: each tests/fixtures/settings/pw-MODE.ini names
+# smtp-password, made here with that mode; check refuses it exactly as
+# delivery would (any permission bit for group or others), and the same
+# file passes at 0600.
+for f in "$SRC"/tests/fixtures/settings/pw-*.ini; do
+	n=$(basename "$f" .ini)
+	d=$TMPDIR_E2E/password-$n
+	mkdir -p "$d"
+	cp "$f" "$d/touchbase.ini"
+	printf '[paths]\ntemplates = %s\ndatabase = %s/touchbase.db\n' \
+	    "$SRC/conf/templates" "$d" >>"$d/touchbase.ini"
+	printf 'clients = ( { id = "a"; name = "A"; email = "a@example.de"; } );\n' \
+	    >"$d/clients.conf"
+	printf 'geheim\n' >"$d/smtp-password"
+	chmod "${n#pw-}" "$d/smtp-password"
+	run_check "$d" touchbase.ini "${f%.ini}.expect" "settings/$n"
+done
 chmod 600 "$d/smtp-password"
 out=$(cd "$d" && "$TB" -c touchbase.ini check 2>&1)
 rc=$?
