@@ -112,7 +112,8 @@ pass_deliver(struct pass *p, int64_t id, const char *client,
 		rcpts[nrcpts++] = s->bcc;
 	if ((d = pass_deliverer(p)) != NULL)
 		r = deliver_send(d, s->sender_address, rcpts, nrcpts,
-		    (const char *)bytes, len, &reply);
+		    (const char *)bytes, len,
+		    NULL /* TODO(integrator): row key */, &reply);
 	else {
 		r = DELIVER_CONFIG;
 		reply.text = xstrdup(p->dlv_err);

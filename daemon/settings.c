@@ -9,11 +9,13 @@
  * continuation lines, unknown sections, lines without '=') into errors
  * with their place.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,7 +41,7 @@ enum {
 	K_NAME, K_ADDRESS, K_REPLY_TO, K_BCC, K_LANGUAGE, K_BASIS,
 	K_OBJECTION_NOTICE,
 	K_URL, K_TLS, K_USERNAME, K_PASSWORD_FILE, K_CA_FILE, K_TIMEOUT,
-	K_RETRY, K_GIVE_UP_AFTER,
+	K_RETRY, K_GIVE_UP_AFTER, K_HELO,
 	K_TIMEZONE, K_SEND_WINDOW, K_WEEKDAYS, K_HOLIDAYS, K_MIN_GAP,
 	K_DAILY_LIMIT, K_CATCH_UP,
 	K_CLIENTS, K_TEMPLATES, K_DATABASE,
@@ -65,6 +67,7 @@ static const struct {
 	[K_TIMEOUT] = { "delivery", "timeout" },
 	[K_RETRY] = { "delivery", "retry" },
 	[K_GIVE_UP_AFTER] = { "delivery", "give_up_after" },
+	[K_HELO] = { "delivery", "helo" },
 	[K_TIMEZONE] = { "schedule", "timezone" },
 	[K_SEND_WINDOW] = { "schedule", "send_window" },
 	[K_WEEKDAYS] = { "schedule", "weekdays" },
@@ -620,6 +623,44 @@ settings_is_loopback(const char *host)
 	    strcasecmp(host, "localhost") == 0;
 }
 
+/* An EHLO name: a DNS name (labels of letters, digits and inner hyphens,
+ * at most 253 bytes), or an address literal: [192.0.2.1] or
+ * [IPv6:2001:db8::1]. */
+static bool
+settings_valid_helo(const char *v)
+{
+	size_t n = strlen(v), label = 0, i;
+	unsigned char a[16];
+	char *in;
+	bool ok;
+
+	if (n >= 2 && v[0] == '[' && v[n - 1] == ']') {
+		in = xstrndup(v + 1, n - 2);
+		if (strncasecmp(in, "IPv6:", 5) == 0)
+			ok = inet_pton(AF_INET6, in + 5, a) == 1;
+		else
+			ok = inet_pton(AF_INET, in, a) == 1;
+		free(in);
+		return ok;
+	}
+	if (n == 0 || n > 253)
+		return false;
+	for (i = 0; i <= n; i++) {
+		if (i == n || v[i] == '.') {
+			if (label == 0 || label > 63 || v[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isascii((unsigned char)v[i]) ||
+		    !(isalnum((unsigned char)v[i]) || v[i] == '-') ||
+		    (label == 0 && v[i] == '-'))
+			return false;
+		label++;
+	}
+	return true;
+}
+
 #define URL_HELP "use maildir:PATH, smtp://host[:port] (STARTTLS) or " \
 	"smtps://host[:port] (implicit TLS)"
 
@@ -875,6 +916,16 @@ settings_delivery(struct settings_parse *p, struct settings *s)
 		    "be from 1s to 1h");
 		s->timeout = 30;
 	}
+	v = settings_val(p, K_HELO);
+	if (v != NULL && !settings_valid_helo(v)) {
+		char *q = settings_quote(v);
+
+		diag_error(p->d, p->path, p->line[K_HELO], "helo %s is not a "
+		    "host name: write a DNS name such as mail.example.de, or "
+		    "an address literal such as [192.0.2.1]", q);
+		free(q);
+	} else if (v != NULL)
+		s->helo = xstrdup(v);
 	settings_duration(p, K_GIVE_UP_AFTER, "3d", &dur, true);
 	s->give_up_after = timeutil_duration_seconds(&dur);
 	if (s->give_up_after < 1) {
@@ -1092,6 +1143,7 @@ settings_free(struct settings *s)
 	free(s->username);
 	free(s->password_file);
 	free(s->ca_file);
+	free(s->helo);
 	free(s->timezone);
 	free(s->clients);
 	free(s->templates);

@@ -61,6 +61,8 @@ struct settings {
 	char		*password_file;	/* resolved, NULL when unset */
 	char		*ca_file;	/* resolved, NULL when unset */
 	int64_t		 timeout;	/* seconds, default 30 */
+	char		*helo;		/* EHLO name; NULL when unset (the
+					   sender address's domain then) */
 	struct duration	 retry[SETTINGS_MAX_RETRY]; /* 5min 15min 1h 4h 12h */
 	size_t		 nretry;
 	int64_t		 give_up_after;	/* seconds, default 3d */

@@ -94,15 +94,16 @@ test_classify(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (deliver_classify(cases[i].code) != cases[i].r)
+		if (reply_classify(cases[i].code) != cases[i].r)
 			fail_msg("code %d: %s, want %s", cases[i].code,
-			    deliver_result_name(deliver_classify(
+			    deliver_result_name(reply_classify(
 			    cases[i].code)), deliver_result_name(cases[i].r));
 	}
 	assert_string_equal(deliver_result_name(DELIVER_OK), "ok");
 	assert_string_equal(deliver_result_name(DELIVER_TEMPFAIL), "tempfail");
 	assert_string_equal(deliver_result_name(DELIVER_PERMFAIL), "permfail");
 	assert_string_equal(deliver_result_name(DELIVER_CONFIG), "config");
+	assert_string_equal(deliver_result_name(DELIVER_SESSION), "session");
 }
 
 static void
@@ -317,7 +318,7 @@ test_addresses_checked_first(void **state)
 		const char *rcpts[] = { TO "\r\nRCPT TO:<evil@example.com>" };
 
 		assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg,
-		    strlen(msg), &r), DELIVER_PERMFAIL);
+		    strlen(msg), NULL, &r), DELIVER_PERMFAIL);
 		assert_string_equal(r.text, "invalid recipient address "
 		    "\"" TO "\\x0d\\x0aRCPT TO:<evil@example.com>\", not sent: "
 		    "an e-mail address must not contain control characters or "
@@ -329,14 +330,14 @@ test_addresses_checked_first(void **state)
 		const char *rcpts[] = { TO, "archive@example.org\n" };
 
 		assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg,
-		    strlen(msg), &r), DELIVER_PERMFAIL);
+		    strlen(msg), NULL, &r), DELIVER_PERMFAIL);
 		deliver_reply_clear(&r);
 	}
 	{
 		const char *rcpts[] = { "Anna <" TO ">" };
 
 		assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg,
-		    strlen(msg), &r), DELIVER_PERMFAIL);
+		    strlen(msg), NULL, &r), DELIVER_PERMFAIL);
 		assert_non_null(strstr(r.text,
 		    "is not a plain e-mail address"));
 		deliver_reply_clear(&r);
@@ -345,11 +346,11 @@ test_addresses_checked_first(void **state)
 		const char *rcpts[] = { TO };
 
 		assert_int_equal(deliver_send(d, "sender@example.org\r\nDATA",
-		    rcpts, 1, msg, strlen(msg), &r), DELIVER_CONFIG);
+		    rcpts, 1, msg, strlen(msg), NULL, &r), DELIVER_CONFIG);
 		assert_non_null(strstr(r.text, "invalid sender address"));
 		deliver_reply_clear(&r);
 		assert_int_equal(deliver_send(d, FROM, rcpts, 0, msg,
-		    strlen(msg), &r), DELIVER_PERMFAIL);
+		    strlen(msg), NULL, &r), DELIVER_PERMFAIL);
 		assert_string_equal(r.text, "no recipient, not sent");
 		deliver_reply_clear(&r);
 	}
@@ -380,8 +381,8 @@ test_maildir(void **state)
 	s = maildir_settings(md);
 	d = deliver_new(&s, &err);
 	assert_non_null(d);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg, strlen(msg), &r),
-	    DELIVER_OK);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg, strlen(msg),
+	    NULL, &r), DELIVER_OK);
 	assert_int_equal(r.code, 0);
 	prefix = xasprintf("written to %s/new/", md);
 	assert_int_equal(strncmp(r.text, prefix, strlen(prefix)), 0);
@@ -417,7 +418,7 @@ test_maildir(void **state)
 	}
 	/* a second message gets a name of its own */
 	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
-	    &r2), DELIVER_OK);
+	    NULL, &r2), DELIVER_OK);
 	assert_string_not_equal(r.text, r2.text);
 	deliver_reply_clear(&r);
 	deliver_reply_clear(&r2);
@@ -439,8 +440,7 @@ test_maildir_unusable(void **state)
 	file = write_file("notadir", "x", 0600);
 	s = maildir_settings(file);
 	d = deliver_new(&s, &err);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 1, "x\r\n", 3, &r),
-	    DELIVER_CONFIG);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, "x\r\n", 3, NULL, &r), DELIVER_CONFIG);
 	want = xasprintf("cannot create Maildir %s: Not a directory", file);
 	assert_string_equal(r.text, want);
 	free(want);
@@ -471,8 +471,8 @@ test_smtp_bcc_copy(void **state)
 	s.bcc = BCC;
 	d = deliver_new(&s, &err);
 	assert_non_null(d);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg, strlen(msg), &r),
-	    DELIVER_OK);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg, strlen(msg),
+	    NULL, &r), DELIVER_OK);
 	assert_string_equal(r.text, "250 2.0.0 OK: queued as T000001 (copy "
 	    "to Archive@Example.org refused: 550 5.0.0 smtpd.py: injected "
 	    "failure at RCPT)");
@@ -481,8 +481,8 @@ test_smtp_bcc_copy(void **state)
 	deliver_free(d);
 	s.bcc = NULL;
 	d = deliver_new(&s, &err);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg, strlen(msg), &r),
-	    DELIVER_PERMFAIL);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg, strlen(msg),
+	    NULL, &r), DELIVER_PERMFAIL);
 	assert_int_equal(r.code, 550);
 	deliver_reply_clear(&r);
 	deliver_free(d);
@@ -536,8 +536,8 @@ test_smtp_credential(void **state)
 	d = deliver_new(&s, &err);
 	if (d == NULL)
 		fail_msg("deliver_new: %s", err);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg), &r),
-	    DELIVER_OK);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    NULL, &r), DELIVER_OK);
 	deliver_reply_clear(&r);
 	deliver_free(d);
 	j = tsrv_message(&t, 1, "json", NULL);
@@ -552,8 +552,8 @@ test_smtp_credential(void **state)
 	d = deliver_new(&s, &err);
 	if (d == NULL)
 		fail_msg("deliver_new: %s", err);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg), &r),
-	    DELIVER_OK);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    NULL, &r), DELIVER_OK);
 	deliver_reply_clear(&r);
 	deliver_free(d);
 	/* A blank credential (the unit's fallback) counts as none: the
@@ -568,8 +568,8 @@ test_smtp_credential(void **state)
 	d = deliver_new(&s, &err);
 	if (d == NULL)
 		fail_msg("deliver_new: %s", err);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg), &r),
-	    DELIVER_CONFIG);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    NULL, &r), DELIVER_CONFIG);
 	assert_non_null(strstr(r.text, "AUTH"));
 	deliver_reply_clear(&r);
 	deliver_free(d);
