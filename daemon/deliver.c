@@ -253,17 +253,13 @@ deliver_new(const struct settings *s, char **err)
 	p.ca_file = s->ca_file;
 	p.timeout = s->timeout > 0 ? (long)s->timeout : 30;
 	p.final_timeout = SMTP_FINAL_TIMEOUT;
+	/* EHLO: [delivery] helo, else the sender address's domain (a
+	 * struct settings filled by hand may lack sender_domain). */
 	p.helo = s->helo != NULL && *s->helo != '\0' ? s->helo :
 	    s->sender_domain;
 	if (p.helo == NULL && s->sender_address != NULL &&
 	    strchr(s->sender_address, '@') != NULL)
 		p.helo = strchr(s->sender_address, '@') + 1;
-	if (p.helo == NULL || *p.helo == '\0') {
-		*err = xstrdup("no name for EHLO: set [sender] address or "
-		    "[delivery] helo");
-		deliver_wipe(password);
-		goto fail;
-	}
 	d->smtp = smtp_new(&p, err);
 	deliver_wipe(password);
 	if (d->smtp == NULL)
