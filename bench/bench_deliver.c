@@ -55,7 +55,7 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < n; i++) {
 		if (deliver_send(d, s.sender_address, rcpts, 1, msg, len,
-		    &r) == DELIVER_OK)
+		    NULL, &r) == DELIVER_OK)
 			ok++;
 		else
 			fprintf(stderr, "bench_deliver: message %ld: %s\n", i,

@@ -140,7 +140,7 @@ cmd_test_mail(const char *config, int argc, char **argv)
 	}
 	rcpts[0] = to;
 	r = deliver_send(d, s->sender_address, rcpts, 1, msg.data, msg.len,
-	    &reply);
+	    NULL, &reply);
 	switch (r) {
 	case DELIVER_OK:
 		printf("sent to %s via %s: %s\n", to, where,
@@ -156,6 +156,12 @@ cmd_test_mail(const char *config, int argc, char **argv)
 		fprintf(stderr, "touchbase test-mail: not sent to %s via %s: "
 		    "%s\n(a temporary failure: a greeting would be deferred "
 		    "and retried)\n", to, where, reply.text);
+		break;
+	case DELIVER_SESSION:
+		fprintf(stderr, "touchbase test-mail: not sent to %s via %s: "
+		    "%s\n(the server could not be reached or refused the "
+		    "session: greetings would stay deferred and be retried)\n",
+		    to, where, reply.text);
 		break;
 	case DELIVER_CONFIG:
 		fprintf(stderr, "touchbase test-mail: not sent to %s via %s: "

@@ -20,6 +20,7 @@
 
 #define DELIVER_PASSWORD_MAX	4096
 #define DELIVER_CREDENTIAL	"smtp-password"
+#define DELIVER_KEY_MAX		200
 
 struct deliverer {
 	enum delivery_kind	 kind;
@@ -40,18 +41,10 @@ deliver_result_name(enum deliver_result r)
 		return "permfail";
 	case DELIVER_CONFIG:
 		return "config";
+	case DELIVER_SESSION:
+		return "session";
 	}
 	return "?";
-}
-
-enum deliver_result
-deliver_classify(int code)
-{
-	if (code >= 200 && code < 300)
-		return DELIVER_OK;
-	if (code >= 500 && code < 600)
-		return DELIVER_PERMFAIL;
-	return DELIVER_TEMPFAIL;
 }
 
 void
@@ -229,6 +222,13 @@ deliver_new(const struct settings *s, char **err)
 	p.ca_file = s->ca_file;
 	p.timeout = s->timeout > 0 ? (long)s->timeout : 30;
 	p.final_timeout = SMTP_FINAL_TIMEOUT;
+	/* EHLO: [delivery] helo, else the sender address's domain (a
+	 * struct settings filled by hand may lack sender_domain). */
+	p.helo = s->helo != NULL && *s->helo != '\0' ? s->helo :
+	    s->sender_domain;
+	if (p.helo == NULL && s->sender_address != NULL &&
+	    strchr(s->sender_address, '@') != NULL)
+		p.helo = strchr(s->sender_address, '@') + 1;
 	d->smtp = smtp_new(&p, err);
 	deliver_wipe(password);
 	if (d->smtp == NULL)
@@ -275,8 +275,8 @@ deliver_check(const char *what, const char *addr, struct deliver_reply *r)
 {
 	char *err = NULL, *q;
 
-	if (addr != NULL && settings_check_address(addr, &err) == 0 &&
-	    !settings_has_control(addr))
+	if (addr != NULL && valid_address(addr, &err) == 0 &&
+	    !valid_has_control(addr))
 		return 0;
 	q = deliver_quote(addr != NULL ? addr : "");
 	r->text = xasprintf("invalid %s address %s, not sent: %s", what, q,
@@ -287,15 +287,41 @@ deliver_check(const char *what, const char *addr, struct deliver_reply *r)
 	return -1;
 }
 
+/* A send-log key: 1-200 bytes of [A-Za-z0-9._-]. */
+static int
+deliver_check_key(const char *key, struct deliver_reply *r)
+{
+	size_t i, n = strlen(key);
+	char *q;
+
+	for (i = 0; i < n && i <= DELIVER_KEY_MAX; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-'))
+			break;
+	}
+	if (n >= 1 && n <= DELIVER_KEY_MAX && i == n)
+		return 0;
+	q = deliver_quote(key);
+	r->text = xasprintf("invalid send-log key %s, not sent: a key is 1 to "
+	    "%d characters from A-Z a-z 0-9 . _ -", q, DELIVER_KEY_MAX);
+	free(q);
+	return -1;
+}
+
 enum deliver_result
 deliver_send(struct deliverer *d, const char *from,
     const char *const *rcpts, size_t nrcpts, const char *msg, size_t len,
-    struct deliver_reply *reply)
+    const char *key, struct deliver_reply *reply)
 {
 	size_t i, nprimary = nrcpts;
 
 	reply->code = 0;
 	reply->text = NULL;
+	if (key != NULL && deliver_check_key(key, reply) == -1)
+		return DELIVER_PERMFAIL;
 	if (deliver_check("sender", from, reply) == -1)
 		return DELIVER_CONFIG;
 	if (nrcpts == 0) {
@@ -312,7 +338,7 @@ deliver_send(struct deliverer *d, const char *from,
 			return i < nprimary ? DELIVER_PERMFAIL : DELIVER_CONFIG;
 	}
 	if (d->kind == DELIVERY_MAILDIR)
-		return maildir_deliver(d->maildir, msg, len, reply);
+		return maildir_deliver(d->maildir, key, msg, len, reply);
 	return smtp_send(d->smtp, from, rcpts, nrcpts, nprimary, msg, len,
 	    reply);
 }

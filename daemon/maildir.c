@@ -1,6 +1,7 @@
 /*
  * maildir.c - the Maildir backend: tmp/, fsync, rename into new/.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -13,7 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "deliver.h"
+#include "reply.h"
 #include "log.h"
 #include "maildir.h"
 #include "xalloc.h"
@@ -184,13 +185,58 @@ maildir_fsync_dir(const char *dir)
 	return rc;
 }
 
+/* The name a keyed message has in new/ (and, before ":2,", in cur/):
+ * a fixed prefix keeps a key that starts with '.' from making a hidden
+ * file, which readers would ignore. */
+static char *
+maildir_key_name(const char *key)
+{
+	return xasprintf("touchbase-%s", key);
+}
+
+/*
+ * Where a message named name already is: PATH/new/NAME, or in cur/ as
+ * NAME (no info) or NAME:INFO.  new/ first: a reader moves new/ to cur/,
+ * never back, so this order cannot miss a message moved meanwhile.
+ * Returns the path (allocated) or NULL.  (Why cur/ is read: maildir.h.)
+ */
+static char *
+maildir_find(const char *path, const char *name)
+{
+	struct stat st;
+	struct dirent *e;
+	char *p, *found = NULL;
+	size_t n = strlen(name);
+	DIR *d;
+
+	p = xasprintf("%s/new/%s", path, name);
+	if (lstat(p, &st) == 0)
+		return p;
+	free(p);
+	p = xasprintf("%s/cur", path);
+	if ((d = opendir(p)) == NULL) {
+		free(p);
+		return NULL;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, name, n) == 0 &&
+		    (e->d_name[n] == '\0' || e->d_name[n] == ':')) {
+			found = xasprintf("%s/%s", p, e->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	free(p);
+	return found;
+}
+
 enum deliver_result
-maildir_deliver(const char *path, const char *msg, size_t len,
-    struct deliver_reply *reply)
+maildir_deliver(const char *path, const char *key, const char *msg,
+    size_t len, struct deliver_reply *reply)
 {
 	enum deliver_result r = DELIVER_TEMPFAIL;
 	char *name = NULL, *tmp = NULL, *new = NULL, *newdir = NULL;
-	char *err = NULL;
+	char *err = NULL, *tname, *there;
 	const char *step;
 	int fd = -1, e;
 
@@ -201,8 +247,17 @@ maildir_deliver(const char *path, const char *msg, size_t len,
 		reply->text = err;
 		return r;
 	}
-	name = maildir_name();
-	tmp = xasprintf("%s/tmp/%s", path, name);
+	tname = maildir_name();
+	name = key != NULL ? maildir_key_name(key) : xstrdup(tname);
+	if (key != NULL && (there = maildir_find(path, name)) != NULL) {
+		reply->text = xasprintf("already in %s", there);
+		free(there);
+		free(tname);
+		r = DELIVER_OK;
+		goto out;
+	}
+	tmp = xasprintf("%s/tmp/%s", path, tname);
+	free(tname);
 	new = xasprintf("%s/new/%s", path, name);
 	newdir = xasprintf("%s/new", path);
 	step = "create";

@@ -8,6 +8,7 @@
  * the next round sends those exact bytes again, so nothing due is lost
  * and only the message in flight can arrive twice.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,9 @@
 static const long outbox_commit_wait_ms[] = { 100, 500, 2000 };
 #define OUTBOX_COMMIT_TRIES \
 	(sizeof(outbox_commit_wait_ms) / sizeof(outbox_commit_wait_ms[0]))
+
+/* deliver_send() takes keys of up to 200 bytes. */
+#define OUTBOX_KEY_MAX	200
 
 #define KEY_FAILURES	"session.failures"
 #define KEY_RETRY_AT	"session.retry_at"
@@ -224,8 +228,9 @@ outbox_session_failed(struct outbox *o, enum deliver_result r,
 	wait = outbox_backoff(o, o->failures);
 	o->down_until = at + wait;
 	log_err("delivery %s: %s; every message of this round is deferred, "
-	    "the next attempt in %lld min at the earliest%s", r == DELIVER_CONFIG ?
-	    "is not configured correctly" : "session failed", o->down_why,
+	    "the next attempt in %lld min at the earliest%s",
+	    r == DELIVER_CONFIG ? "is not configured correctly" :
+	    "session failed", o->down_why,
 	    (long long)(wait / 60), r == DELIVER_CONFIG ?
 	    " (or at once after 'systemctl reload touchbased')" :
 	    " (check [delivery] url and that the server is up)");
@@ -395,7 +400,26 @@ outbox_deliverer(struct outbox *o)
 static bool
 outbox_session_result(enum deliver_result r)
 {
-	return r == DELIVER_CONFIG;
+	return r == DELIVER_CONFIG || r == DELIVER_SESSION;
+}
+
+/* The row's stable name for the delivery (a Maildir file name): its id
+ * and its Message-ID, in the characters deliver_send() accepts. */
+static char *
+outbox_key(const struct outbox_row *r)
+{
+	char *k = xasprintf("%lld.%s", (long long)r->id,
+	    r->message_id != NULL ? r->message_id : "");
+	size_t n = 0;
+
+	for (char *p = k; *p != '\0'; p++) {
+		if (*p == '<' || *p == '>')
+			continue;
+		k[n++] = (isalnum((unsigned char)*p) || *p == '.' ||
+		    *p == '-') ? *p : '_';
+	}
+	k[n < OUTBOX_KEY_MAX ? n : OUTBOX_KEY_MAX] = '\0';
+	return k;
 }
 
 /* The time row r has waited for configuration since its last deferral
@@ -527,10 +551,13 @@ outbox_attempt(struct outbox *o, const struct outbox_row *r)
 	rcpts[nrcpts++] = r->to;
 	if (s->bcc != NULL)
 		rcpts[nrcpts++] = s->bcc;
-	if ((d = outbox_deliverer(o)) != NULL)
+	if ((d = outbox_deliverer(o)) != NULL) {
+		char *key = outbox_key(r);
+
 		res = deliver_send(d, s->sender_address, rcpts, nrcpts,
-		    (const char *)r->bytes, r->len, &reply);
-	else {
+		    (const char *)r->bytes, r->len, key, &reply);
+		free(key);
+	} else {
 		res = DELIVER_CONFIG;
 		reply.text = xstrdup(o->dlv_err);
 	}

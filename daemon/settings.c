@@ -9,11 +9,13 @@
  * continuation lines, unknown sections, lines without '=') into errors
  * with their place.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,7 +42,7 @@ enum {
 	K_NAME, K_ADDRESS, K_REPLY_TO, K_BCC, K_LANGUAGE, K_BASIS,
 	K_OBJECTION_NOTICE,
 	K_URL, K_TLS, K_USERNAME, K_PASSWORD_FILE, K_CA_FILE, K_TIMEOUT,
-	K_RETRY, K_GIVE_UP_AFTER,
+	K_RETRY, K_GIVE_UP_AFTER, K_HELO,
 	K_TIMEZONE, K_SEND_WINDOW, K_WEEKDAYS, K_HOLIDAYS, K_MIN_GAP,
 	K_DAILY_LIMIT, K_CATCH_UP,
 	K_CLIENTS, K_TEMPLATES, K_DATABASE,
@@ -66,6 +68,7 @@ static const struct {
 	[K_TIMEOUT] = { "delivery", "timeout" },
 	[K_RETRY] = { "delivery", "retry" },
 	[K_GIVE_UP_AFTER] = { "delivery", "give_up_after" },
+	[K_HELO] = { "delivery", "helo" },
 	[K_TIMEZONE] = { "schedule", "timezone" },
 	[K_SEND_WINDOW] = { "schedule", "send_window" },
 	[K_WEEKDAYS] = { "schedule", "weekdays" },
@@ -617,7 +620,7 @@ settings_delivery(struct settings_parse *p, struct settings *s)
 {
 	const char *v;
 	struct duration dur;
-	char *list, *tok, *save = NULL;
+	char *list, *tok, *save = NULL, *err = NULL;
 
 	v = settings_val(p, K_URL);
 	s->url = xstrdup(v != NULL ? v : "maildir:outbox");
@@ -661,6 +664,18 @@ settings_delivery(struct settings_parse *p, struct settings *s)
 		    "be from 1s to 1h");
 		s->timeout = 30;
 	}
+	v = settings_val(p, K_HELO);
+	if (v != NULL && valid_helo(v, &err) == -1) {
+		char *q = valid_quote(v);
+
+		free(err);
+		err = NULL;
+		diag_error(p->d, p->path, p->line[K_HELO], "helo %s is not a "
+		    "host name: write a DNS name such as mail.example.de, or "
+		    "an address literal such as [192.0.2.1]", q);
+		free(q);
+	} else if (v != NULL)
+		s->helo = xstrdup(v);
 	settings_duration(p, K_GIVE_UP_AFTER, "3d", &dur, true);
 	s->give_up_after = timeutil_duration_seconds(&dur);
 	if (s->give_up_after < 1) {
@@ -674,8 +689,7 @@ settings_delivery(struct settings_parse *p, struct settings *s)
 	s->nretry = 0;
 	for (tok = strtok_r(list, " \t", &save); tok != NULL;
 	    tok = strtok_r(NULL, " \t", &save)) {
-		char *err = NULL;
-
+		err = NULL;
 		if (s->nretry == SETTINGS_MAX_RETRY) {
 			diag_error(p->d, p->path, p->line[K_RETRY], "retry "
 			    "lists more than %d delays", SETTINGS_MAX_RETRY);
@@ -878,6 +892,7 @@ settings_free(struct settings *s)
 	free(s->username);
 	free(s->password_file);
 	free(s->ca_file);
+	free(s->helo);
 	free(s->timezone);
 	free(s->clients);
 	free(s->templates);

@@ -306,7 +306,9 @@ valid_helo(const char *name, char **err)
 		ok = valid_address_literal(lit);
 		free(lit);
 	} else {
-		ok = valid_host(name);
+		/* A host name may end in the root's dot; an EHLO name may
+		 * not (RFC 5321 4.1.2, Domain). */
+		ok = n > 0 && name[n - 1] != '.' && valid_host(name);
 	}
 	if (ok)
 		return 0;

@@ -62,6 +62,8 @@ struct settings {
 	char		*password_file;	/* resolved, NULL when unset */
 	char		*ca_file;	/* resolved, NULL when unset */
 	int64_t		 timeout;	/* seconds, default 30 */
+	char		*helo;		/* EHLO name; NULL when unset (the
+					   sender address's domain then) */
 	struct duration	 retry[SETTINGS_MAX_RETRY]; /* 5min 15min 1h 4h 12h */
 	size_t		 nretry;
 	int64_t		 give_up_after;	/* seconds, default 3d */
@@ -109,8 +111,6 @@ void	 settings_free(struct settings *s);
  * static string. */
 const char *settings_default_path(const char *opt_c);
 /* The names deliver.c still calls; the rules are valid.h's. */
-#define settings_check_address(addr, err)	valid_address(addr, err)
-#define settings_has_control(s)			valid_has_control(s)
 /* "consent" / "customer" / "personal" */
 int	 settings_parse_basis(const char *s, enum basis *out);
 const char *settings_basis_name(enum basis b);

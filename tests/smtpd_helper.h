@@ -84,7 +84,8 @@ tsrv_run(const char *const *argv)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* Whether the server can run at all; says why not, once. */
+/* Whether the server can run at all; says why not, once (the caller
+ * then fails: a test that needs the server never skips). */
 static __attribute__((unused)) bool
 tsrv_available(void)
 {
@@ -94,12 +95,12 @@ tsrv_available(void)
 	if (known != -1)
 		return known == 1;
 	if (access(TSRV_PYTHON, X_OK) == -1) {
-		fprintf(stderr, "skip: %s is missing, SMTP tests skipped\n",
+		fprintf(stderr, "%s is missing: the SMTP tests cannot run\n",
 		    TSRV_PYTHON);
 		known = 0;
 	} else if (tsrv_run(argv) != 0) {
-		fprintf(stderr, "skip: python3-aiosmtpd is not installed for "
-		    "%s, SMTP tests skipped\n", TSRV_PYTHON);
+		fprintf(stderr, "python3-aiosmtpd is not installed for %s: "
+		    "the SMTP tests cannot run\n", TSRV_PYTHON);
 		known = 0;
 	} else
 		known = 1;

@@ -94,15 +94,16 @@ test_classify(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (deliver_classify(cases[i].code) != cases[i].r)
+		if (reply_classify(cases[i].code) != cases[i].r)
 			fail_msg("code %d: %s, want %s", cases[i].code,
-			    deliver_result_name(deliver_classify(
+			    deliver_result_name(reply_classify(
 			    cases[i].code)), deliver_result_name(cases[i].r));
 	}
 	assert_string_equal(deliver_result_name(DELIVER_OK), "ok");
 	assert_string_equal(deliver_result_name(DELIVER_TEMPFAIL), "tempfail");
 	assert_string_equal(deliver_result_name(DELIVER_PERMFAIL), "permfail");
 	assert_string_equal(deliver_result_name(DELIVER_CONFIG), "config");
+	assert_string_equal(deliver_result_name(DELIVER_SESSION), "session");
 }
 
 static void
@@ -317,7 +318,7 @@ test_addresses_checked_first(void **state)
 		const char *rcpts[] = { TO "\r\nRCPT TO:<evil@example.com>" };
 
 		assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg,
-		    strlen(msg), &r), DELIVER_PERMFAIL);
+		    strlen(msg), NULL, &r), DELIVER_PERMFAIL);
 		assert_string_equal(r.text, "invalid recipient address "
 		    "\"" TO "\\x0d\\x0aRCPT TO:<evil@example.com>\", not sent: "
 		    "an e-mail address must not contain control characters or "
@@ -329,14 +330,14 @@ test_addresses_checked_first(void **state)
 		const char *rcpts[] = { TO, "archive@example.org\n" };
 
 		assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg,
-		    strlen(msg), &r), DELIVER_PERMFAIL);
+		    strlen(msg), NULL, &r), DELIVER_PERMFAIL);
 		deliver_reply_clear(&r);
 	}
 	{
 		const char *rcpts[] = { "Anna <" TO ">" };
 
 		assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg,
-		    strlen(msg), &r), DELIVER_PERMFAIL);
+		    strlen(msg), NULL, &r), DELIVER_PERMFAIL);
 		assert_non_null(strstr(r.text,
 		    "is not a plain e-mail address"));
 		deliver_reply_clear(&r);
@@ -345,11 +346,11 @@ test_addresses_checked_first(void **state)
 		const char *rcpts[] = { TO };
 
 		assert_int_equal(deliver_send(d, "sender@example.org\r\nDATA",
-		    rcpts, 1, msg, strlen(msg), &r), DELIVER_CONFIG);
+		    rcpts, 1, msg, strlen(msg), NULL, &r), DELIVER_CONFIG);
 		assert_non_null(strstr(r.text, "invalid sender address"));
 		deliver_reply_clear(&r);
 		assert_int_equal(deliver_send(d, FROM, rcpts, 0, msg,
-		    strlen(msg), &r), DELIVER_PERMFAIL);
+		    strlen(msg), NULL, &r), DELIVER_PERMFAIL);
 		assert_string_equal(r.text, "no recipient, not sent");
 		deliver_reply_clear(&r);
 	}
@@ -380,8 +381,8 @@ test_maildir(void **state)
 	s = maildir_settings(md);
 	d = deliver_new(&s, &err);
 	assert_non_null(d);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg, strlen(msg), &r),
-	    DELIVER_OK);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg, strlen(msg),
+	    NULL, &r), DELIVER_OK);
 	assert_int_equal(r.code, 0);
 	prefix = xasprintf("written to %s/new/", md);
 	assert_int_equal(strncmp(r.text, prefix, strlen(prefix)), 0);
@@ -417,7 +418,7 @@ test_maildir(void **state)
 	}
 	/* a second message gets a name of its own */
 	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
-	    &r2), DELIVER_OK);
+	    NULL, &r2), DELIVER_OK);
 	assert_string_not_equal(r.text, r2.text);
 	deliver_reply_clear(&r);
 	deliver_reply_clear(&r2);
@@ -439,8 +440,7 @@ test_maildir_unusable(void **state)
 	file = write_file("notadir", "x", 0600);
 	s = maildir_settings(file);
 	d = deliver_new(&s, &err);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 1, "x\r\n", 3, &r),
-	    DELIVER_CONFIG);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, "x\r\n", 3, NULL, &r), DELIVER_CONFIG);
 	want = xasprintf("cannot create Maildir %s: Not a directory", file);
 	assert_string_equal(r.text, want);
 	free(want);
@@ -464,15 +464,13 @@ test_smtp_bcc_copy(void **state)
 	char *err = NULL, *j;
 
 	(void)state;
-	if (!tsrv_available())
-		skip();
 	tsrv_start(&t, args);
 	s = smtp_settings(t.port);
 	s.bcc = BCC;
 	d = deliver_new(&s, &err);
 	assert_non_null(d);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg, strlen(msg), &r),
-	    DELIVER_OK);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg, strlen(msg),
+	    NULL, &r), DELIVER_OK);
 	assert_string_equal(r.text, "250 2.0.0 OK: queued as T000001 (copy "
 	    "to Archive@Example.org refused: 550 5.0.0 smtpd.py: injected "
 	    "failure at RCPT)");
@@ -481,8 +479,8 @@ test_smtp_bcc_copy(void **state)
 	deliver_free(d);
 	s.bcc = NULL;
 	d = deliver_new(&s, &err);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg, strlen(msg), &r),
-	    DELIVER_PERMFAIL);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 2, msg, strlen(msg),
+	    NULL, &r), DELIVER_PERMFAIL);
 	assert_int_equal(r.code, 550);
 	deliver_reply_clear(&r);
 	deliver_free(d);
@@ -508,8 +506,6 @@ test_smtp_credential(void **state)
 	char *err = NULL, *certs, *cred, *pw, *ca, *cert, *key, *j;
 
 	(void)state;
-	if (!tsrv_available())
-		skip();
 	certs = xasprintf("%s/certs", tmp);
 	assert_int_equal(mkdir(certs, 0700), 0);
 	assert_int_equal(tsrv_certs(certs), 0);
@@ -536,8 +532,8 @@ test_smtp_credential(void **state)
 	d = deliver_new(&s, &err);
 	if (d == NULL)
 		fail_msg("deliver_new: %s", err);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg), &r),
-	    DELIVER_OK);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    NULL, &r), DELIVER_OK);
 	deliver_reply_clear(&r);
 	deliver_free(d);
 	j = tsrv_message(&t, 1, "json", NULL);
@@ -552,8 +548,8 @@ test_smtp_credential(void **state)
 	d = deliver_new(&s, &err);
 	if (d == NULL)
 		fail_msg("deliver_new: %s", err);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg), &r),
-	    DELIVER_OK);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    NULL, &r), DELIVER_OK);
 	deliver_reply_clear(&r);
 	deliver_free(d);
 	/* A blank credential (the unit's fallback) counts as none: the
@@ -568,8 +564,8 @@ test_smtp_credential(void **state)
 	d = deliver_new(&s, &err);
 	if (d == NULL)
 		fail_msg("deliver_new: %s", err);
-	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg), &r),
-	    DELIVER_CONFIG);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    NULL, &r), DELIVER_CONFIG);
 	assert_non_null(strstr(r.text, "AUTH"));
 	deliver_reply_clear(&r);
 	deliver_free(d);
@@ -582,6 +578,224 @@ test_smtp_credential(void **state)
 	free(ca);
 	free(cert);
 	free(key);
+}
+
+/* Entries of dir whose name does not start with '.'. */
+static int
+count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* One message per key: a resend after a crash finds it in new/ or, once
+ * a reader has moved it, in cur/ with flags. */
+static void
+test_maildir_key(void **state)
+{
+	static const char msg[] = "Subject: x\r\n\r\nbody\r\n";
+	struct deliver_reply r = { 0, NULL };
+	const char *rcpts[] = { TO };
+	struct deliverer *d;
+	struct settings s;
+	char *err = NULL, *md = xasprintf("%s/Maildir", tmp);
+	char *want, *newdir, *curdir, *from, *to;
+
+	(void)state;
+	newdir = xasprintf("%s/new", md);
+	curdir = xasprintf("%s/cur", md);
+	s = maildir_settings(md);
+	d = deliver_new(&s, &err);
+	assert_non_null(d);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    "42.20260301T0900-anna-birthday_x", &r), DELIVER_OK);
+	want = xasprintf("written to %s/new/touchbase-42.20260301T0900-anna-"
+	    "birthday_x", md);
+	assert_string_equal(r.text, want);
+	free(want);
+	deliver_reply_clear(&r);
+	/* the same key again: not written twice */
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    "42.20260301T0900-anna-birthday_x", &r), DELIVER_OK);
+	want = xasprintf("already in %s/new/touchbase-42.20260301T0900-anna-"
+	    "birthday_x", md);
+	assert_string_equal(r.text, want);
+	free(want);
+	deliver_reply_clear(&r);
+	assert_int_equal(count_files(newdir), 1);
+	/* a reader moves it to cur/ and marks it seen */
+	from = xasprintf("%s/touchbase-42.20260301T0900-anna-birthday_x",
+	    newdir);
+	to = xasprintf("%s/touchbase-42.20260301T0900-anna-birthday_x:2,S",
+	    curdir);
+	assert_int_equal(rename(from, to), 0);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    "42.20260301T0900-anna-birthday_x", &r), DELIVER_OK);
+	want = xasprintf("already in %s", to);
+	assert_string_equal(r.text, want);
+	free(want);
+	deliver_reply_clear(&r);
+	assert_int_equal(count_files(newdir), 0);
+	assert_int_equal(count_files(curdir), 1);
+	/* a key that is only a prefix of the stored one is another key */
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    "42.20260301T0900-anna-birthday", &r), DELIVER_OK);
+	want = xasprintf("written to %s/touchbase-42.20260301T0900-anna-"
+	    "birthday", newdir);
+	assert_string_equal(r.text, want);
+	free(want);
+	deliver_reply_clear(&r);
+	/* another key, another message; a key starting with '.' is no
+	 * hidden file */
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    ".43", &r), DELIVER_OK);
+	want = xasprintf("written to %s/touchbase-.43", newdir);
+	assert_string_equal(r.text, want);
+	free(want);
+	deliver_reply_clear(&r);
+	assert_int_equal(count_files(newdir), 2);
+	assert_int_equal(count_files(curdir), 1);
+	{
+		char *tdir = xasprintf("%s/tmp", md);
+
+		assert_int_equal(count_files(tdir), 0);
+		free(tdir);
+	}
+	/* no key (test-mail): a new file each time */
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    NULL, &r), DELIVER_OK);
+	deliver_reply_clear(&r);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    NULL, &r), DELIVER_OK);
+	deliver_reply_clear(&r);
+	assert_int_equal(count_files(newdir), 4);
+	deliver_free(d);
+	free(from);
+	free(to);
+	free(newdir);
+	free(curdir);
+	free(md);
+}
+
+static void
+test_bad_key(void **state)
+{
+	static const char msg[] = "Subject: x\r\n\r\nbody\r\n";
+	struct deliver_reply r = { 0, NULL };
+	const char *rcpts[] = { TO };
+	const char *bad[] = { "", "a/b", "a:2,S", "a b", "../x", "ä" };
+	struct deliverer *d;
+	struct settings s;
+	char *err = NULL, *md = xasprintf("%s/Maildir", tmp), *k, *want;
+	size_t i;
+
+	(void)state;
+	s = maildir_settings(md);
+	d = deliver_new(&s, &err);
+	assert_non_null(d);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg,
+		    strlen(msg), bad[i], &r), DELIVER_PERMFAIL);
+		assert_non_null(strstr(r.text, "invalid send-log key"));
+		deliver_reply_clear(&r);
+	}
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    "a\nb", &r), DELIVER_PERMFAIL);
+	assert_string_equal(r.text, "invalid send-log key \"a\\x0ab\", not "
+	    "sent: a key is 1 to 200 characters from A-Z a-z 0-9 . _ -");
+	deliver_reply_clear(&r);
+	k = xmalloc(202);
+	memset(k, 'k', 201);
+	k[201] = '\0';
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg), k,
+	    &r), DELIVER_PERMFAIL);
+	deliver_reply_clear(&r);
+	k[200] = '\0';		/* 200 bytes: the longest allowed */
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg), k,
+	    &r), DELIVER_OK);
+	want = xasprintf("written to %s/new/touchbase-%s", md, k);
+	assert_string_equal(r.text, want);
+	free(want);
+	deliver_reply_clear(&r);
+	free(k);
+	deliver_free(d);
+	free(md);
+}
+
+/* The EHLO name: the sender's domain, or [delivery] helo. */
+static void
+test_smtp_helo(void **state)
+{
+	static const char msg[] = "Subject: x\r\n\r\nx\r\n";
+	struct deliver_reply r = { 0, NULL };
+	const char *rcpts[] = { TO };
+	struct deliverer *d;
+	struct settings s;
+	struct tsrv t;
+	char *err = NULL, *j;
+
+	(void)state;
+	tsrv_start(&t, NULL);
+	s = smtp_settings(t.port);
+	s.sender_domain = "example.org";
+	d = deliver_new(&s, &err);
+	assert_non_null(d);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    "1.key", &r), DELIVER_OK);
+	deliver_reply_clear(&r);
+	deliver_free(d);
+	s.helo = "mx1.lindgruen.example";
+	d = deliver_new(&s, &err);
+	assert_non_null(d);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    "1.key", &r), DELIVER_OK);	/* SMTP ignores the key */
+	deliver_reply_clear(&r);
+	deliver_free(d);
+	j = tsrv_message(&t, 1, "json", NULL);
+	assert_non_null(j);
+	assert_non_null(strstr(j, "\"helo\": \"example.org\","));
+	free(j);
+	j = tsrv_message(&t, 2, "json", NULL);
+	assert_non_null(j);
+	assert_non_null(strstr(j, "\"helo\": \"mx1.lindgruen.example\","));
+	free(j);
+	tsrv_stop(&t);
+}
+
+/* Nothing listens: the session fails, not the message. */
+static void
+test_smtp_refused_is_session(void **state)
+{
+	static const char msg[] = "Subject: x\r\n\r\nx\r\n";
+	struct deliver_reply r = { 0, NULL };
+	const char *rcpts[] = { TO };
+	struct deliverer *d;
+	struct settings s;
+	struct tsrv t;
+	char *err = NULL;
+	int port;
+
+	(void)state;
+	tsrv_start(&t, NULL);
+	port = t.port;
+	tsrv_stop(&t);
+	s = smtp_settings(port);
+	d = deliver_new(&s, &err);
+	assert_non_null(d);
+	assert_int_equal(deliver_send(d, FROM, rcpts, 1, msg, strlen(msg),
+	    NULL, &r), DELIVER_SESSION);
+	assert_int_equal(r.code, 0);
+	deliver_reply_clear(&r);
+	deliver_free(d);
 }
 
 int
@@ -604,8 +818,23 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_smtp_credential, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_maildir_key, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bad_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smtp_helo, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_smtp_refused_is_session,
+		    setup, teardown),
 	};
 
+	/* The SMTP cases need the real server: without it the test fails,
+	 * loudly, rather than skip and look passed. */
+	if (!tsrv_available()) {
+		fprintf(stderr, "test_deliver: FAILED: cannot run the test SMTP "
+		    "server tests/smtpd.py (see above); install python3 and "
+		    "python3-aiosmtpd (tests/deps.sh)\n");
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -195,6 +195,7 @@ test_defaults(void **state)
 	assert_null(s->password_file);
 	assert_null(s->ca_file);
 	assert_int_equal(s->timeout, 30);
+	assert_null(s->helo);
 	assert_int_equal(s->nretry, 5);
 	assert_int_equal(s->retry[0].seconds, 5 * 60);
 	assert_int_equal(s->retry[1].seconds, 15 * 60);
@@ -394,6 +395,42 @@ test_unknown_key_suggestion(void **state)
 	    "[sender]?)\n"
 	    "touchbase.ini: [sender] address is missing; touchbase needs the "
 	    "sender's e-mail address, e.g. address = hallo@example.de\n");
+}
+
+/* [delivery] helo: a DNS name or an address literal, nothing else. */
+static void
+test_helo(void **state)
+{
+	static const char *const good[] = { "mail.example.de", "localhost",
+	    "xn--grn-ioa.example", "a-b.c", "[192.0.2.1]",
+	    "[IPv6:2001:db8::1]" };
+	static const char *const bad[] = { "mail server", "-a.example",
+	    "a-.example", "a..b", "x.example.", ".x", "a_b.example",
+	    "[1.2.3]", "[2001:db8::1]", "[IPv6:1.2.3.4]", "grün.example",
+	    "a.b]" };
+	struct settings *s;
+	size_t i;
+	char *text, *want;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		text = xasprintf("[sender]\naddress = a@example.de\n"
+		    "[delivery]\nhelo = %s\n", good[i]);
+		s = expect_ok(text);
+		assert_string_equal(s->helo, good[i]);
+		settings_free(s);
+		free(text);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		text = xasprintf("[sender]\naddress = a@example.de\n"
+		    "[delivery]\nhelo = %s\n", bad[i]);
+		want = xasprintf("touchbase.ini:4: helo '%s' is not a host "
+		    "name: write a DNS name such as mail.example.de, or an "
+		    "address literal such as [192.0.2.1]\n", bad[i]);
+		expect_fail(text, want);
+		free(text);
+		free(want);
+	}
 }
 
 /* Every problem is reported, each with its own line. */
@@ -730,6 +767,7 @@ main(void)
 		cmocka_unit_test(test_tls_none),
 		cmocka_unit_test(test_unknown_key_suggestion),
 		cmocka_unit_test(test_all_problems_reported),
+		cmocka_unit_test(test_helo),
 		cmocka_unit_test(test_bom_crlf),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_bad_fixtures),

@@ -400,6 +400,9 @@ test_helo(void **state)
 		{ "[]", "'[]' is not a host name for EHLO: write a name such as "
 		    "mail.example.de, or an address literal such as "
 		    "[192.0.2.1] or [IPv6:2001:db8::1]" },
+		{ "mail.example.", "'mail.example.' is not a host name for "
+		    "EHLO: write a name such as mail.example.de, or an address "
+		    "literal such as [192.0.2.1] or [IPv6:2001:db8::1]" },
 		{ "-mail.example", "'-mail.example' is not a host name for "
 		    "EHLO: write a name such as mail.example.de, or an address "
 		    "literal such as [192.0.2.1] or [IPv6:2001:db8::1]" },
