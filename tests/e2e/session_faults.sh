@@ -68,8 +68,8 @@ rows() {
 # (the "pass done" summary aside, which may repeat what stopped the pass).
 once_in_log() {
 	local c
-	c=$(grep -v 'pass done:' "$SF_ERR" | grep -Eci -- "$2")
-	[ "$c" = 1 ] || { tb_fail "$1: $c log lines match /$2/, expected one per pass:"; grep -v 'pass done:' "$SF_ERR" | grep -Ei -- "$2" | head -n 5 | sed 's/^/    /'; }
+	c=$(grep -v -e 'pass done:' -e ': loaded ' "$SF_ERR" | grep -Eci -- "$2")
+	[ "$c" = 1 ] || { tb_fail "$1: $c log lines match /$2/, expected one per pass:"; grep -v -e 'pass done:' -e ': loaded ' "$SF_ERR" | grep -Ei -- "$2" | head -n 5 | sed 's/^/    /'; }
 }
 
 count() { grep -c "^$1 " "$2" 2>/dev/null || true; }
