@@ -1198,35 +1198,32 @@ planner_pending(struct planner *p, uint32_t ti)
 	return STEP_DROP;
 }
 
-typedef enum step (*planner_policy)(struct planner *, uint32_t);
-
-/* The order the policies are asked in: a check-in's lateness first (it
- * decides the day the rest look at), then as in the SPEC. */
-static const planner_policy planner_movable_policies[] = {
-	planner_pending,
-	planner_catch_up_overdue,
-	planner_catch_up_first_seen,
-	planner_paused_movable,
-	planner_day_movable,
-	planner_min_gap_movable,
-	planner_catch_up_movable,
-	planner_time_of_day_movable,
-};
-
 /*
  * One step for the movable task ti: either it is decided (sent, skipped,
  * missed, dropped) or it moves to a later day and goes back on the heap,
- * so every day's room goes to the highest priority first.
+ * so every day's room goes to the highest priority first.  A check-in's
+ * lateness is settled first (it decides the day the rest look at), then
+ * the policies apply as in the SPEC; the first that acts ends the step.
  */
 static void
 planner_step(struct planner *p, uint32_t ti)
 {
-	size_t n = sizeof(planner_movable_policies) /
-	    sizeof(planner_movable_policies[0]);
-	enum step r = STEP_ON;
+	enum step r = planner_pending(p, ti);
 
-	for (size_t i = 0; i < n && r == STEP_ON; i++)
-		r = planner_movable_policies[i](p, ti);
+	if (r == STEP_ON)
+		r = planner_catch_up_overdue(p, ti);
+	if (r == STEP_ON)
+		r = planner_catch_up_first_seen(p, ti);
+	if (r == STEP_ON)
+		r = planner_paused_movable(p, ti);
+	if (r == STEP_ON)
+		r = planner_day_movable(p, ti);
+	if (r == STEP_ON)
+		r = planner_min_gap_movable(p, ti);
+	if (r == STEP_ON)
+		r = planner_catch_up_movable(p, ti);
+	if (r == STEP_ON)
+		r = planner_time_of_day_movable(p, ti);
 	if (r == STEP_MOVED &&
 	    p->tasks[ti].day <= p->pc[p->tasks[ti].ci].last_day) {
 		planner_push(p, ti);
