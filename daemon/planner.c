@@ -78,19 +78,30 @@
  * Sorted by due, priority (high first), client id, key.  only_client
  * filters the output only: the daily limit is computed over all clients.
  *
- * Cost: one client at a time (its data stays in the cache), a small
- * heap per client; per-day counters with a next-day-with-room skip list;
- * radix-sorted order keys.  bench/planner.sh: about a second for a year
- * of 100,000 clients.
+ * The file reads in the SPEC's order: after the helpers come the six
+ * policies, each as functions named after it (planner_paused,
+ * planner_time_of_day, planner_day, planner_min_gap, planner_daily_limit,
+ * planner_catch_up), then the drivers that apply them to fixed and to
+ * movable occurrences, then set-up and output.
+ *
+ * Cost: one client at a time (its data stays in the cache), movable
+ * occurrences in a heap (pqueue.c), the send log's keys behind a Bloom
+ * filter per client (bloom.c), per-day counters with a next-day-with-room
+ * skip list (daybudget.c), radix-sorted order keys (sortkey.c).
+ * bench/planner.sh: about a second for a year of 100,000 clients.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bloom.h"
 #include "buf.h"
+#include "daybudget.h"
 #include "holidays.h"
 #include "planner.h"
+#include "pqueue.h"
+#include "sortkey.h"
 #include "timeutil.h"
 #include "tz.h"
 #include "xalloc.h"
@@ -120,7 +131,7 @@ struct pclient {
 	int64_t		 first_day;	/* earliest day looked at */
 	int64_t		 last_day;	/* local day of until */
 	int64_t		 contact_day;	/* last contact, NO_DAY: none */
-	uint64_t	 bloom[4];	/* hashes of the send log's keys */
+	struct bloom	 log_keys;	/* the send log's keys */
 	int64_t		 memo_day[2];	/* window starts lately asked for */
 	int64_t		 memo_at[2];
 	struct pmsg	*msgs;
@@ -150,11 +161,12 @@ struct task {
 	size_t		 mi;		/* placed: its entry in pc->msgs */
 };
 
-/* Heap entries stay small: (day, priority) and (client, occasion, sub)
- * packed for the comparison, the task by index. */
-struct hent {
-	uint64_t	 k1, k2;
-	uint32_t	 ti;
+/* What a policy did with a movable task. */
+enum step {
+	STEP_ON,		/* not its business: the next policy */
+	STEP_MOVED,		/* moved to a later day: back on the heap */
+	STEP_DROP,		/* decided, or out of range: the task goes */
+	STEP_PLACED		/* planned to go: kept for the daily limit */
 };
 
 struct planner {
@@ -170,16 +182,10 @@ struct planner {
 	size_t		 ntasks, captasks;
 	uint32_t	*freet;		/* free task slots */
 	size_t		 nfreet, capfreet;
-	struct hent	*heap;
-	size_t		 nheap, capheap;
-	int		*count;		/* messages per sender day */
-	int		*fixed;		/* of them fixed or in the send log;
-					   the daily limit's running count */
-	uint32_t	*next;		/* next index with room (skip list) */
+	struct pqueue	*heap;		/* movable tasks by (day, priority) */
+	struct daybudget *days;		/* messages per sender day */
 	uint32_t	*placed;	/* tasks of movable messages */
 	size_t		 nplaced, capplaced;
-	size_t		 ncount;
-	int64_t		 cbase;		/* sender day of count[0] */
 	int64_t		 lookback;	/* seconds */
 	int64_t		 gap_secs;	/* nominal length of min_gap */
 	bool		 gap;		/* min_gap is not zero */
@@ -205,20 +211,6 @@ planner_wend(const struct planner *p, const struct tz *z, int64_t day)
 	return tz_local_to_utc(z, day, p->s->window.end * 60);
 }
 
-/* The window start on a local day of the client; the same few days are
- * asked for again and again while a message finds its day. */
-static int64_t
-planner_cstart(const struct planner *p, struct pclient *pc, int64_t day)
-{
-	int k = (int)(day & 1);
-
-	if (pc->memo_day[k] != day) {
-		pc->memo_day[k] = day;
-		pc->memo_at[k] = planner_wstart(p, pc->tz, day);
-	}
-	return pc->memo_at[k];
-}
-
 /* Whether the window of the client's local day closed before `from`. */
 static bool
 planner_closed(const struct planner *p, const struct pclient *pc,
@@ -236,6 +228,12 @@ planner_local_day(const struct tz *z, int64_t t)
 
 	tz_utc_to_local(z, t, &day, &sec);
 	return day;
+}
+
+static int64_t
+planner_sender_day(const struct planner *p, int64_t t)
+{
+	return planner_local_day(p->b->sender_tz, t);
 }
 
 /* "YYYY-MM-DD" without printf: keys and hashes are made by the million. */
@@ -377,47 +375,19 @@ planner_date_key(struct planner *p, const char *name, int64_t day,
 	return planner_key(p, name, d, NULL);
 }
 
-static unsigned
-planner_bloom_bit(const char *key)
-{
-	uint64_t h = planner_fnv(14695981039346656037ULL, key, strlen(key));
-
-	return (unsigned)(h ^ h >> 32) & 255;
-}
-
-/* The send log's record of key for the client, or NULL.  Most keys are not there;
- * a small Bloom filter per client answers those without touching the
- * big table. */
+/* The send log's record of key for the client, or NULL.  Most keys are
+ * not there; the client's Bloom filter answers those without touching
+ * the big table. */
 static const struct history_record *
 planner_in_log(const struct planner *p, const struct pclient *pc,
     const char *key)
 {
-	unsigned bit;
-
 	if (pc->hc == NULL || pc->hc->nrecords == 0)
 		return NULL;
-	bit = planner_bloom_bit(key);
-	if ((pc->bloom[bit / 64] & (1ULL << (bit % 64))) == 0)
+	if (!bloom_maybe(&pc->log_keys, key))
 		return NULL;
 	return history_client_find(p->h, pc->hc, key);
 }
-
-/* "21d gap after birthday on 2027-02-10" in the reason scratch. */
-static const char *
-planner_gap_reason(struct planner *p, const struct pmsg *m)
-{
-	char d[11];
-
-	planner_fmt_date(m->day, d);
-	buf_reset(&p->rb);
-	buf_adds(&p->rb, p->gap_text);
-	buf_adds(&p->rb, m->what);
-	buf_adds(&p->rb, " on ");
-	buf_adds(&p->rb, d);
-	return p->rb.data;
-}
-
-/* --- output -------------------------------------------------------- */
 
 static struct work *
 planner_emit(struct planner *p, uint32_t ci, const struct occasion *occ,
@@ -444,38 +414,6 @@ planner_emit(struct planner *p, uint32_t ci, const struct occasion *occ,
 	w->ci = ci;
 	return w;
 }
-
-/* Whether the client gets nothing on local day, sent at moment at (or
- * `from`, if later: what is still due goes now); the reason into *note. */
-static bool
-planner_blocked(const struct planner *p, const struct pclient *pc,
-    int64_t day, int64_t at, char **note)
-{
-	const struct client *c = pc->c;
-	char d[11];
-
-	if (at < p->o->from)
-		at = p->o->from;
-	if (pc->hc != NULL && pc->hc->optout != HISTORY_NONE &&
-	    pc->hc->optout <= at) {
-		planner_fmt_date(planner_local_day(pc->tz, pc->hc->optout),
-		    d);
-		*note = xasprintf("skipped: opted out on %s", d);
-		return true;
-	}
-	if (c->paused) {
-		*note = xstrdup("skipped: paused");
-		return true;
-	}
-	if (c->has_paused_until && planner_civil_day(&c->paused_until) >= day) {
-		planner_fmt_date(planner_civil_day(&c->paused_until), d);
-		*note = xasprintf("skipped: paused until %s", d);
-		return true;
-	}
-	return false;
-}
-
-/* --- per-client messages and counters ------------------------------ */
 
 static void
 planner_add_msg(struct pclient *pc, int64_t day, const char *what, int prio,
@@ -506,45 +444,847 @@ planner_record_at(const struct history_record *r)
 	    r->due;
 }
 
-static int64_t
-planner_sender_day(const struct planner *p, int64_t t)
-{
-	return planner_local_day(p->b->sender_tz, t);
-}
-
-/* Counts a message at t; fixed ones (and the send log's) also into the
- * base the daily limit starts from. */
+/* Counts a message at t on its sender day; fixed ones (and the send
+ * log's) also into the base the daily limit starts from. */
 static void
 planner_count(struct planner *p, int64_t t, bool fixed)
 {
-	int64_t i = planner_sender_day(p, t) - p->cbase;
-
-	if (i < 0 || (size_t)i >= p->ncount)
-		return;
-	p->count[i]++;
-	if (fixed)
-		p->fixed[i]++;
+	daybudget_count(p->days, planner_sender_day(p, t), fixed);
 }
 
-/* The first counter index at or after i with room (ncount: beyond). */
-static size_t
-planner_room(struct planner *p, size_t i)
+/* --- movable tasks and their heap ----------------------------------- */
+
+/* Orders by day, priority (high first), client, occasion, sub. */
+static struct pqueue_entry
+planner_task_entry(const struct planner *p, uint32_t ti)
 {
-	size_t r = i;
+	const struct task *t = &p->tasks[ti];
+	struct pqueue_entry e;
 
-	while (r < p->ncount && p->next[r] != r)
-		r = p->next[r];
-	/* Path compression keeps later look-ups short. */
-	while (i < p->ncount && p->next[i] != i) {
-		size_t n = p->next[i];
-
-		p->next[i] = (uint32_t)r;
-		i = n;
-	}
-	return r;
+	e.k1 = (uint64_t)(t->day + ((int64_t)1 << 40)) << 16 |
+	    (uint64_t)(0xffff - (t->prio & 0xffff));
+	e.k2 = (uint64_t)t->ci << 32 | (uint64_t)(t->oi & 0xffff) << 16 |
+	    (t->sub > 0xffff ? 0xffff : t->sub);
+	e.id = ti;
+	return e;
 }
 
-/* --- fixed kinds ---------------------------------------------------- */
+static void
+planner_push(struct planner *p, uint32_t ti)
+{
+	pqueue_push(p->heap, planner_task_entry(p, ti));
+}
+
+static uint32_t
+planner_pop(struct planner *p)
+{
+	return pqueue_pop(p->heap).id;
+}
+
+static uint32_t
+planner_task_new(struct planner *p)
+{
+	uint32_t ti;
+
+	if (p->nfreet > 0)
+		ti = p->freet[--p->nfreet];
+	else {
+		if (p->ntasks == p->captasks) {
+			p->captasks = p->captasks ? p->captasks * 2 : 1024;
+			p->tasks = xreallocarray(p->tasks, p->captasks,
+			    sizeof(*p->tasks));
+		}
+		ti = (uint32_t)p->ntasks++;
+	}
+	memset(&p->tasks[ti], 0, sizeof(p->tasks[ti]));
+	p->tasks[ti].moved_from = NO_DAY;
+	return ti;
+}
+
+static void
+planner_task_free(struct planner *p, uint32_t ti)
+{
+	struct task *t = &p->tasks[ti];
+
+	free(t->reasons);
+	free(t->pre);
+	free(t->key);
+	if (p->nfreet == p->capfreet) {
+		p->capfreet = p->capfreet ? p->capfreet * 2 : 1024;
+		p->freet = xreallocarray(p->freet, p->capfreet,
+		    sizeof(*p->freet));
+	}
+	p->freet[p->nfreet++] = ti;
+}
+
+/* Drops an earlier reason of t starting with prefix. */
+static void
+planner_unreason(struct task *t, const char *prefix)
+{
+	char *old, *end;
+
+	if (t->reasons == NULL || (old = strstr(t->reasons, prefix)) == NULL)
+		return;
+	if ((end = strstr(old, ", ")) != NULL)
+		memmove(old, end + 2, strlen(end + 2) + 1);
+	else if (old > t->reasons)
+		old[-2] = '\0';
+	else
+		old[0] = '\0';
+	if (t->reasons[0] == '\0') {
+		free(t->reasons);
+		t->reasons = NULL;
+	}
+}
+
+/* Records a move of t to day for reason (kept once).  A reason starting
+ * with prefix replaces an earlier one that does: of several gap moves the
+ * note names the last. */
+static void
+planner_move(struct task *t, int64_t day, const char *reason,
+    const char *prefix)
+{
+	if (t->moved_from == NO_DAY)
+		t->moved_from = t->day;
+	if (prefix != NULL)
+		planner_unreason(t, prefix);
+	if (t->reasons == NULL)
+		t->reasons = xstrdup(reason);
+	else if (strstr(t->reasons, reason) == NULL) {
+		size_t a = strlen(t->reasons), b = strlen(reason);
+
+		t->reasons = xreallocarray(t->reasons, a + b + 3, 1);
+		memcpy(t->reasons + a, ", ", 2);
+		memcpy(t->reasons + a + 2, reason, b + 1);
+	}
+	t->day = day;
+}
+
+static char *
+planner_task_note(const struct task *t)
+{
+	struct buf b;
+	size_t len;
+	char d[16];
+
+	if (t->pre == NULL && t->moved_from == NO_DAY)
+		return planner_empty;
+	buf_init(&b);
+	if (t->pre != NULL)
+		buf_adds(&b, t->pre);
+	if (t->moved_from != NO_DAY) {
+		planner_fmt_wday(t->moved_from, d);
+		buf_addf(&b, "%smoved from %s: %s", b.len ? "; " : "", d,
+		    t->reasons);
+	}
+	return buf_detach(&b, &len);
+}
+
+static const char *
+planner_task_key(struct planner *p, const struct task *t)
+{
+	if (t->key != NULL)
+		return t->key;
+	return planner_date_key(p, p->b->occasions[t->oi].name, t->nominal, 0);
+}
+
+static const char *
+planner_task_project(const struct planner *p, const struct task *t)
+{
+	const struct occasion *occ = &p->b->occasions[t->oi];
+
+	if (t->key == NULL)
+		return NULL;
+	return p->pc[t->ci].c->projects[t->sub /
+	    (occ->noffsets ? occ->noffsets : 1)].name;
+}
+
+/* The casual day after base: base + every + jitter. */
+static int64_t
+planner_casual_day(const struct client *c, const struct occasion *occ,
+    int64_t base)
+{
+	int64_t day = planner_days_add(base, &occ->every), span;
+	uint64_t h = 14695981039346656037ULL;
+	char d[11];
+
+	if (day <= base)
+		day = base + 1;
+	span = planner_days_add(day, &occ->jitter) - day;
+	if (span <= 0)
+		return day;
+	planner_fmt_date(base, d);
+	h = planner_fnv(h, c->id, strlen(c->id) + 1);
+	h = planner_fnv(h, occ->name, strlen(occ->name) + 1);
+	h = planner_fnv(h, d, strlen(d));
+	return day + (int64_t)(h % (uint64_t)(span + 1));
+}
+
+/* Queues the check-in after base.  May move p->tasks: a caller's task
+ * pointer is stale afterwards. */
+static void
+planner_casual_next(struct planner *p, uint32_t ci, uint32_t oi,
+    int64_t base, uint32_t seq)
+{
+	const struct occasion *occ = &p->b->occasions[oi];
+	uint32_t ti = planner_task_new(p);
+	struct task *t = &p->tasks[ti];
+
+	t->base = base;
+	t->nominal = t->day = planner_casual_day(p->pc[ci].c, occ, base);
+	t->prio = occ->priority;
+	t->ci = ci;
+	t->oi = oi;
+	t->sub = seq;
+	if (t->day > p->pc[ci].last_day) {
+		planner_task_free(p, ti);
+		return;
+	}
+	planner_push(p, ti);
+}
+
+/* The latest message day of the client strictly inside (lo, hi), or
+ * NO_DAY. */
+static int64_t
+planner_msg_between(const struct pclient *pc, int64_t lo, int64_t hi)
+{
+	int64_t best = NO_DAY;
+
+	for (size_t i = 0; i < pc->nmsgs; i++)
+		if (pc->msgs[i].day > lo && pc->msgs[i].day < hi &&
+		    pc->msgs[i].day > best)
+			best = pc->msgs[i].day;
+	return best;
+}
+
+/* --- the policies, in the order of the SPEC ------------------------- */
+
+static int64_t planner_time_of_day(const struct planner *p,
+    struct pclient *pc, int64_t day);
+
+/* 1. Paused and opted-out clients.  Whether the client gets nothing on
+ * local day, sent at moment at (or `from`, if later: what is still due
+ * goes now); the reason into *note. */
+static bool
+planner_paused(const struct planner *p, const struct pclient *pc,
+    int64_t day, int64_t at, char **note)
+{
+	const struct client *c = pc->c;
+	char d[11];
+
+	if (at < p->o->from)
+		at = p->o->from;
+	if (pc->hc != NULL && pc->hc->optout != HISTORY_NONE &&
+	    pc->hc->optout <= at) {
+		planner_fmt_date(planner_local_day(pc->tz, pc->hc->optout),
+		    d);
+		*note = xasprintf("skipped: opted out on %s", d);
+		return true;
+	}
+	if (c->paused) {
+		*note = xstrdup("skipped: paused");
+		return true;
+	}
+	if (c->has_paused_until && planner_civil_day(&c->paused_until) >= day) {
+		planner_fmt_date(planner_civil_day(&c->paused_until), d);
+		*note = xasprintf("skipped: paused until %s", d);
+		return true;
+	}
+	return false;
+}
+
+/* A movable message to a paused client is logged skipped. */
+static enum step
+planner_paused_movable(struct planner *p, uint32_t ti)
+{
+	struct task *t = &p->tasks[ti];
+	struct pclient *pc = &p->pc[t->ci];
+	const struct occasion *occ = &p->b->occasions[t->oi];
+	int64_t moment = planner_time_of_day(p, pc, t->day);
+	struct work *w;
+	char *note = NULL;
+
+	if (!planner_paused(p, pc, t->day, moment, &note))
+		return STEP_ON;
+	w = planner_emit(p, t->ci, occ, PLAN_SKIP, planner_task_key(p, t),
+	    moment, planner_time_of_day(p, pc, t->nominal));
+	w->it.note = note;
+	w->it.project = planner_task_project(p, t);
+	/* One skip per check-in, from the day it was due (or, when overdue,
+	 * today): a long pause is not logged many times. */
+	if (occ->kind == OCC_CASUAL)
+		planner_casual_next(p, t->ci, t->oi, t->day, t->sub + 1);
+	return STEP_DROP;
+}
+
+/* 2. Time of day: the start of the send window on a local day of the
+ * client.  The same few days are asked for again and again while a
+ * message finds its day. */
+static int64_t
+planner_time_of_day(const struct planner *p, struct pclient *pc,
+    int64_t day)
+{
+	int k = (int)(day & 1);
+
+	if (pc->memo_day[k] != day) {
+		pc->memo_day[k] = day;
+		pc->memo_at[k] = planner_wstart(p, pc->tz, day);
+	}
+	return pc->memo_at[k];
+}
+
+/* A movable message that passed every other policy goes at the start of
+ * the window of its day. */
+static enum step
+planner_time_of_day_movable(struct planner *p, uint32_t ti)
+{
+	struct task *t = &p->tasks[ti];
+	struct pclient *pc = &p->pc[t->ci];
+	const struct occasion *occ = &p->b->occasions[t->oi];
+	int64_t moment = planner_time_of_day(p, pc, t->day);
+	bool casual = occ->kind == OCC_CASUAL;
+	struct work *w;
+
+	w = planner_emit(p, t->ci, occ, PLAN_SEND, planner_task_key(p, t),
+	    moment, planner_time_of_day(p, pc, t->nominal));
+	w->it.note = planner_task_note(t);
+	w->it.late = !casual && t->caught_up && t->day > t->nominal;
+	w->it.project = planner_task_project(p, t);
+	t->wi = p->nw - 1;
+	t->mi = pc->nmsgs;
+	planner_add_msg(pc, t->day, occ->name, occ->priority, false);
+	planner_count(p, moment, false);
+	/* Kept for the daily limit, which may still move it. */
+	if (p->nplaced == p->capplaced) {
+		p->capplaced = p->capplaced ? p->capplaced * 2 : 1024;
+		p->placed = xreallocarray(p->placed, p->capplaced,
+		    sizeof(*p->placed));
+	}
+	p->placed[p->nplaced++] = ti;
+	if (casual)
+		planner_casual_next(p, t->ci, t->oi, t->day, t->sub + 1);
+	return STEP_PLACED;
+}
+
+/*
+ * Messages due at the same instant spread over the first half of the
+ * window, k * 2 min apart.  r holds the keys in send order, with the
+ * send log's (wi == SIZE_MAX) among them: they keep their ranks.  The
+ * planned ones get their final dues and are compacted to the front;
+ * returns how many.
+ */
+static size_t
+planner_time_of_day_spread(const struct planner *p, struct sortkey *r,
+    size_t n)
+{
+	int64_t half = (int64_t)(p->s->window.end - p->s->window.start) * 30;
+	const struct tz *span_tz = NULL;
+	int64_t span = 0, span_at = 0;
+	size_t k = 0;
+
+	/* Ranks are counted on the unspread dues; k <= i. */
+	for (size_t i = 0, rank = 0, base = 0; i < n; i++) {
+		const struct tz *z;
+		int64_t at = r[i].due;
+
+		rank = i > 0 && base == (size_t)at ? rank + 1 : 0;
+		base = (size_t)at;
+		if (r[i].wi == SIZE_MAX)
+			continue;
+		z = p->pc[r[i].ci].tz;
+		if (rank > 0 && (z != span_tz || at != span_at)) {
+			/* The same for the whole group, as a rule. */
+			span = planner_wend(p, z, planner_local_day(z, at)) -
+			    at;
+			if (span > half)
+				span = half;
+			span -= span % SPREAD_STEP;
+			span_tz = z;
+			span_at = at;
+		}
+		if (rank > 0 && span >= SPREAD_STEP)
+			r[i].due += (int64_t)(rank * SPREAD_STEP) % span;
+		if (r[i].due < p->o->from)
+			r[i].due = p->o->from;
+		r[k++] = r[i];
+	}
+	return k;
+}
+
+/* 3. Day: whether a movable message may go on day (weekdays, public
+ * holidays); if not, the reason into *why. */
+static bool
+planner_day(const struct planner *p, int64_t day, const char **why)
+{
+	unsigned mask = p->s->weekdays ? p->s->weekdays : 0x7fu;
+	const char *name = NULL;
+
+	if ((mask & WEEKDAY_BIT(timeutil_weekday(day))) == 0) {
+		*why = "weekday rule";
+		return false;
+	}
+	if (holidays_is_holiday(p->s->holidays, day, &name)) {
+		*why = name ? name : "public holiday";
+		return false;
+	}
+	return true;
+}
+
+/* Moves t past the days nothing movable may use, in one go; whether it
+ * moved. */
+static bool
+planner_day_move(const struct planner *p, struct task *t, int64_t last_day)
+{
+	const char *why;
+
+	if (planner_day(p, t->day, &why))
+		return false;
+	do
+		planner_move(t, t->day + 1, why, NULL);
+	while (t->day <= last_day && !planner_day(p, t->day, &why));
+	return true;
+}
+
+static enum step
+planner_day_movable(struct planner *p, uint32_t ti)
+{
+	struct task *t = &p->tasks[ti];
+
+	return planner_day_move(p, t, p->pc[t->ci].last_day) ? STEP_MOVED :
+	    STEP_ON;
+}
+
+/* 4. min_gap: the day a message on day must move to so that it is min_gap
+ * from every other message to the client, or day itself; *why the
+ * message in the way. */
+static int64_t
+planner_min_gap(const struct planner *p, const struct pclient *pc,
+    int64_t day, const struct pmsg **why)
+{
+	int64_t to = day;
+
+	*why = NULL;
+	if (!p->gap)
+		return day;
+	for (size_t i = 0; i < pc->nmsgs; i++) {
+		const struct pmsg *m = &pc->msgs[i];
+		int64_t after;
+
+		if (m->day > day + p->gap_secs / DAY_SECONDS + 31 ||
+		    m->day + p->gap_secs / DAY_SECONDS + 31 < day)
+			continue;	/* far away either way */
+		after = planner_days_add(m->day, &p->s->min_gap);
+		if ((m->day <= day && day < after) || (day <= m->day &&
+		    m->day < planner_days_add(day, &p->s->min_gap))) {
+			if (after > to) {
+				to = after;
+				*why = m;
+			}
+		}
+	}
+	return to;
+}
+
+/* "21d gap after birthday on 2027-02-10" in the reason scratch. */
+static const char *
+planner_min_gap_reason(struct planner *p, const struct pmsg *m)
+{
+	char d[11];
+
+	planner_fmt_date(m->day, d);
+	buf_reset(&p->rb);
+	buf_adds(&p->rb, p->gap_text);
+	buf_adds(&p->rb, m->what);
+	buf_adds(&p->rb, " on ");
+	buf_adds(&p->rb, d);
+	return p->rb.data;
+}
+
+/* Two fixed messages on one day: the fixed message already there (sent
+ * or placed first, so of higher priority), or NULL. */
+static const struct pmsg *
+planner_min_gap_same_day(const struct pclient *pc, int64_t day)
+{
+	for (size_t i = 0; i < pc->nmsgs; i++)
+		if (pc->msgs[i].fixed && pc->msgs[i].day == day)
+			return &pc->msgs[i];
+	return NULL;
+}
+
+/* Moves t by min_gap when it needs to; whether it moved. */
+static bool
+planner_min_gap_move(struct planner *p, struct task *t)
+{
+	const struct pmsg *m;
+	int64_t to = planner_min_gap(p, &p->pc[t->ci], t->day, &m);
+
+	if (to == t->day)
+		return false;
+	planner_move(t, to, planner_min_gap_reason(p, m), p->gap_text);
+	return true;
+}
+
+static enum step
+planner_min_gap_movable(struct planner *p, uint32_t ti)
+{
+	return planner_min_gap_move(p, &p->tasks[ti]) ? STEP_MOVED : STEP_ON;
+}
+
+/* 5. daily_limit.  A placed movable message whose sender day has room
+ * takes it, unless the day it was moved to is paused; returns true. */
+static bool
+planner_daily_limit_take(struct planner *p, struct task *t, int64_t moment,
+    int64_t sday)
+{
+	struct pclient *pc = &p->pc[t->ci];
+	struct work *w = &p->w[t->wi];
+	char *note = NULL;
+
+	if (t->moved_from != NO_DAY) {
+		w->it.due = moment;
+		if (w->it.note != planner_empty)
+			free(w->it.note);
+		/* Moved into a pause or past an opt-out. */
+		if (planner_paused(p, pc, t->day, moment, &note)) {
+			w->it.action = PLAN_SKIP;
+			w->it.note = note;
+			pc->msgs[t->mi].day = NO_DAY / 2;
+			return true;
+		}
+		w->it.note = planner_task_note(t);
+	}
+	daybudget_take(p->days, sday);
+	pc->msgs[t->mi].day = t->day;
+	return true;
+}
+
+/*
+ * A movable message whose sender day is full moves to the next day with
+ * room; weekdays, holidays and min_gap apply again from there.  Returns
+ * true when it is decided, false when it waits on the heap for its new
+ * day.
+ */
+static bool
+planner_daily_limit_step(struct planner *p, uint32_t ti)
+{
+	struct task *t = &p->tasks[ti];
+	struct pclient *pc = &p->pc[t->ci];
+	int64_t moment = planner_time_of_day(p, pc, t->day);
+	int64_t sday = planner_sender_day(p, moment);
+	int64_t room = daybudget_room(p->days, sday);
+
+	/* Outside the counted days there is no limit to apply. */
+	if (room == sday)
+		return planner_daily_limit_take(p, t, moment, sday);
+	planner_move(t, t->day + (room - sday), p->limit_text, NULL);
+	/* Out of its own way while it looks for a new day. */
+	pc->msgs[t->mi].day = NO_DAY / 2;
+	for (;;) {
+		if (t->day > pc->last_day) {
+			p->w[t->wi].it.due = INT64_MAX;	/* beyond the range */
+			return true;
+		}
+		if (planner_day_move(p, t, INT64_MIN) ||
+		    planner_min_gap_move(p, t))
+			continue;
+		/* Others of the client keep their gap to it while it waits
+		 * for its turn. */
+		pc->msgs[t->mi].day = t->day;
+		return false;
+	}
+}
+
+/* Only when some day is over the limit: room is counted again from the
+ * fixed messages up, movable ones in the order of their days, priority
+ * first; the moved ones wait in the heap, merged with the sorted rest. */
+static void
+planner_daily_limit(struct planner *p)
+{
+	struct pqueue_entry *order;
+	const struct pqueue_entry *top;
+	size_t k = 0;
+
+	if (!daybudget_over(p->days, p->s->daily_limit))
+		return;
+	daybudget_restart(p->days, p->s->daily_limit);
+	order = xcalloc(p->nplaced ? p->nplaced : 1, sizeof(*order));
+	for (size_t i = 0; i < p->nplaced; i++)
+		order[i] = planner_task_entry(p, p->placed[i]);
+	if (p->nplaced > 1)
+		qsort(order, p->nplaced, sizeof(*order), pqueue_cmp);
+	pqueue_clear(p->heap);
+	while (k < p->nplaced || pqueue_len(p->heap) > 0) {
+		uint32_t ti;
+
+		top = pqueue_peek(p->heap);
+		if (top != NULL && (k == p->nplaced ||
+		    pqueue_less(top, &order[k])))
+			ti = planner_pop(p);
+		else
+			ti = order[k++].id;
+		if (!planner_daily_limit_step(p, ti))
+			planner_push(p, ti);
+	}
+	free(order);
+}
+
+/* 6. Catch-up.  The day a late message goes: today while the window is
+ * still open, else tomorrow. */
+static int64_t
+planner_catch_up_day(const struct planner *p, const struct pclient *pc)
+{
+	return p->o->from < pc->wend_today ? pc->from_day : pc->from_day + 1;
+}
+
+/* Whether a message at moment, late by late, is still caught up. */
+static bool
+planner_catch_up_in_time(const struct planner *p, int64_t moment)
+{
+	return p->o->from - moment < timeutil_duration_seconds(
+	    &p->s->catch_up);
+}
+
+/* "missed: due 2027-02-10, 8d late (catch_up 3d)" */
+static char *
+planner_catch_up_missed(const struct planner *p, int64_t day,
+    const char *late)
+{
+	char d[11], *cu = planner_fmt_duration(&p->s->catch_up), *note;
+
+	planner_fmt_date(day, d);
+	note = xasprintf("missed: due %s, %s late (catch_up %s)", d, late, cu);
+	free(cu);
+	return note;
+}
+
+/*
+ * A fixed message whose window closed before `from` on *day: caught up
+ * (*day becomes the catch-up day, *note the reason) and false, or
+ * decided here (missed, or caught up into a pause) and true.
+ */
+static bool
+planner_catch_up_fixed(struct planner *p, uint32_t ci,
+    const struct occasion *occ, const char *key, int64_t moment,
+    int64_t *day, char **note)
+{
+	struct pclient *pc = &p->pc[ci];
+	char *late = planner_fmt_span(p->o->from - moment), *why = NULL;
+	struct work *w;
+	bool decided = true;
+
+	if (!planner_catch_up_in_time(p, moment)) {
+		w = planner_emit(p, ci, occ, PLAN_MISSED, key, moment, moment);
+		w->it.note = planner_catch_up_missed(p, *day, late);
+	} else {
+		*day = planner_catch_up_day(p, pc);
+		/* Caught up into a pause or past an opt-out. */
+		if (planner_paused(p, pc, *day, planner_time_of_day(p, pc,
+		    *day), &why)) {
+			w = planner_emit(p, ci, occ, PLAN_SKIP, key, moment,
+			    moment);
+			w->it.note = why;
+		} else {
+			*note = xasprintf("late by %s: catch-up", late);
+			decided = false;
+		}
+	}
+	free(late);
+	return decided;
+}
+
+/* A casual check-in is never missed: overdue, it takes the next allowed
+ * slot from today on. */
+static enum step
+planner_catch_up_overdue(struct planner *p, uint32_t ti)
+{
+	struct task *t = &p->tasks[ti];
+	struct pclient *pc = &p->pc[t->ci];
+	char d[11];
+
+	if (p->b->occasions[t->oi].kind != OCC_CASUAL || t->caught_up ||
+	    !planner_closed(p, pc, t->day))
+		return STEP_ON;
+	planner_fmt_date(t->nominal, d);
+	t->pre = xasprintf("overdue since %s", d);
+	t->caught_up = true;
+	t->day = planner_catch_up_day(p, pc);
+	return STEP_MOVED;
+}
+
+/* Nothing due before the client was first seen, or before the look-back,
+ * is caught up (check-ins excepted: they are overdue instead). */
+static enum step
+planner_catch_up_first_seen(struct planner *p, uint32_t ti)
+{
+	struct task *t = &p->tasks[ti];
+	struct pclient *pc = &p->pc[t->ci];
+
+	if (p->b->occasions[t->oi].kind == OCC_CASUAL)
+		return STEP_ON;
+	if (t->day < pc->fs_day || planner_time_of_day(p, pc, t->day) <
+	    p->o->from - p->lookback)
+		return STEP_DROP;
+	return STEP_ON;
+}
+
+/* A movable message whose window closed: caught up from today when less
+ * than catch_up late, else missed. */
+static enum step
+planner_catch_up_movable(struct planner *p, uint32_t ti)
+{
+	struct task *t = &p->tasks[ti];
+	struct pclient *pc = &p->pc[t->ci];
+	int64_t moment = planner_time_of_day(p, pc, t->day);
+	char *late;
+	struct work *w;
+
+	if (t->caught_up || !planner_closed(p, pc, t->day))
+		return STEP_ON;
+	late = planner_fmt_span(p->o->from - moment);
+	if (!planner_catch_up_in_time(p, moment)) {
+		w = planner_emit(p, t->ci, &p->b->occasions[t->oi],
+		    PLAN_MISSED, planner_task_key(p, t), moment,
+		    planner_time_of_day(p, pc, t->nominal));
+		w->it.note = planner_catch_up_missed(p, t->day, late);
+		w->it.project = planner_task_project(p, t);
+		free(late);
+		return STEP_DROP;
+	}
+	free(t->pre);
+	t->pre = xasprintf("late by %s: catch-up", late);
+	t->caught_up = true;
+	free(late);
+	/* Moves from here on are counted from the new day. */
+	free(t->reasons);
+	t->reasons = NULL;
+	t->moved_from = NO_DAY;
+	t->day = planner_catch_up_day(p, pc);
+	return STEP_MOVED;
+}
+
+/* --- movable kinds: the policies applied, one step at a time -------- */
+
+/* Whether the task is still to be decided: within range, not reset by an
+ * earlier planned message (a check-in counts from the latest), not in
+ * the send log already. */
+static enum step
+planner_pending(struct planner *p, uint32_t ti)
+{
+	struct task *t = &p->tasks[ti];
+	struct pclient *pc = &p->pc[t->ci];
+	bool casual = p->b->occasions[t->oi].kind == OCC_CASUAL;
+	const struct history_record *hr;
+	int64_t m;
+
+	if (t->day > pc->last_day)
+		return STEP_DROP;
+	if (casual && (m = planner_msg_between(pc, t->base, t->nominal)) !=
+	    NO_DAY) {
+		planner_casual_next(p, t->ci, t->oi, m, t->sub);
+		return STEP_DROP;
+	}
+	if (t->checked)
+		return STEP_ON;
+	t->checked = true;
+	if ((hr = planner_in_log(p, pc, planner_task_key(p, t))) == NULL)
+		return STEP_ON;
+	/* Logged already, e.g. skipped while paused: the chain goes on from
+	 * the day it was dealt with. */
+	if (casual) {
+		m = planner_local_day(pc->tz, hr->due);
+		planner_casual_next(p, t->ci, t->oi,
+		    m > t->nominal ? m : t->nominal, t->sub + 1);
+	}
+	return STEP_DROP;
+}
+
+/*
+ * One step for the movable task ti: either it is decided (sent, skipped,
+ * missed, dropped) or it moves to a later day and goes back on the heap,
+ * so every day's room goes to the highest priority first.  A check-in's
+ * lateness is settled first (it decides the day the rest look at), then
+ * the policies apply as in the SPEC; the first that acts ends the step.
+ */
+static void
+planner_step(struct planner *p, uint32_t ti)
+{
+	enum step r = planner_pending(p, ti);
+
+	if (r == STEP_ON)
+		r = planner_catch_up_overdue(p, ti);
+	if (r == STEP_ON)
+		r = planner_catch_up_first_seen(p, ti);
+	if (r == STEP_ON)
+		r = planner_paused_movable(p, ti);
+	if (r == STEP_ON)
+		r = planner_day_movable(p, ti);
+	if (r == STEP_ON)
+		r = planner_min_gap_movable(p, ti);
+	if (r == STEP_ON)
+		r = planner_catch_up_movable(p, ti);
+	if (r == STEP_ON)
+		r = planner_time_of_day_movable(p, ti);
+	if (r == STEP_MOVED &&
+	    p->tasks[ti].day <= p->pc[p->tasks[ti].ci].last_day) {
+		planner_push(p, ti);
+		return;
+	}
+	if (r != STEP_PLACED)
+		planner_task_free(p, ti);
+}
+
+/* Queues the client's movable occurrences: the first check-in of each
+ * casual occasion, every after_project one not in the send log. */
+static void
+planner_movable(struct planner *p, uint32_t ci)
+{
+	struct pclient *pc = &p->pc[ci];
+	const struct client *c = pc->c;
+
+	for (size_t k = 0; k < c->noccasions; k++) {
+		uint32_t oi = (uint32_t)c->occasions[k];
+		const struct occasion *occ = &p->b->occasions[oi];
+
+		if (occ->kind == OCC_CASUAL) {
+			planner_casual_next(p, ci, oi, pc->contact_day !=
+			    NO_DAY ? pc->contact_day : pc->fs_day, 0);
+			continue;
+		}
+		if (occ->kind != OCC_AFTER_PROJECT)
+			continue;
+		for (size_t j = 0; j < c->nprojects; j++) {
+			for (size_t q = 0; q < occ->noffsets; q++) {
+				struct civil_date d;
+				const char *key;
+				struct task *t;
+				int64_t day;
+				uint32_t ti;
+
+				d = timeutil_date_add(c->projects[j].ended,
+				    &occ->offsets[q]);
+				day = planner_civil_day(&d);
+				if (day < pc->first_day || day > pc->last_day)
+					continue;
+				key = planner_key(p, occ->name,
+				    c->projects[j].name, occ->offset_texts[q]);
+				if (planner_in_log(p, pc, key) != NULL)
+					continue;
+				ti = planner_task_new(p);
+				t = &p->tasks[ti];
+				t->day = t->nominal = day;
+				t->key = xstrdup(key);
+				t->checked = true;
+				t->prio = occ->priority;
+				t->ci = ci;
+				t->oi = oi;
+				t->sub = (uint32_t)(j * occ->noffsets + q);
+				planner_push(p, ti);
+			}
+		}
+	}
+}
+
+/* --- fixed kinds: the policies applied ------------------------------ */
 
 struct focc {
 	int64_t		 day;
@@ -606,58 +1346,78 @@ planner_field_date(const struct client *c, const char *field,
 }
 
 static void
-planner_gen_fixed(struct planner *p, struct pclient *pc, int64_t first,
-    int64_t last, struct fvec *f)
+planner_gen_birthday(const struct client *c, const struct occasion *occ,
+    uint32_t oi, int64_t first, int64_t last, struct fvec *f)
 {
-	const struct client *c = pc->c;
 	struct civil_date cf, cl;
 
+	if (!c->has_birthday)
+		return;
 	timeutil_civil_from_days(first, &cf);
 	timeutil_civil_from_days(last, &cl);
+	for (int y = cf.year; y <= cl.year; y++) {
+		int age = c->birthday.year ? y - c->birthday.year : 0;
+		int64_t day;
+
+		if (c->birthday.year != 0 && age <= 0)
+			continue;
+		day = planner_anniversary(y, c->birthday.month,
+		    c->birthday.day, occ->feb29_mar1);
+		if (day < first || day > last)
+			continue;
+		planner_fpush(f, day, y, oi, occ->priority,
+		    c->birthday.year != 0, age, age);
+	}
+}
+
+static void
+planner_gen_yearly(const struct client *c, const struct occasion *occ,
+    uint32_t oi, int64_t first, int64_t last, struct fvec *f)
+{
+	struct civil_date cf, cl, fd;
+
+	if (occ->field != NULL) {
+		if (!planner_field_date(c, occ->field, &fd))
+			return;
+	} else if (occ->has_date)
+		fd = occ->date;
+	else
+		return;
+	timeutil_civil_from_days(first, &cf);
+	timeutil_civil_from_days(last, &cl);
+	for (int y = cf.year; y <= cl.year; y++) {
+		int years = fd.year ? y - fd.year : 0;
+		int64_t day;
+
+		if (occ->field != NULL && years <= 0)
+			continue;
+		day = planner_anniversary(y, fd.month, fd.day,
+		    occ->feb29_mar1);
+		if (day < first || day > last)
+			continue;
+		planner_fpush(f, day, y, oi, occ->priority, occ->field != NULL,
+		    years, 0);
+	}
+}
+
+/* The client's fixed occurrences on local days first..last, in f. */
+static void
+planner_gen_fixed(const struct planner *p, const struct pclient *pc,
+    int64_t first, int64_t last, struct fvec *f)
+{
+	const struct client *c = pc->c;
+
 	for (size_t k = 0; k < c->noccasions; k++) {
 		uint32_t oi = (uint32_t)c->occasions[k];
 		const struct occasion *occ = &p->b->occasions[oi];
-		struct civil_date fd;
 		int64_t day;
 
 		switch (occ->kind) {
 		case OCC_BIRTHDAY:
-			if (!c->has_birthday)
-				break;
-			for (int y = cf.year; y <= cl.year; y++) {
-				int age = c->birthday.year ?
-				    y - c->birthday.year : 0;
-
-				if (c->birthday.year != 0 && age <= 0)
-					continue;
-				day = planner_anniversary(y, c->birthday.month,
-				    c->birthday.day, occ->feb29_mar1);
-				if (day < first || day > last)
-					continue;
-				planner_fpush(f, day, y, oi, occ->priority,
-				    c->birthday.year != 0, age, age);
-			}
+			planner_gen_birthday(c, occ, oi, first, last, f);
 			break;
 		case OCC_YEARLY:
-			if (occ->field != NULL) {
-				if (!planner_field_date(c, occ->field, &fd))
-					break;
-			} else if (occ->has_date)
-				fd = occ->date;
-			else
-				break;
-			for (int y = cf.year; y <= cl.year; y++) {
-				int years = fd.year ? y - fd.year : 0;
-
-				if (occ->field != NULL && years <= 0)
-					continue;
-				day = planner_anniversary(y, fd.month, fd.day,
-				    occ->feb29_mar1);
-				if (day < first || day > last)
-					continue;
-				planner_fpush(f, day, y, oi, occ->priority,
-				    occ->field != NULL, years, 0);
-			}
+			planner_gen_yearly(c, occ, oi, first, last, f);
 			break;
 		case OCC_ONCE:
 			if (!occ->has_date)
@@ -673,697 +1433,107 @@ planner_gen_fixed(struct planner *p, struct pclient *pc, int64_t first,
 	}
 }
 
-/*
- * Places the fixed occurrences of one client: same-day collisions, the
- * first-seen rule, pauses, catch-up.  Sent ones count towards the gap and
- * the daily limit of everything placed later.
- */
+/* Places one fixed occurrence: first-seen, send log, same day, pause,
+ * catch-up; it goes on its own day unless caught up. */
+static void
+planner_fixed_one(struct planner *p, uint32_t ci, const struct focc *fo)
+{
+	struct pclient *pc = &p->pc[ci];
+	const struct occasion *occ = &p->b->occasions[fo->oi];
+	int64_t moment, day = fo->day;
+	const struct pmsg *clash;
+	const char *key;
+	struct work *w;
+	char *note = NULL;
+
+	if (day < pc->fs_day)
+		return;
+	moment = planner_time_of_day(p, pc, day);
+	if (moment < p->o->from - p->lookback)
+		return;
+	key = planner_date_key(p, occ->name, day, fo->year);
+	if (planner_in_log(p, pc, key) != NULL)
+		return;
+	if ((clash = planner_min_gap_same_day(pc, day)) != NULL) {
+		w = planner_emit(p, ci, occ, PLAN_SKIP, key, moment, moment);
+		w->it.note = xasprintf("skipped: same day as %s "
+		    "(priority %d)", clash->what, clash->prio);
+		return;
+	}
+	if (planner_paused(p, pc, day, moment, &note)) {
+		w = planner_emit(p, ci, occ, PLAN_SKIP, key, moment, moment);
+		w->it.note = note;
+		return;
+	}
+	if (planner_closed(p, pc, day) &&
+	    planner_catch_up_fixed(p, ci, occ, key, moment, &day, &note))
+		return;
+	w = planner_emit(p, ci, occ, PLAN_SEND, key, day == fo->day ?
+	    moment : planner_time_of_day(p, pc, day), moment);
+	if (note != NULL)
+		w->it.note = note;
+	w->it.late = day > fo->day;
+	w->it.has_years = fo->has_years;
+	w->it.years = fo->years;
+	w->it.age = fo->age;
+	planner_add_msg(pc, day, occ->name, occ->priority, true);
+	planner_count(p, w->it.due, true);
+}
+
+/* Places the fixed occurrences of one client, by day and priority, so
+ * the higher priority keeps a contested day.  They count towards the gap
+ * and the daily limit of everything placed later. */
 static void
 planner_fixed(struct planner *p, uint32_t ci, struct fvec *f)
 {
 	struct pclient *pc = &p->pc[ci];
-	const struct settings *s = p->s;
-	int64_t from = p->o->from;
 	int64_t last = pc->last_day + p->gap_secs / DAY_SECONDS +
-	    (s->min_gap.months ? 31 : 0) + 2;
+	    (p->s->min_gap.months ? 31 : 0) + 2;
 
 	f->n = 0;
 	planner_gen_fixed(p, pc, pc->first_day, last, f);
 	if (f->n > 1)
 		qsort(f->v, f->n, sizeof(*f->v), planner_focc_cmp);
-	for (size_t i = 0; i < f->n; i++) {
-		struct focc *fo = &f->v[i];
-		const struct occasion *occ = &p->b->occasions[fo->oi];
-		int64_t moment, day = fo->day;
-		const struct pmsg *clash = NULL;
-		const char *key;
-		struct work *w;
-		char *note = NULL, *late2 = NULL;
-
-		if (day < pc->fs_day)
-			continue;
-		moment = planner_cstart(p, pc, day);
-		if (moment < from - p->lookback)
-			continue;
-		key = planner_date_key(p, occ->name, day, fo->year);
-		if (planner_in_log(p, pc, key) != NULL)
-			continue;
-		for (size_t j = 0; j < pc->nmsgs; j++)
-			if (pc->msgs[j].fixed && pc->msgs[j].day == day) {
-				clash = &pc->msgs[j];
-				break;
-			}
-		if (clash != NULL) {
-			w = planner_emit(p, ci, occ, PLAN_SKIP, key, moment,
-			    moment);
-			w->it.note = xasprintf("skipped: same day as %s "
-			    "(priority %d)", clash->what, clash->prio);
-			continue;
-		}
-		if (planner_blocked(p, pc, day, moment, &note)) {
-			w = planner_emit(p, ci, occ, PLAN_SKIP, key, moment,
-			    moment);
-			w->it.note = note;
-			continue;
-		}
-		if (planner_closed(p, pc, day)) {
-			char *late = planner_fmt_span(from - moment);
-
-			if (from - moment < timeutil_duration_seconds(
-			    &s->catch_up)) {
-				note = xasprintf("late by %s: catch-up", late);
-				day = from < pc->wend_today ? pc->from_day :
-				    pc->from_day + 1;
-				/* Caught up into a pause or past an opt-out. */
-				if (planner_blocked(p, pc, day, planner_cstart(p,
-				    pc, day), &late2)) {
-					w = planner_emit(p, ci, occ, PLAN_SKIP,
-					    key, moment, moment);
-					w->it.note = late2;
-					free(note);
-					free(late);
-					continue;
-				}
-			} else {
-				char d[11], *cu;
-
-				cu = planner_fmt_duration(&s->catch_up);
-				planner_fmt_date(day, d);
-				w = planner_emit(p, ci, occ, PLAN_MISSED, key,
-				    moment, moment);
-				w->it.note = xasprintf("missed: due %s, %s late "
-				    "(catch_up %s)", d, late, cu);
-				free(cu);
-				free(late);
-				continue;
-			}
-			free(late);
-		}
-		w = planner_emit(p, ci, occ, PLAN_SEND, key,
-		    day == fo->day ? moment : planner_cstart(p, pc, day),
-		    moment);
-		if (note != NULL)
-			w->it.note = note;
-		w->it.late = day > fo->day;
-		w->it.has_years = fo->has_years;
-		w->it.years = fo->years;
-		w->it.age = fo->age;
-		planner_add_msg(pc, day, occ->name, occ->priority, true);
-		planner_count(p, w->it.due, true);
-	}
-}
-
-/* --- movable kinds: one heap for all clients ----------------------- */
-
-static bool
-planner_hent_less(const struct hent *a, const struct hent *b)
-{
-	if (a->k1 != b->k1)
-		return a->k1 < b->k1;
-	if (a->k2 != b->k2)
-		return a->k2 < b->k2;
-	return a->ti < b->ti;
-}
-
-/* Orders by day, priority (high first), client, occasion, sub. */
-static struct hent
-planner_hent(const struct planner *p, uint32_t ti)
-{
-	const struct task *t = &p->tasks[ti];
-	struct hent e;
-
-	e.k1 = (uint64_t)(t->day + ((int64_t)1 << 40)) << 16 |
-	    (uint64_t)(0xffff - (t->prio & 0xffff));
-	e.k2 = (uint64_t)t->ci << 32 | (uint64_t)(t->oi & 0xffff) << 16 |
-	    (t->sub > 0xffff ? 0xffff : t->sub);
-	e.ti = ti;
-	return e;
-}
-
-static void
-planner_push(struct planner *p, uint32_t ti)
-{
-	struct hent e = planner_hent(p, ti);
-	size_t i;
-
-	if (p->nheap == p->capheap) {
-		p->capheap = p->capheap ? p->capheap * 2 : 1024;
-		p->heap = xreallocarray(p->heap, p->capheap,
-		    sizeof(*p->heap));
-	}
-	i = p->nheap++;
-	while (i > 0) {
-		size_t up = (i - 1) / 2;
-
-		if (!planner_hent_less(&e, &p->heap[up]))
-			break;
-		p->heap[i] = p->heap[up];
-		i = up;
-	}
-	p->heap[i] = e;
-}
-
-static uint32_t
-planner_pop(struct planner *p)
-{
-	struct hent last;
-	uint32_t ti = p->heap[0].ti;
-	size_t i = 0;
-
-	last = p->heap[--p->nheap];
-	for (;;) {
-		size_t l = 2 * i + 1, m;
-
-		if (l >= p->nheap)
-			break;
-		m = l + 1 < p->nheap &&
-		    planner_hent_less(&p->heap[l + 1], &p->heap[l]) ? l + 1 : l;
-		if (!planner_hent_less(&p->heap[m], &last))
-			break;
-		p->heap[i] = p->heap[m];
-		i = m;
-	}
-	if (p->nheap > 0)
-		p->heap[i] = last;
-	return ti;
-}
-
-static uint32_t
-planner_task_new(struct planner *p)
-{
-	uint32_t ti;
-
-	if (p->nfreet > 0)
-		ti = p->freet[--p->nfreet];
-	else {
-		if (p->ntasks == p->captasks) {
-			p->captasks = p->captasks ? p->captasks * 2 : 1024;
-			p->tasks = xreallocarray(p->tasks, p->captasks,
-			    sizeof(*p->tasks));
-		}
-		ti = (uint32_t)p->ntasks++;
-	}
-	memset(&p->tasks[ti], 0, sizeof(p->tasks[ti]));
-	p->tasks[ti].moved_from = NO_DAY;
-	return ti;
-}
-
-static void
-planner_task_free(struct planner *p, uint32_t ti)
-{
-	struct task *t = &p->tasks[ti];
-
-	free(t->reasons);
-	free(t->pre);
-	free(t->key);
-	if (p->nfreet == p->capfreet) {
-		p->capfreet = p->capfreet ? p->capfreet * 2 : 1024;
-		p->freet = xreallocarray(p->freet, p->capfreet,
-		    sizeof(*p->freet));
-	}
-	p->freet[p->nfreet++] = ti;
-}
-
-/* Records a move of t to day for reason (kept once).  A reason starting
- * with prefix replaces an earlier one that does: of several gap moves the
- * note names the last. */
-static void
-planner_move(struct task *t, int64_t day, const char *reason,
-    const char *prefix)
-{
-	char *old;
-
-	if (t->moved_from == NO_DAY)
-		t->moved_from = t->day;
-	if (prefix != NULL && t->reasons != NULL &&
-	    (old = strstr(t->reasons, prefix)) != NULL) {
-		char *end = strstr(old, ", ");
-
-		if (end != NULL)
-			memmove(old, end + 2, strlen(end + 2) + 1);
-		else if (old > t->reasons)
-			old[-2] = '\0';
-		else
-			old[0] = '\0';
-		if (t->reasons[0] == '\0') {
-			free(t->reasons);
-			t->reasons = NULL;
-		}
-	}
-	if (t->reasons == NULL)
-		t->reasons = xstrdup(reason);
-	else if (strstr(t->reasons, reason) == NULL) {
-		size_t a = strlen(t->reasons), b = strlen(reason);
-
-		t->reasons = xreallocarray(t->reasons, a + b + 3, 1);
-		memcpy(t->reasons + a, ", ", 2);
-		memcpy(t->reasons + a + 2, reason, b + 1);
-	}
-	t->day = day;
-}
-
-/* The casual day after base: base + every + jitter. */
-static int64_t
-planner_casual_day(const struct client *c, const struct occasion *occ,
-    int64_t base)
-{
-	int64_t day = planner_days_add(base, &occ->every), span;
-	uint64_t h = 14695981039346656037ULL;
-	char d[11];
-
-	if (day <= base)
-		day = base + 1;
-	span = planner_days_add(day, &occ->jitter) - day;
-	if (span <= 0)
-		return day;
-	planner_fmt_date(base, d);
-	h = planner_fnv(h, c->id, strlen(c->id) + 1);
-	h = planner_fnv(h, occ->name, strlen(occ->name) + 1);
-	h = planner_fnv(h, d, strlen(d));
-	return day + (int64_t)(h % (uint64_t)(span + 1));
-}
-
-static void
-planner_casual_next(struct planner *p, uint32_t ci, uint32_t oi,
-    int64_t base, uint32_t seq)
-{
-	const struct occasion *occ = &p->b->occasions[oi];
-	uint32_t ti = planner_task_new(p);
-	struct task *t = &p->tasks[ti];
-
-	t->base = base;
-	t->nominal = t->day = planner_casual_day(p->pc[ci].c, occ, base);
-	t->prio = occ->priority;
-	t->ci = ci;
-	t->oi = oi;
-	t->sub = seq;
-	if (t->day > p->pc[ci].last_day) {
-		planner_task_free(p, ti);
-		return;
-	}
-	planner_push(p, ti);
-}
-
-/* The latest message day of the client strictly inside (lo, hi), or
- * NO_DAY. */
-static int64_t
-planner_msg_between(const struct pclient *pc, int64_t lo, int64_t hi)
-{
-	int64_t best = NO_DAY;
-
-	for (size_t i = 0; i < pc->nmsgs; i++)
-		if (pc->msgs[i].day > lo && pc->msgs[i].day < hi &&
-		    pc->msgs[i].day > best)
-			best = pc->msgs[i].day;
-	return best;
-}
-
-/* The day day must move to for min_gap, or day itself; *why the reason. */
-static int64_t
-planner_gap(const struct planner *p, const struct pclient *pc, int64_t day,
-    const struct pmsg **why)
-{
-	int64_t to = day;
-
-	*why = NULL;
-	if (!p->gap)
-		return day;
-	for (size_t i = 0; i < pc->nmsgs; i++) {
-		const struct pmsg *m = &pc->msgs[i];
-		int64_t after;
-
-		if (m->day > day + p->gap_secs / DAY_SECONDS + 31 ||
-		    m->day + p->gap_secs / DAY_SECONDS + 31 < day)
-			continue;	/* far away either way */
-		after = planner_days_add(m->day, &p->s->min_gap);
-		if ((m->day <= day && day < after) || (day <= m->day &&
-		    m->day < planner_days_add(day, &p->s->min_gap))) {
-			if (after > to) {
-				to = after;
-				*why = m;
-			}
-		}
-	}
-	return to;
-}
-
-static bool
-planner_allowed(const struct planner *p, int64_t day, const char **why)
-{
-	unsigned mask = p->s->weekdays ? p->s->weekdays : 0x7fu;
-	const char *name = NULL;
-
-	if ((mask & WEEKDAY_BIT(timeutil_weekday(day))) == 0) {
-		*why = "weekday rule";
-		return false;
-	}
-	if (holidays_is_holiday(p->s->holidays, day, &name)) {
-		*why = name ? name : "public holiday";
-		return false;
-	}
-	return true;
-}
-
-static char *
-planner_task_note(const struct task *t)
-{
-	struct buf b;
-	size_t len;
-	char d[16];
-
-	if (t->pre == NULL && t->moved_from == NO_DAY)
-		return planner_empty;
-	buf_init(&b);
-	if (t->pre != NULL)
-		buf_adds(&b, t->pre);
-	if (t->moved_from != NO_DAY) {
-		planner_fmt_wday(t->moved_from, d);
-		buf_addf(&b, "%smoved from %s: %s", b.len ? "; " : "", d,
-		    t->reasons);
-	}
-	return buf_detach(&b, &len);
-}
-
-static const char *
-planner_task_key(struct planner *p, const struct task *t)
-{
-	if (t->key != NULL)
-		return t->key;
-	return planner_date_key(p, p->b->occasions[t->oi].name, t->nominal, 0);
-}
-
-static const char *
-planner_task_project(const struct planner *p, const struct task *t)
-{
-	const struct occasion *occ = &p->b->occasions[t->oi];
-
-	if (t->key == NULL)
-		return NULL;
-	return p->pc[t->ci].c->projects[t->sub /
-	    (occ->noffsets ? occ->noffsets : 1)].name;
-}
-
-/*
- * One step for the movable task ti: either it is decided (sent, skipped,
- * missed, dropped) or it moves to a later day and goes back on the heap,
- * so every day's room goes to the highest priority first.
- */
-static void
-planner_step(struct planner *p, uint32_t ti)
-{
-	struct task *t = &p->tasks[ti];
-	struct pclient *pc = &p->pc[t->ci];
-	const struct occasion *occ = &p->b->occasions[t->oi];
-	const struct settings *s = p->s;
-	int64_t from = p->o->from, moment, to, m;
-	const struct pmsg *gapm;
-	const char *why;
-	struct work *w;
-	char *note = NULL;
-	bool casual = occ->kind == OCC_CASUAL;
-
-	if (t->day > pc->last_day)
-		goto drop;
-	if (casual && (m = planner_msg_between(pc, t->base, t->nominal)) !=
-	    NO_DAY) {
-		/* A planned message before the check-in resets its clock. */
-		planner_casual_next(p, t->ci, t->oi, m, t->sub);
-		goto drop;
-	}
-	if (!t->checked) {
-		const struct history_record *hr;
-
-		t->checked = true;
-		if ((hr = planner_in_log(p, pc, planner_task_key(p, t))) !=
-		    NULL) {
-			/* Logged already, e.g. skipped while paused: the
-			 * chain goes on from the day it was dealt with. */
-			if (casual) {
-				m = planner_local_day(pc->tz, hr->due);
-				planner_casual_next(p, t->ci, t->oi,
-				    m > t->nominal ? m : t->nominal,
-				    t->sub + 1);
-			}
-			goto drop;
-		}
-	}
-	moment = planner_cstart(p, pc, t->day);
-	if (casual && !t->caught_up && planner_closed(p, pc, t->day)) {
-		char d[11];
-
-		planner_fmt_date(t->nominal, d);
-		t->pre = xasprintf("overdue since %s", d);
-		t->caught_up = true;
-		t->day = from < pc->wend_today ? pc->from_day :
-		    pc->from_day + 1;
-		goto again;
-	}
-	if (!casual && (t->day < pc->fs_day || moment < from - p->lookback))
-		goto drop;
-	if (planner_blocked(p, pc, t->day, moment, &note)) {
-		w = planner_emit(p, t->ci, occ, PLAN_SKIP,
-		    planner_task_key(p, t), moment,
-		    planner_cstart(p, pc, t->nominal));
-		w->it.note = note;
-		w->it.project = planner_task_project(p, t);
-		/* One skip per check-in, from the day it was due (or, when
-		 * overdue, today): a long pause is not logged many times. */
-		if (casual)
-			planner_casual_next(p, t->ci, t->oi, t->day,
-			    t->sub + 1);
-		goto drop;
-	}
-	if (!planner_allowed(p, t->day, &why)) {
-		/* Days nothing movable may use are passed in one go. */
-		do
-			planner_move(t, t->day + 1, why, NULL);
-		while (t->day <= pc->last_day && !planner_allowed(p, t->day,
-		    &why));
-		goto again;
-	}
-	if ((to = planner_gap(p, pc, t->day, &gapm)) != t->day) {
-		planner_move(t, to, planner_gap_reason(p, gapm), p->gap_text);
-		goto again;
-	}
-	if (!t->caught_up && planner_closed(p, pc, t->day)) {
-		char *late = planner_fmt_span(from - moment);
-
-		if (from - moment < timeutil_duration_seconds(&s->catch_up)) {
-			free(t->pre);
-			t->pre = xasprintf("late by %s: catch-up", late);
-			t->caught_up = true;
-			free(late);
-			/* Moves from here on are counted from the new day. */
-			free(t->reasons);
-			t->reasons = NULL;
-			t->moved_from = NO_DAY;
-			t->day = from < pc->wend_today ? pc->from_day :
-			    pc->from_day + 1;
-			goto again;
-		} else {
-			char d[11], *cu = planner_fmt_duration(&s->catch_up);
-
-			planner_fmt_date(t->day, d);
-			w = planner_emit(p, t->ci, occ, PLAN_MISSED,
-			    planner_task_key(p, t), moment,
-			    planner_cstart(p, pc, t->nominal));
-			w->it.note = xasprintf("missed: due %s, %s late "
-			    "(catch_up %s)", d, late, cu);
-			w->it.project = planner_task_project(p, t);
-			free(cu);
-			free(late);
-			goto drop;
-		}
-	}
-	w = planner_emit(p, t->ci, occ, PLAN_SEND, planner_task_key(p, t),
-	    moment, planner_cstart(p, pc, t->nominal));
-	w->it.note = planner_task_note(t);
-	w->it.late = !casual && t->caught_up && t->day > t->nominal;
-	w->it.project = planner_task_project(p, t);
-	t->wi = p->nw - 1;
-	t->mi = pc->nmsgs;
-	planner_add_msg(pc, t->day, occ->name, occ->priority, false);
-	planner_count(p, moment, false);
-	/* Kept for the daily limit, which may still move it. */
-	if (p->nplaced == p->capplaced) {
-		p->capplaced = p->capplaced ? p->capplaced * 2 : 1024;
-		p->placed = xreallocarray(p->placed, p->capplaced,
-		    sizeof(*p->placed));
-	}
-	p->placed[p->nplaced++] = ti;
-	if (casual)
-		planner_casual_next(p, t->ci, t->oi, t->day, t->sub + 1);
-	return;
-drop:
-	planner_task_free(p, ti);
-	return;
-again:
-	if (t->day > pc->last_day)
-		goto drop;
-	planner_push(p, ti);
-}
-
-static void
-planner_movable(struct planner *p, uint32_t ci)
-{
-	struct pclient *pc = &p->pc[ci];
-	const struct client *c = pc->c;
-
-	for (size_t k = 0; k < c->noccasions; k++) {
-		uint32_t oi = (uint32_t)c->occasions[k];
-		const struct occasion *occ = &p->b->occasions[oi];
-
-		if (occ->kind == OCC_CASUAL) {
-			int64_t base = pc->contact_day != NO_DAY ?
-			    pc->contact_day : pc->fs_day;
-
-			planner_casual_next(p, ci, oi, base, 0);
-			continue;
-		}
-		if (occ->kind != OCC_AFTER_PROJECT)
-			continue;
-		for (size_t j = 0; j < c->nprojects; j++) {
-			for (size_t q = 0; q < occ->noffsets; q++) {
-				struct civil_date d;
-				const char *key;
-				struct task *t;
-				int64_t day;
-				uint32_t ti;
-
-				d = timeutil_date_add(c->projects[j].ended,
-				    &occ->offsets[q]);
-				day = planner_civil_day(&d);
-				if (day < pc->first_day || day > pc->last_day)
-					continue;
-				key = planner_key(p, occ->name,
-				    c->projects[j].name, occ->offset_texts[q]);
-				if (planner_in_log(p, pc, key) != NULL)
-					continue;
-				ti = planner_task_new(p);
-				t = &p->tasks[ti];
-				t->day = t->nominal = day;
-				t->key = xstrdup(key);
-				t->checked = true;
-				t->prio = occ->priority;
-				t->ci = ci;
-				t->oi = oi;
-				t->sub = (uint32_t)(j * occ->noffsets + q);
-				planner_push(p, ti);
-			}
-		}
-	}
-}
-
-/* --- the daily limit ------------------------------------------------ */
-
-static int
-planner_hent_cmp(const void *a, const void *b)
-{
-	return planner_hent_less(a, b) ? -1 : planner_hent_less(b, a);
-}
-
-/*
- * A movable message whose sender day is full moves to the next day with
- * room; weekdays, holidays and min_gap apply again from there.
- */
-static bool
-planner_limit_step(struct planner *p, uint32_t ti)
-{
-	struct task *t = &p->tasks[ti];
-	struct pclient *pc = &p->pc[t->ci];
-	struct work *w = &p->w[t->wi];
-	int64_t moment = planner_cstart(p, pc, t->day), i, to;
-	const struct pmsg *gapm;
-	const char *why;
-	size_t r;
-
-	i = planner_sender_day(p, moment) - p->cbase;
-	/* Outside the counted days there is no limit to apply. */
-	if (i < 0 || (size_t)i >= p->ncount ||
-	    (r = planner_room(p, (size_t)i)) == (size_t)i) {
-		char *note = NULL;
-
-		if (t->moved_from != NO_DAY) {
-			w->it.due = moment;
-			if (w->it.note != planner_empty)
-				free(w->it.note);
-			/* Moved into a pause or past an opt-out. */
-			if (planner_blocked(p, pc, t->day, moment, &note)) {
-				w->it.action = PLAN_SKIP;
-				w->it.note = note;
-				pc->msgs[t->mi].day = NO_DAY / 2;
-				return true;
-			}
-			w->it.note = planner_task_note(t);
-		}
-		if (i >= 0 && (size_t)i < p->ncount &&
-		    ++p->fixed[i] >= p->s->daily_limit)
-			p->next[i] = (uint32_t)i + 1;
-		pc->msgs[t->mi].day = t->day;
-		return true;
-	}
-	planner_move(t, t->day + (int64_t)(r - (size_t)i), p->limit_text,
-	    NULL);
-	/* Out of its own way while it looks for a new day. */
-	pc->msgs[t->mi].day = NO_DAY / 2;
-	for (;;) {
-		if (t->day > pc->last_day) {
-			w->it.due = INT64_MAX;	/* beyond the range now */
-			return true;
-		}
-		if (!planner_allowed(p, t->day, &why))
-			planner_move(t, t->day + 1, why, NULL);
-		else if ((to = planner_gap(p, pc, t->day, &gapm)) != t->day)
-			planner_move(t, to, planner_gap_reason(p, gapm),
-			    p->gap_text);
-		else {
-			/* Others of the client keep their gap to it while it
-			 * waits for its turn. */
-			pc->msgs[t->mi].day = t->day;
-			return false;
-		}
-	}
-}
-
-static void
-planner_limit(struct planner *p)
-{
-	struct hent *order;
-	size_t k = 0;
-	bool over = false;
-
-	for (size_t i = 0; i < p->ncount && !over; i++)
-		over = p->count[i] > p->s->daily_limit;
-	if (!over)
-		return;
-	/* Room is counted again from the fixed messages up, movable ones
-	 * in the order of their days, priority first. */
-	p->next = xcalloc(p->ncount, sizeof(*p->next));
-	for (size_t i = 0; i < p->ncount; i++)
-		p->next[i] = (uint32_t)(p->fixed[i] >= p->s->daily_limit ?
-		    i + 1 : i);
-	order = xcalloc(p->nplaced ? p->nplaced : 1, sizeof(*order));
-	for (size_t i = 0; i < p->nplaced; i++)
-		order[i] = planner_hent(p, p->placed[i]);
-	if (p->nplaced > 1)
-		qsort(order, p->nplaced, sizeof(*order), planner_hent_cmp);
-	/* The moved ones wait in the heap, merged with the sorted rest. */
-	p->nheap = 0;
-	while (k < p->nplaced || p->nheap > 0) {
-		uint32_t ti;
-
-		if (p->nheap > 0 && (k == p->nplaced ||
-		    planner_hent_less(&p->heap[0], &order[k])))
-			ti = planner_pop(p);
-		else
-			ti = order[k++].ti;
-		if (!planner_limit_step(p, ti))
-			planner_push(p, ti);
-	}
-	free(order);
+	for (size_t i = 0; i < f->n; i++)
+		planner_fixed_one(p, ci, &f->v[i]);
 }
 
 /* --- set-up --------------------------------------------------------- */
+
+/* Loads the client's send log: its keys, messages near the range, the
+ * last contact. */
+static void
+planner_client_log(struct planner *p, struct pclient *pc, int64_t contact)
+{
+	const struct history_client *hc = pc->hc;
+	int64_t horizon, d;
+
+	if (hc->last_touch != HISTORY_NONE &&
+	    (d = planner_local_day(pc->tz, hc->last_touch)) > contact)
+		contact = d;
+	for (size_t i = 0; i < hc->nrecords; i++)
+		bloom_add(&pc->log_keys, hc->records[i].occurrence);
+	/* Older messages cannot reach a planned one through min_gap. */
+	horizon = p->o->from - p->lookback - p->gap_secs - 32 * DAY_SECONDS;
+	for (size_t i = hc->nrecords; i-- > 0;) {
+		const struct history_record *r = &hc->records[i];
+		const struct occasion *occ;
+
+		if (!planner_is_message(r->status))
+			continue;
+		d = planner_local_day(pc->tz, planner_record_at(r));
+		if (d > contact)
+			contact = d;
+		if (planner_record_at(r) < horizon && r->due < horizon)
+			continue;
+		occ = book_occasion(p->b, r->occasion);
+		planner_add_msg(pc, d, r->occasion, occ ? occ->priority : 0,
+		    occ != NULL && planner_is_fixed(occ->kind));
+		if (r->due >= p->o->from - 2 * (int64_t)DAY_SECONDS)
+			planner_count(p, planner_record_at(r), true);
+	}
+	pc->contact_day = contact;
+}
 
 /* Loads what the history knows of the client: messages near the range,
  * the last contact, the first-seen day. */
@@ -1373,7 +1543,7 @@ planner_client_init(struct planner *p, uint32_t ci, const struct client *c,
 {
 	struct pclient *pc = &p->pc[ci];
 	const struct history_client *hc = history_client(p->h, c->id);
-	int64_t from = p->o->from, horizon, contact = NO_DAY, d;
+	int64_t from = p->o->from;
 	int sec;
 
 	pc->c = c;
@@ -1386,168 +1556,101 @@ planner_client_init(struct planner *p, uint32_t ci, const struct client *c,
 	pc->last_day = planner_local_day(z, p->o->until);
 	pc->fs_day = hc != NULL && hc->first_seen != HISTORY_NONE ?
 	    planner_local_day(z, hc->first_seen) : pc->from_day;
-	if (c->has_last_contact)
-		contact = planner_civil_day(&c->last_contact);
-	if (hc == NULL) {
-		pc->contact_day = contact;
-		return;
-	}
-	if (hc->last_touch != HISTORY_NONE &&
-	    (d = planner_local_day(z, hc->last_touch)) > contact)
-		contact = d;
-	for (size_t i = 0; i < hc->nrecords; i++) {
-		unsigned bit = planner_bloom_bit(hc->records[i].occurrence);
-
-		pc->bloom[bit / 64] |= 1ULL << (bit % 64);
-	}
-	/* Older messages cannot reach a planned one through min_gap. */
-	horizon = from - p->lookback - p->gap_secs - 32 * DAY_SECONDS;
-	for (size_t i = hc->nrecords; i-- > 0;) {
-		const struct history_record *r = &hc->records[i];
-		const struct occasion *occ;
-
-		if (!planner_is_message(r->status))
-			continue;
-		d = planner_local_day(z, planner_record_at(r));
-		if (d > contact)
-			contact = d;
-		if (planner_record_at(r) < horizon && r->due < horizon)
-			continue;
-		occ = book_occasion(p->b, r->occasion);
-		planner_add_msg(pc, d, r->occasion, occ ? occ->priority : 0,
-		    occ != NULL && planner_is_fixed(occ->kind));
-		if (r->due >= from - 2 * (int64_t)DAY_SECONDS)
-			planner_count(p, planner_record_at(r), true);
-	}
-	pc->contact_day = contact;
+	pc->contact_day = c->has_last_contact ?
+	    planner_civil_day(&c->last_contact) : NO_DAY;
+	if (hc != NULL)
+		planner_client_log(p, pc, pc->contact_day);
 }
-
-/* --- spread and order ----------------------------------------------- */
-
-/* What items are ordered by: due, priority (high first), client, key.
- * Small, so sorting 100,000 clients' year moves little memory. */
-struct okey {
-	int64_t		 due;
-	int		 prio;
-	uint32_t	 ci;
-	const char	*key;
-	size_t		 wi;		/* SIZE_MAX: a send-log entry */
-};
 
 static int
-planner_okey_cmp(const void *a, const void *b)
+planner_init(struct planner *p, const struct settings *s,
+    const struct book *b, const struct history *h,
+    const struct planner_opts *o, char **err)
 {
-	const struct okey *x = a, *y = b;
+	char *g;
+	int64_t first, last, gap_days;
 
-	if (x->due != y->due)
-		return x->due < y->due ? -1 : 1;
-	if (x->prio != y->prio)
-		return x->prio > y->prio ? -1 : 1;
-	if (x->ci != y->ci)
-		return x->ci < y->ci ? -1 : 1;
-	return strcmp(x->key, y->key);
+	memset(p, 0, sizeof(*p));
+	p->s = s;
+	p->b = b;
+	p->h = h;
+	p->o = o;
+	if (b->sender_tz == NULL) {
+		if (err != NULL)
+			*err = xstrdup("planner: the book has no sender time "
+			    "zone");
+		return -1;
+	}
+	buf_init(&p->kb);
+	buf_init(&p->rb);
+	g = planner_fmt_duration(&s->min_gap);
+	p->gap_text = xasprintf("%s gap after ", g);
+	free(g);
+	p->limit_text = xasprintf("daily limit of %d", s->daily_limit);
+	p->lookback = timeutil_duration_seconds(&s->catch_up);
+	if (p->lookback < LOOKBACK_MIN)
+		p->lookback = LOOKBACK_MIN;
+	p->gap_secs = timeutil_duration_seconds(&s->min_gap);
+	p->gap = s->min_gap.months != 0 || s->min_gap.seconds >= DAY_SECONDS;
+	gap_days = p->gap_secs / DAY_SECONDS + (s->min_gap.months ? 31 : 0) +
+	    2;
+	first = planner_sender_day(p, o->from) - 2;
+	last = planner_sender_day(p, o->until > o->from ? o->until : o->from)
+	    + gap_days + 8;
+	p->days = daybudget_new(first, last);
+	p->heap = pqueue_new();
+	p->npc = b->nclients;
+	p->pc = xcalloc(p->npc ? p->npc : 1, sizeof(*p->pc));
+	return 0;
 }
-
-/*
- * Sorts keys in planner_okey_cmp order.  For books that fit (dues within
- * 500 years of each other, priorities up to 1000, a million clients) the
- * first three fields pack into 64 bits and an LSD radix sort does the
- * work; equal packed keys (one client, one moment) are then ordered by
- * key.  Otherwise qsort.
- */
-struct rkey {
-	uint64_t	 k;
-	uint32_t	 i;
-};
 
 static void
-planner_sort(struct okey *a, size_t n)
+planner_item_clear(struct plan_item *it)
 {
-	struct rkey *r, *tmp;
-	struct okey *sorted;
-	int64_t lo = INT64_MAX, hi = INT64_MIN;
-	size_t cnt[2048];
-	bool fits = n < UINT32_MAX;
-
-	for (size_t i = 0; i < n && fits; i++) {
-		if (a[i].due < lo)
-			lo = a[i].due;
-		if (a[i].due > hi)
-			hi = a[i].due;
-		fits = a[i].prio >= 0 && a[i].prio <= 1000 &&
-		    a[i].ci < (1u << 20);
-	}
-	if (n < 2)
-		return;
-	if (!fits || (uint64_t)(hi - lo) >= (1ULL << 34)) {
-		qsort(a, n, sizeof(*a), planner_okey_cmp);
-		return;
-	}
-	r = xcalloc(n, sizeof(*r));
-	tmp = xcalloc(n, sizeof(*tmp));
-	for (size_t i = 0; i < n; i++) {
-		r[i].k = (uint64_t)(a[i].due - lo) << 30 |
-		    (uint64_t)(1000 - a[i].prio) << 20 | a[i].ci;
-		r[i].i = (uint32_t)i;
-	}
-	for (int shift = 0; shift < 64; shift += 11) {
-		struct rkey *sw;
-		size_t sum = 0;
-
-		memset(cnt, 0, sizeof(cnt));
-		for (size_t i = 0; i < n; i++)
-			cnt[r[i].k >> shift & 2047]++;
-		if (cnt[r[0].k >> shift & 2047] == n)
-			continue;	/* all alike in this digit */
-		for (size_t d = 0; d < 2048; d++) {
-			size_t c = cnt[d];
-
-			cnt[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			tmp[cnt[r[i].k >> shift & 2047]++] = r[i];
-		sw = r;
-		r = tmp;
-		tmp = sw;
-	}
-	sorted = xcalloc(n, sizeof(*sorted));
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = a[r[i].i];
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && r[j].k == r[i].k; j++)
-			;
-		if (j - i > 1)
-			qsort(sorted + i, j - i, sizeof(*sorted),
-			    planner_okey_cmp);
-	}
-	memcpy(a, sorted, n * sizeof(*a));
-	free(sorted);
-	free(r);
-	free(tmp);
+	free(it->occurrence);
+	if (it->note != planner_empty)
+		free(it->note);
 }
 
-/*
- * Spreads the messages due at one instant and returns them as order keys
- * with their final dues in *out (the items keep the unspread ones).
- */
-static size_t
-planner_spread(struct planner *p, struct okey **out)
+/* Frees what planner_init() and the passes made (the output's items
+ * excepted). */
+static void
+planner_done(struct planner *p)
 {
-	struct okey *r;
-	size_t n = 0, cap = p->nw + 16;
-	int64_t half = (int64_t)(p->s->window.end - p->s->window.start) * 30;
-	const struct tz *span_tz = NULL;
-	int64_t span = 0, span_at = 0;
-	size_t k = 0;
+	for (size_t i = 0; i < p->npc; i++)
+		free(p->pc[i].msgs);
+	free(p->pc);
+	free(p->w);
+	free(p->tasks);
+	free(p->freet);
+	pqueue_free(p->heap);
+	daybudget_free(p->days);
+	free(p->placed);
+	buf_free(&p->kb);
+	buf_free(&p->rb);
+	free(p->gap_text);
+	free(p->limit_text);
+}
 
-	r = xreallocarray(NULL, cap, sizeof(*r));
+/* --- output --------------------------------------------------------- */
+
+/* The order keys of the planned messages in [.., until) and of the send
+ * log's messages due in the same windows (wi == SIZE_MAX), sorted; *cap
+ * the array's size. */
+static struct sortkey *
+planner_sendkeys(const struct planner *p, size_t *np, size_t *cap)
+{
+	struct sortkey *r;
+	size_t n = 0;
+
+	*cap = p->nw + 16;
+	r = xreallocarray(NULL, *cap, sizeof(*r));
 	for (size_t i = 0; i < p->nw; i++) {
-		struct work *w = &p->w[i];
+		const struct work *w = &p->w[i];
 
 		if (w->it.action != PLAN_SEND || w->it.due >= p->o->until)
 			continue;
-		r[n++] = (struct okey){ w->it.due, w->prio, w->ci,
+		r[n++] = (struct sortkey){ w->it.due, w->prio, w->ci,
 		    w->it.occurrence, i };
 	}
 	for (uint32_t ci = 0; ci < p->npc; ci++) {
@@ -1565,54 +1668,88 @@ planner_spread(struct planner *p, struct okey **out)
 			    hr->status != ST_FAILED)
 				continue;
 			occ = book_occasion(p->b, hr->occasion);
-			if (n == cap) {
-				cap *= 2;
-				r = xreallocarray(r, cap, sizeof(*r));
+			if (n == *cap) {
+				*cap *= 2;
+				r = xreallocarray(r, *cap, sizeof(*r));
 			}
-			r[n++] = (struct okey){ planner_wstart(p, pc->tz,
+			r[n++] = (struct sortkey){ planner_wstart(p, pc->tz,
 			    planner_local_day(pc->tz, hr->due)),
 			    occ ? occ->priority : 0, ci, hr->occurrence,
 			    SIZE_MAX };
 		}
 	}
-	planner_sort(r, n);
-	/* Ranks are counted on the unspread dues; k <= i, so the kept
-	 * keys are compacted in place. */
-	for (size_t i = 0, rank = 0, base = 0; i < n; i++) {
-		const struct tz *z;
-		int64_t at = r[i].due;
+	sortkey_sort(r, n);
+	*np = n;
+	return r;
+}
 
-		rank = i > 0 && base == (size_t)at ? rank + 1 : 0;
-		base = (size_t)at;
-		if (r[i].wi == SIZE_MAX)
-			continue;
-		z = p->pc[r[i].ci].tz;
-		if (rank > 0 && (z != span_tz || at != span_at)) {
-			/* The same for the whole group, as a rule. */
-			span = planner_wend(p, z, planner_local_day(z, at)) -
-			    at;
-			if (span > half)
-				span = half;
-			span -= span % SPREAD_STEP;
-			span_tz = z;
-			span_at = at;
+static bool
+planner_wanted(const struct planner *p, int64_t due, const struct client *c)
+{
+	return due < p->o->until && (p->o->only_client == NULL ||
+	    strcmp(c->id, p->o->only_client) == 0);
+}
+
+/* The keys of what the caller asked for, in send order; the rest of the
+ * work items are freed. */
+static struct sortkey *
+planner_select(struct planner *p, size_t *np)
+{
+	struct sortkey *keys;
+	size_t nk, cap, n = 0;
+	char *keep = xcalloc(p->nw ? p->nw : 1, 1);
+
+	keys = planner_sendkeys(p, &nk, &cap);
+	nk = planner_time_of_day_spread(p, keys, nk);
+	for (size_t i = 0; i < nk; i++) {
+		if (planner_wanted(p, keys[i].due, p->pc[keys[i].ci].c)) {
+			keep[keys[i].wi] = 1;
+			keys[n++] = keys[i];
 		}
-		if (rank > 0 && span >= SPREAD_STEP)
-			r[i].due += (int64_t)(rank * SPREAD_STEP) % span;
-		if (r[i].due < p->o->from)
-			r[i].due = p->o->from;
-		r[k++] = r[i];
 	}
-	*out = r;
-	return k;
+	for (size_t i = 0; i < p->nw; i++) {
+		struct work *w = &p->w[i];
+
+		if (w->it.action != PLAN_SEND &&
+		    planner_wanted(p, w->it.due, w->it.client)) {
+			if (n == nk) {
+				nk = nk ? nk * 2 : 16;
+				keys = xreallocarray(keys, nk, sizeof(*keys));
+			}
+			keep[i] = 1;
+			keys[n++] = (struct sortkey){ w->it.due, w->prio, w->ci,
+			    w->it.occurrence, i };
+		}
+		if (!keep[i])
+			planner_item_clear(&w->it);
+	}
+	free(keep);
+	sortkey_sort(keys, n);
+	*np = n;
+	return keys;
 }
 
 static void
-planner_item_clear(struct plan_item *it)
+planner_output(struct planner *p, struct plan *out)
 {
-	free(it->occurrence);
-	if (it->note != planner_empty)
-		free(it->note);
+	size_t n;
+	struct sortkey *keys = planner_select(p, &n);
+
+	out->items = xcalloc(n ? n : 1, sizeof(*out->items));
+	for (size_t i = 0; i < n; i++) {
+		struct plan_item *it = &out->items[i];
+		const struct tz *z = p->pc[keys[i].ci].tz;
+
+		*it = p->w[keys[i].wi].it;
+		it->due = keys[i].due;
+		if (i > 0 && it->due == out->items[i - 1].due &&
+		    z == p->pc[keys[i - 1].ci].tz)
+			it->utc_offset = out->items[i - 1].utc_offset;
+		else
+			it->utc_offset = tz_offset_at(z, it->due, NULL);
+	}
+	out->n = n;
+	free(keys);
 }
 
 int
@@ -1622,50 +1759,11 @@ planner_plan(const struct settings *s, const struct book *b,
 {
 	struct planner p;
 	struct fvec f = { NULL, 0, 0 };
-	struct okey *keys;
-	size_t nk;
-	char *keep;
-	int64_t cend, gap_days;
-	size_t n = 0;
 
 	out->items = NULL;
 	out->n = 0;
-	memset(&p, 0, sizeof(p));
-	p.s = s;
-	p.b = b;
-	p.h = h;
-	p.o = o;
-	if (b->sender_tz == NULL) {
-		if (err != NULL)
-			*err = xstrdup("planner: the book has no sender time "
-			    "zone");
+	if (planner_init(&p, s, b, h, o, err) != 0)
 		return -1;
-	}
-	buf_init(&p.kb);
-	buf_init(&p.rb);
-	{
-		char *g = planner_fmt_duration(&s->min_gap);
-
-		p.gap_text = xasprintf("%s gap after ", g);
-		free(g);
-	}
-	p.limit_text = xasprintf("daily limit of %d", s->daily_limit);
-	p.lookback = timeutil_duration_seconds(&s->catch_up);
-	if (p.lookback < LOOKBACK_MIN)
-		p.lookback = LOOKBACK_MIN;
-	p.gap_secs = timeutil_duration_seconds(&s->min_gap);
-	p.gap = s->min_gap.months != 0 || s->min_gap.seconds >= DAY_SECONDS;
-	gap_days = p.gap_secs / DAY_SECONDS + (s->min_gap.months ? 31 : 0) + 2;
-
-	p.cbase = planner_sender_day(&p, o->from) - 2;
-	cend = planner_sender_day(&p, o->until > o->from ? o->until : o->from)
-	    + gap_days + 8;
-	p.ncount = (size_t)(cend - p.cbase + 1);
-	p.count = xcalloc(p.ncount, sizeof(*p.count));
-	p.fixed = xcalloc(p.ncount, sizeof(*p.fixed));
-
-	p.npc = b->nclients;
-	p.pc = xcalloc(p.npc ? p.npc : 1, sizeof(*p.pc));
 	/* One client at a time keeps its data in the cache. */
 	for (uint32_t ci = 0; ci < p.npc; ci++) {
 		const struct client *c = &b->clients[ci];
@@ -1673,74 +1771,15 @@ planner_plan(const struct settings *s, const struct book *b,
 		planner_client_init(&p, ci, c, c->tz ? c->tz : b->sender_tz);
 		planner_fixed(&p, ci, &f);
 		planner_movable(&p, ci);
-		while (p.nheap > 0)
+		while (pqueue_len(p.heap) > 0)
 			planner_step(&p, planner_pop(&p));
 	}
-	planner_limit(&p);
+	free(f.v);
+	planner_daily_limit(&p);
 	for (size_t i = 0; i < p.nplaced; i++)
 		planner_task_free(&p, p.placed[i]);
-	nk = planner_spread(&p, &keys);
-
-	/* Keep what the caller asked for, then order it. */
-	keep = xcalloc(p.nw ? p.nw : 1, 1);
-	for (size_t i = 0; i < nk; i++) {
-		if (keys[i].due < o->until && (o->only_client == NULL ||
-		    strcmp(p.pc[keys[i].ci].c->id, o->only_client) == 0)) {
-			keep[keys[i].wi] = 1;
-			keys[n++] = keys[i];
-		}
-	}
-	for (size_t i = 0; i < p.nw; i++) {
-		struct work *w = &p.w[i];
-
-		if (w->it.action != PLAN_SEND && w->it.due < o->until &&
-		    (o->only_client == NULL ||
-		    strcmp(w->it.client->id, o->only_client) == 0)) {
-			if (n == nk) {
-				nk = nk ? nk * 2 : 16;
-				keys = xreallocarray(keys, nk, sizeof(*keys));
-			}
-			keep[i] = 1;
-			keys[n++] = (struct okey){ w->it.due, w->prio, w->ci,
-			    w->it.occurrence, i };
-		}
-		if (!keep[i])
-			planner_item_clear(&w->it);
-	}
-	planner_sort(keys, n);
-	out->items = xcalloc(n ? n : 1, sizeof(*out->items));
-	for (size_t i = 0; i < n; i++) {
-		struct plan_item *it = &out->items[i];
-
-		*it = p.w[keys[i].wi].it;
-		it->due = keys[i].due;
-		if (i > 0 && it->due == out->items[i - 1].due &&
-		    p.pc[keys[i].ci].tz == p.pc[keys[i - 1].ci].tz)
-			it->utc_offset = out->items[i - 1].utc_offset;
-		else
-			it->utc_offset = tz_offset_at(p.pc[keys[i].ci].tz,
-			    it->due, NULL);
-	}
-	out->n = n;
-	free(keys);
-	free(keep);
-
-	for (size_t i = 0; i < p.npc; i++)
-		free(p.pc[i].msgs);
-	free(p.pc);
-	free(p.w);
-	free(p.tasks);
-	free(p.freet);
-	free(p.heap);
-	free(p.count);
-	free(p.fixed);
-	free(p.next);
-	free(p.placed);
-	free(f.v);
-	buf_free(&p.kb);
-	buf_free(&p.rb);
-	free(p.gap_text);
-	free(p.limit_text);
+	planner_output(&p, out);
+	planner_done(&p);
 	return 0;
 }
 

@@ -516,6 +516,49 @@ test_daily_limit_then_gap(void **state)
 	    "birthday on 2027-03-23");
 }
 
+/* A message the limit moves past the client's opt-out is skipped: with a
+ * limit of 1 b-bert's follow-up leaves Tue 2027-03-02 for Wed 03-03, and
+ * he opted out at noon on 03-02. */
+static void
+test_daily_limit_into_optout(void **state)
+{
+	const struct plan_item *it;
+
+	(void)state;
+	project(client("a-anna", "Europe/Berlin", O_FOLLOWUP1, -1), "P",
+	    "2027-02-16");
+	project(client("b-bert", "Europe/Berlin", O_FOLLOWUP1, -1), "P",
+	    "2027-02-16");
+	history_set_optout(H, "b-bert", at("Europe/Berlin",
+	    "2027-03-02 12:00"));
+	S.daily_limit = 1;
+	plan("2027-02-20", "2027-04-01", NULL);
+	expect_send("a-anna", "followup/P/14d", "2027-03-02T09:00:00+01:00",
+	    "");
+	it = item("b-bert", "followup/P/14d");
+	assert_non_null(it);
+	assert_int_equal(it->action, PLAN_SKIP);
+	assert_string_equal(due(it), "2027-03-03T09:00:00+01:00");
+	assert_string_equal(it->note, "skipped: opted out on 2027-03-02");
+}
+
+/* A message the limit moves beyond the range is not planned in it. */
+static void
+test_daily_limit_beyond_range(void **state)
+{
+	(void)state;
+	project(client("a-anna", "Europe/Berlin", O_FOLLOWUP1, -1), "P",
+	    "2027-02-16");
+	project(client("b-bert", "Europe/Berlin", O_FOLLOWUP1, -1), "P",
+	    "2027-02-16");
+	S.daily_limit = 1;
+	plan("2027-02-20", "2027-03-02 23:00", NULL);
+	expect_send("a-anna", "followup/P/14d", "2027-03-02T09:00:00+01:00",
+	    "");
+	expect_none("b-bert", "followup/P/14d");
+	assert_int_equal(P.n, 1);
+}
+
 /* A check-in already in the send log (skipped while paused) is not
  * planned again; the chain goes on from its day: 2027-02-09 + 10w =
  * Tue 2027-04-20. */
@@ -1058,6 +1101,8 @@ main(void)
 		T(test_daily_limit),
 		T(test_daily_limit_fixed_go),
 		T(test_daily_limit_then_gap),
+		T(test_daily_limit_into_optout),
+		T(test_daily_limit_beyond_range),
 		T(test_casual_logged_key),
 		T(test_paused_until),
 		T(test_opted_out),
