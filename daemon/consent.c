@@ -8,24 +8,24 @@
 #include "xalloc.h"
 
 int64_t
-consent_local_day(const struct client *c, int64_t t)
+consent_local_day(const struct tz *z, int64_t t)
 {
 	int64_t day;
 	int sec;
 
-	tz_utc_to_local(c->tz, t, &day, &sec);
+	tz_utc_to_local(z, t, &day, &sec);
 	return day;
 }
 
 char *
-consent_blocked(const struct client *c, int64_t optout, int64_t day,
-    int64_t at)
+consent_blocked(const struct client *c, const struct tz *z, int64_t optout,
+    int64_t day, int64_t at)
 {
 	char d[11];
 	int64_t until;
 
 	if (optout != HISTORY_NONE && optout <= at) {
-		timeutil_format_date(consent_local_day(c, optout), d);
+		timeutil_format_date(consent_local_day(z, optout), d);
 		return xasprintf("opted out on %s", d);
 	}
 	if (c->paused)

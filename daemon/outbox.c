@@ -371,8 +371,8 @@ outbox_may_send(struct outbox *o, const struct outbox_row *r,
 		free(err);
 		return false;
 	} else
-		why = consent_blocked(*cl, optout,
-		    consent_local_day(*cl, at), at);
+		why = consent_blocked(*cl, (*cl)->tz, optout,
+		    consent_local_day((*cl)->tz, at), at);
 	if (why == NULL)
 		return true;
 	memset(&oc, 0, sizeof(oc));

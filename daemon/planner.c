@@ -97,6 +97,7 @@
 
 #include "bloom.h"
 #include "buf.h"
+#include "consent.h"
 #include "daybudget.h"
 #include "holidays.h"
 #include "planner.h"
@@ -669,28 +670,17 @@ static bool
 planner_paused(const struct planner *p, const struct pclient *pc,
     int64_t day, int64_t at, char **note)
 {
-	const struct client *c = pc->c;
-	char d[11];
+	char *why;
 
 	if (at < p->o->from)
 		at = p->o->from;
-	if (pc->hc != NULL && pc->hc->optout != HISTORY_NONE &&
-	    pc->hc->optout <= at) {
-		planner_fmt_date(planner_local_day(pc->tz, pc->hc->optout),
-		    d);
-		*note = xasprintf("skipped: opted out on %s", d);
-		return true;
-	}
-	if (c->paused) {
-		*note = xstrdup("skipped: paused");
-		return true;
-	}
-	if (c->has_paused_until && planner_civil_day(&c->paused_until) >= day) {
-		planner_fmt_date(planner_civil_day(&c->paused_until), d);
-		*note = xasprintf("skipped: paused until %s", d);
-		return true;
-	}
-	return false;
+	why = consent_blocked(pc->c, pc->tz, pc->hc != NULL ?
+	    pc->hc->optout : HISTORY_NONE, day, at);
+	if (why == NULL)
+		return false;
+	*note = xasprintf("skipped: %s", why);
+	free(why);
+	return true;
 }
 
 /* A movable message to a paused client is logged skipped. */
