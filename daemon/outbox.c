@@ -202,7 +202,8 @@ outbox_backoff(const struct outbox *o, int64_t failures)
 static int
 outbox_save_session(struct outbox *o, char **err)
 {
-	if (ledger_state_set(o->l, KEY_FAILURES, o->failures, NULL,
+	if (ledger_state_set(o->l, KEY_FAILURES, o->failures,
+	    o->down_kind == LEDGER_DEFER_CONFIG ? "config" : "session",
 	    err) == -1 ||
 	    ledger_state_set(o->l, KEY_RETRY_AT, o->down_until, o->down_why,
 	    err) == -1)
@@ -606,6 +607,7 @@ int
 outbox_begin(struct outbox *o, const struct config *c, int64_t now,
     struct outbox_counts *counts, char **err)
 {
+	char *kind = NULL;
 	bool found;
 	int64_t v;
 
@@ -616,12 +618,15 @@ outbox_begin(struct outbox *o, const struct config *c, int64_t now,
 	o->state = OUTBOX_OPEN;
 	o->watchdog = notify_watchdog_interval() > 0;
 	if (outbox_flush(o, err) == -1 ||
-	    ledger_state_get(o->l, KEY_FAILURES, &found, &v, NULL,
+	    ledger_state_get(o->l, KEY_FAILURES, &found, &v, &kind,
 	    err) == -1) {
 		o->state = OUTBOX_STOPPED;
 		return -1;
 	}
 	o->failures = found ? v : 0;
+	o->down_kind = kind != NULL && strcmp(kind, "config") == 0 ?
+	    LEDGER_DEFER_CONFIG : LEDGER_DEFER_SESSION;
+	free(kind);
 	if (ledger_state_get(o->l, KEY_RETRY_AT, &found, &v, &o->down_why,
 	    err) == -1) {
 		o->state = OUTBOX_STOPPED;
@@ -630,7 +635,6 @@ outbox_begin(struct outbox *o, const struct config *c, int64_t now,
 	o->down_until = found ? v : 0;
 	if (o->failures > 0 && o->down_until > now) {
 		o->state = OUTBOX_DOWN;
-		o->down_kind = LEDGER_DEFER_SESSION;
 		if (o->down_why == NULL)
 			o->down_why = xstrdup("delivery session failed");
 	}
