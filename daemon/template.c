@@ -245,19 +245,23 @@ tpl_col(const char *src, const char *q, int col0)
 	return col;
 }
 
-/* A problem of the new syntax, as FILE:LINE:COLUMN: message. */
+/* A problem of the new syntax, as FILE:LINE:COLUMN: message (the place
+ * is the file name for diag, which prints it as it is). */
 static void __attribute__((format(printf, 5, 6)))
 tpl_err_at(struct diag *d, const char *path, int line, int col,
     const char *fmt, ...)
 {
 	struct buf b;
 	va_list ap;
+	char *where;
 
 	buf_init(&b);
 	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	diag_error(d, path, line, "%d: %s", col, b.data);
+	where = xasprintf("%s:%d:%d", path, line, col);
+	diag_error(d, where, 0, "%s", b.data);
+	free(where);
 	buf_free(&b);
 }
 
