@@ -431,6 +431,9 @@ tpl_parse_section(struct tpl_piece *p, const char *s, size_t n, size_t i,
 	}
 	p->alts = xcalloc(1, sizeof(*p->alts));
 	p->alts[p->nalts++].text = xstrndup(s + st, i - st);
+	/* a section even when malformed, so that its pair still matches */
+	p->kind = c == '/' ? TK_CLOSE : TK_OPEN;
+	p->inverted = c == '^';
 	while (i < n && (s[i] == ' ' || s[i] == '\t'))
 		i++;
 	if (i != n) {
@@ -439,8 +442,6 @@ tpl_parse_section(struct tpl_piece *p, const char *s, size_t n, size_t i,
 		    "{{#age}}…{{/age}}", (int)n, s);
 		return -1;
 	}
-	p->kind = c == '/' ? TK_CLOSE : TK_OPEN;
-	p->inverted = c == '^';
 	return 0;
 }
 
