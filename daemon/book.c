@@ -61,7 +61,7 @@ enum book_client_key {
 	CK_ID, CK_NAME, CK_FIRST_NAME, CK_EMAIL, CK_SALUTATION, CK_LANGUAGE,
 	CK_TIMEZONE, CK_BIRTHDAY, CK_CLIENT_SINCE, CK_PROJECTS, CK_FIELDS,
 	CK_LAST_CONTACT, CK_OCCASIONS, CK_BASIS, CK_CONSENT_DATE, CK_PAUSED,
-	CK_PAUSED_UNTIL, CK_COUNT
+	CK_PAUSED_UNTIL, CK_FORM, CK_COUNT
 };
 static const char *const book_client_keys[CK_COUNT + 1] = {
 	[CK_ID] = "id", [CK_NAME] = "name", [CK_FIRST_NAME] = "first_name",
@@ -72,7 +72,7 @@ static const char *const book_client_keys[CK_COUNT + 1] = {
 	[CK_LAST_CONTACT] = "last_contact", [CK_OCCASIONS] = "occasions",
 	[CK_BASIS] = "basis", [CK_CONSENT_DATE] = "consent_date",
 	[CK_PAUSED] = "paused", [CK_PAUSED_UNTIL] = "paused_until",
-	[CK_COUNT] = NULL
+	[CK_FORM] = "form", [CK_COUNT] = NULL
 };
 static const char *const book_project_keys[] = { "name", "ended", NULL };
 /* Template variables a field must not hide. */
@@ -846,6 +846,12 @@ book_client_member(struct book_ctx *c, struct client *cl,
 			book_err(c, m, "language '%s' is not a language tag: "
 			    "use a short lowercase tag such as de, en or "
 			    "de-AT", v);
+		else if (v[valid_language_base(v)] == '-' &&
+		    valid_form(v + valid_language_base(v) + 1))
+			book_err(c, m, "language '%s': the form of address is "
+			    "its own key: write language = \"%.*s\"; form = "
+			    "\"%s\";", v, (int)valid_language_base(v), v,
+			    v + valid_language_base(v) + 1);
 		else
 			cl->language = xstrdup(v);
 		break;
@@ -896,6 +902,13 @@ book_client_member(struct book_ctx *c, struct client *cl,
 	case CK_PAUSED_UNTIL:
 		cl->has_paused_until = book_date(c, m, name,
 		    timeutil_parse_date, &cl->paused_until);
+		break;
+	case CK_FORM:
+		if ((v = book_text(c, m, name, false, VALID_MAX_ID)) == NULL)
+			break;
+		if (settings_parse_form(v, &cl->form) == -1)
+			book_err(c, m, "form '%s' is not valid: use du or sie",
+			    v);
 		break;
 	case CK_COUNT:
 		break;
@@ -970,6 +983,9 @@ book_client_parse(struct book_ctx *c, const config_setting_t *g, size_t pos,
 
 	if (cl->language == NULL)
 		cl->language = xstrdup(c->s->language);
+	if (cl->form == FORM_UNSET)
+		cl->form = c->s->form;
+	cl->form = book_form(cl);
 	if (cl->timezone == NULL) {
 		cl->timezone = xstrdup(c->s->timezone);
 		cl->tz = c->b->sender_tz;
@@ -1294,6 +1310,14 @@ book_occasion(const struct book *b, const char *name)
 	ssize_t i = book_find_occasion(b, name);
 
 	return i == -1 ? NULL : &b->occasions[i];
+}
+
+enum form
+book_form(const struct client *c)
+{
+	if (c->form != FORM_UNSET)
+		return c->form;
+	return c->basis == BASIS_PERSONAL ? FORM_DU : FORM_SIE;
 }
 
 const char *

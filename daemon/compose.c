@@ -10,6 +10,7 @@
 #include "message.h"
 #include "template.h"
 #include "tz.h"
+#include "valid.h"
 #include "xalloc.h"
 
 /* Short, warm, and what §7(3) UWG asks for: that the client may object
@@ -27,9 +28,22 @@ static const char compose_notice_en[] =
 const char *
 compose_default_notice(const char *lang)
 {
-	if (lang != NULL && strcmp(lang, "de") == 0)
+	if (lang != NULL && valid_language_base(lang) == 2 &&
+	    strncmp(lang, "de", 2) == 0)
 		return compose_notice_de;
 	return compose_notice_en;
+}
+
+/* Whether a letter in lang has a notice in its own language: the owner's
+ * or a built-in one. */
+static bool
+compose_has_notice(const struct settings *s, const char *lang)
+{
+	size_t n = valid_language_base(lang);
+
+	return settings_notice(s, lang) != NULL ||
+	    (n == 2 && (strncmp(lang, "de", 2) == 0 ||
+	    strncmp(lang, "en", 2) == 0));
 }
 
 /* The notice goes below a signature separator in the text, so mail
@@ -84,8 +98,9 @@ compose_build(const struct settings *s, const struct client *c,
 	buf_init(&b);
 	memset(&in, 0, sizeof(in));
 	if (c->basis == BASIS_CUSTOMER || c->basis == BASIS_CONSENT) {
-		compose_add_notice(r, s->objection_notice != NULL &&
-		    *s->objection_notice != '\0' ? s->objection_notice :
+		const char *notice = settings_notice(s, lang);
+
+		compose_add_notice(r, notice != NULL ? notice :
 		    compose_default_notice(lang));
 		unsub = xasprintf("<mailto:%s?subject=unsubscribe>",
 		    s->sender_address);
@@ -130,22 +145,15 @@ compose_message(const struct settings *s, const struct templates *t,
 	const struct template *tp;
 	struct template_vars v;
 	struct rendered r;
-	char *belated = NULL, *path = NULL;
+	char *path = NULL;
 	const char *name = item->template;
 	int offset = item->utc_offset, rc = -1;
 	bool fell_back;
 
 	memset(out, 0, sizeof(*out));
 	memset(&r, 0, sizeof(r));
-	tp = NULL;
-	if (item->late) {
-		belated = xasprintf("%s-belated", item->template);
-		tp = templates_choose(t, belated, c->language, s->language, hc,
-		    &fell_back);
-	}
-	if (tp == NULL)
-		tp = templates_choose(t, name, c->language, s->language, hc,
-		    &fell_back);
+	tp = templates_pick(t, name, c->language, book_form(c), s->language,
+	    item->late, hc, &fell_back);
 	if (tp == NULL) {
 		diag_error(d, s->templates, 0, "client '%s': no template "
 		    "%s.%s.txt (nor %s.%s.txt in the sender's language)",
@@ -170,7 +178,6 @@ compose_message(const struct settings *s, const struct templates *t,
 	    offset, path, 0, out, d);
 out:
 	rendered_free(&r);
-	free(belated);
 	free(path);
 	return rc;
 }
@@ -240,14 +247,56 @@ compose_check_variants(const struct settings *s, const struct book *b,
 			/* the other projects would only repeat the problem */
 			if (template_render(tp, &v, &r, d) == -1)
 				break;
-			if (!*bad && compose_build(s, c, &r, lang, id, 0, 0,
-			    b->path, c->line, &out, d) == -1)
+			if (!*bad && compose_build(s, c, &r, template_lang(tp),
+			    id, 0, 0, b->path, c->line, &out, d) == -1)
 				*bad = true;
 			rendered_free(&r);
 			composed_free(&out);
 		}
 	}
 	free(id);
+}
+
+/* Checks the template the client gets for occasion o, and its -belated
+ * one when that exists in the client's language.  Returns the language of
+ * a letter with no notice in it (NULL when all have one). */
+static const char *
+compose_check_occasion(const struct settings *s, const struct book *b,
+    const struct templates *t, const struct client *c,
+    const struct occasion *o, int years, bool *bad, struct diag *d)
+{
+	char *belated = xasprintf("%s-belated", o->template);
+	const char *key, *lacking = NULL;
+	const struct template *tp;
+	bool fb;
+
+	key = templates_find(t, o->template, c->language, book_form(c),
+	    s->language, false, &fb);
+	if (key == NULL) {
+		diag_error(d, b->path, c->line, "client '%s': occasion '%s' "
+		    "needs a template %s.%s.txt (or %s.%s.txt) in %s", c->id,
+		    o->name, o->template, c->language, o->template,
+		    s->language, s->templates);
+	} else {
+		if (fb)
+			diag_warn(d, b->path, c->line, "client '%s' (language "
+			    "'%s') gets %s.%s.txt: there is no %s.%s.txt",
+			    c->id, c->language, o->template, key, o->template,
+			    c->language);
+		compose_check_variants(s, b, t, c, o, o->template, key, years,
+		    bad, d);
+		tp = templates_variant(t, o->template, key, 0);
+		if (!compose_has_notice(s, template_lang(tp)))
+			lacking = template_lang(tp);
+	}
+	/* a belated one in another language is never sent: the ordinary
+	 * one in the client's language goes instead */
+	if (templates_exists(t, belated) && (key = templates_find(t, belated,
+	    c->language, book_form(c), NULL, true, &fb)) != NULL)
+		compose_check_variants(s, b, t, c, o, belated, key, years, bad,
+		    d);
+	free(belated);
+	return lacking;
 }
 
 size_t
@@ -258,52 +307,28 @@ compose_check_book(const struct settings *s, const struct book *b,
 
 	for (size_t i = 0; i < b->nclients; i++) {
 		const struct client *c = &b->clients[i];
+		const char *lacking = NULL, *l;
 		bool bad = false;
 
 		for (size_t k = 0; k < c->noccasions; k++) {
 			const struct occasion *o = &b->occasions[c->occasions[k]];
-			char *belated = xasprintf("%s-belated", o->template);
-			const char *names[2] = { o->template, belated };
 			int years = compose_years(o, c);
 
 			if (years == -1 ||
-			    (o->kind == OCC_AFTER_PROJECT && c->nprojects == 0)) {
-				free(belated);
+			    (o->kind == OCC_AFTER_PROJECT && c->nprojects == 0))
 				continue;
-			}
-			for (size_t n = 0; n < 2; n++) {
-				const char *lang = c->language;
-
-				if (n == 1 && !templates_exists(t, names[n]))
-					break;
-				if (templates_variant(t, names[n], lang,
-				    0) == NULL) {
-					lang = s->language;
-					if (templates_variant(t, names[n], lang,
-					    0) == NULL && n == 1)
-						break;	/* the plain one goes */
-					if (templates_variant(t, names[n], lang,
-					    0) == NULL) {
-						diag_error(d, b->path, c->line,
-						    "client '%s': occasion '%s' "
-						    "needs a template %s.%s.txt "
-						    "(or %s.%s.txt) in %s",
-						    c->id, o->name, names[n],
-						    c->language, names[n],
-						    s->language, s->templates);
-						continue;
-					}
-					diag_warn(d, b->path, c->line, "client "
-					    "'%s' (language '%s') gets %s.%s.txt:"
-					    " there is no %s.%s.txt", c->id,
-					    c->language, names[n], lang,
-					    names[n], c->language);
-				}
-				compose_check_variants(s, b, t, c, o, names[n],
-				    lang, years, &bad, d);
-			}
-			free(belated);
+			l = compose_check_occasion(s, b, t, c, o, years, &bad,
+			    d);
+			if (lacking == NULL)
+				lacking = l;
 		}
+		if (lacking != NULL && (c->basis == BASIS_CUSTOMER ||
+		    c->basis == BASIS_CONSENT))
+			diag_warn(d, b->path, c->line, "client '%s': its letters "
+			    "in '%s' would end with the English objection "
+			    "notice; set objection_notice.%.*s in touchbase.ini",
+			    c->id, lacking, (int)valid_language_base(lacking),
+			    lacking);
 	}
 	return d->errors - before;
 }

@@ -40,7 +40,7 @@
 
 enum {
 	K_NAME, K_ADDRESS, K_REPLY_TO, K_BCC, K_LANGUAGE, K_BASIS,
-	K_OBJECTION_NOTICE,
+	K_OBJECTION_NOTICE, K_FORM,
 	K_URL, K_TLS, K_USERNAME, K_PASSWORD_FILE, K_CA_FILE, K_TIMEOUT,
 	K_RETRY, K_GIVE_UP_AFTER, K_HELO,
 	K_TIMEZONE, K_SEND_WINDOW, K_WEEKDAYS, K_HOLIDAYS, K_MIN_GAP,
@@ -60,6 +60,7 @@ static const struct {
 	[K_LANGUAGE] = { "sender", "language" },
 	[K_BASIS] = { "sender", "basis" },
 	[K_OBJECTION_NOTICE] = { "sender", "objection_notice" },
+	[K_FORM] = { "sender", "form" },
 	[K_URL] = { "delivery", "url" },
 	[K_TLS] = { "delivery", "tls" },
 	[K_USERNAME] = { "delivery", "username" },
@@ -96,6 +97,8 @@ struct settings_parse {
 	char		*value[K_COUNT];
 	int		 line[K_COUNT];
 	bool		 bad[K_COUNT];	/* refused for a control character */
+	struct settings_notice *notices; /* objection_notice.LANG, as read */
+	size_t		 nnotices;
 };
 
 static void	settings_handle(struct settings_parse *p, const char *section,
@@ -125,6 +128,38 @@ settings_parse_basis(const char *s, enum basis *out)
 	else
 		return -1;
 	return 0;
+}
+
+int
+settings_parse_form(const char *s, enum form *out)
+{
+	if (!valid_form(s))
+		return -1;
+	*out = s[0] == 'd' ? FORM_DU : FORM_SIE;
+	return 0;
+}
+
+const char *
+settings_form_name(enum form f)
+{
+	return f == FORM_DU ? "du" : f == FORM_SIE ? "sie" : "";
+}
+
+const char *
+settings_notice(const struct settings *s, const char *lang)
+{
+	size_t base = lang != NULL ? valid_language_base(lang) : 0;
+
+	for (int pass = 0; lang != NULL && pass < 2; pass++)
+		for (size_t i = 0; i < s->nnotices; i++) {
+			const char *l = s->notices[i].lang;
+
+			if (pass == 0 ? strcmp(l, lang) == 0 :
+			    strlen(l) == base && strncmp(l, lang, base) == 0)
+				return s->notices[i].text;
+		}
+	return s->objection_notice != NULL && *s->objection_notice != '\0' ?
+	    s->objection_notice : NULL;
 }
 
 const char *
@@ -357,6 +392,58 @@ settings_unknown_key(struct settings_parse *p, const char *section,
 	free(q);
 }
 
+/* objection_notice.LANG = text: one per language tag. */
+static void
+settings_notice_key(struct settings_parse *p, const char *lang,
+    const char *value)
+{
+	struct settings_notice *n;
+	char *what;
+
+	if (!valid_language(lang)) {
+		char *q = valid_quote(lang);
+
+		diag_error(p->d, p->path, p->lineno, "objection_notice.%s: %s "
+		    "is not a language tag: write objection_notice.de, "
+		    "objection_notice.en, objection_notice.de-AT ...",
+		    lang, q);
+		free(q);
+		return;
+	}
+	for (size_t i = 0; i < p->nnotices; i++)
+		if (strcmp(p->notices[i].lang, lang) == 0) {
+			diag_error(p->d, p->path, p->lineno, "'objection_notice."
+			    "%s' in [sender] is set twice (first on line %d)",
+			    lang, p->notices[i].line);
+			return;
+		}
+	if ((what = valid_describe_control(value)) != NULL) {
+		diag_error(p->d, p->path, p->lineno, "objection_notice.%s "
+		    "contains %s; values must be one line of plain text", lang,
+		    what);
+		free(what);
+		return;
+	}
+	if (!utf8_valid(value, strlen(value))) {
+		diag_error(p->d, p->path, p->lineno, "objection_notice.%s is not "
+		    "valid UTF-8; save %s as UTF-8", lang, p->path);
+		return;
+	}
+	if (strlen(value) > SETTINGS_MAX_TEXT) {
+		diag_error(p->d, p->path, p->lineno, "objection_notice.%s is "
+		    "longer than %d bytes", lang, SETTINGS_MAX_TEXT);
+		return;
+	}
+	if (*value == '\0')
+		return;		/* empty: not set, as every key */
+	p->notices = xreallocarray(p->notices, p->nnotices + 1,
+	    sizeof(*p->notices));
+	n = &p->notices[p->nnotices++];
+	n->lang = xstrdup(lang);
+	n->text = xstrdup(value);
+	n->line = p->lineno;
+}
+
 static void
 settings_handle(struct settings_parse *p, const char *section,
     const char *name, const char *value)
@@ -365,6 +452,11 @@ settings_handle(struct settings_parse *p, const char *section,
 
 	if (*section != '\0' && !p->section_known)
 		return;		/* the section was reported */
+	if (strcmp(section, "sender") == 0 &&
+	    strncmp(name, "objection_notice.", 17) == 0) {
+		settings_notice_key(p, name + 17, value);
+		return;
+	}
 	if ((k = settings_key_index(section, name)) == -1) {
 		settings_unknown_key(p, section, name);
 		return;
@@ -603,6 +695,16 @@ settings_sender(struct settings_parse *p, struct settings *s)
 	    v : "de");
 	s->line_language = p->line[K_LANGUAGE];
 
+	v = settings_val(p, K_FORM);
+	if (v != NULL && settings_parse_form(v, &s->form) == -1) {
+		char *q = valid_quote(v);
+
+		diag_error(p->d, p->path, p->line[K_FORM], "form %s is not "
+		    "valid: use du or sie, or leave it empty (du for personal "
+		    "clients, sie for the others)", q);
+		free(q);
+	}
+
 	s->basis = BASIS_CUSTOMER;
 	v = settings_val(p, K_BASIS);
 	if (v != NULL && settings_parse_basis(v, &s->basis) == -1) {
@@ -613,6 +715,10 @@ settings_sender(struct settings_parse *p, struct settings *s)
 		free(q);
 	}
 	settings_text(p, K_OBJECTION_NOTICE, &s->objection_notice);
+	s->notices = p->notices;
+	s->nnotices = p->nnotices;
+	p->notices = NULL;
+	p->nnotices = 0;
 }
 
 static void
@@ -886,6 +992,11 @@ settings_free(struct settings *s)
 	free(s->bcc);
 	free(s->language);
 	free(s->objection_notice);
+	for (size_t i = 0; i < s->nnotices; i++) {
+		free(s->notices[i].lang);
+		free(s->notices[i].text);
+	}
+	free(s->notices);
 	free(s->url);
 	free(s->maildir);
 	free(s->smtp_host);

@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +29,27 @@ struct tpl_alt {
 	char		*text;		/* variable name or literal text */
 };
 
+enum tpl_kind {
+	TK_LIT,			/* literal bytes */
+	TK_VAR,			/* {{a|b|"text"}} */
+	TK_CHOICE,		/* {{du:Dir|sie:Ihnen}}: forms[0] du, [1] sie */
+	TK_PLURAL,		/* {{years:Jahr|Jahre}}: alts[0] the number */
+	TK_OPEN,		/* {{#x}} or {{^x}}: alts[0] the variable */
+	TK_CLOSE		/* {{/x}} */
+};
+
 struct tpl_piece {
-	const char	*lit;		/* literal bytes, when nalts == 0 */
+	enum tpl_kind	 kind;
+	const char	*lit;		/* TK_LIT */
 	size_t		 len;
 	struct tpl_alt	*alts;
 	size_t		 nalts;
+	char		**forms;	/* TK_CHOICE, TK_PLURAL */
+	size_t		 nforms;
+	bool		 inverted;	/* TK_OPEN: {{^x}} */
+	size_t		 match;		/* TK_OPEN: index of its TK_CLOSE */
 	int		 line;
+	int		 col;
 };
 
 struct tpl_text {
@@ -44,7 +60,9 @@ struct tpl_text {
 
 struct tpl_card {
 	char		*name;
+	char		*key;		/* "de", "de-AT-sie": as in the name */
 	char		*lang;
+	int		 variant;
 	char		*path;
 	struct tpl_text	 body;
 	struct template_image *images;
@@ -54,7 +72,9 @@ struct tpl_card {
 
 struct template {
 	char		*name;
-	char		*lang;
+	char		*key;		/* "de", "de-AT-sie": as in the name */
+	char		*lang;		/* the language tag: "de-AT" */
+	enum form	 form;		/* FORM_UNSET without -du / -sie */
 	int		 variant;
 	char		*file;		/* "birthday.de.2.txt" */
 	char		*path;		/* dir/file, for messages */
@@ -111,6 +131,9 @@ tpl_text_free(struct tpl_text *t)
 		for (size_t j = 0; j < t->pieces[i].nalts; j++)
 			free(t->pieces[i].alts[j].text);
 		free(t->pieces[i].alts);
+		for (size_t j = 0; j < t->pieces[i].nforms; j++)
+			free(t->pieces[i].forms[j]);
+		free(t->pieces[i].forms);
 	}
 	free(t->pieces);
 	free(t->src);
@@ -128,6 +151,7 @@ tpl_add_piece(struct tpl_text *t, size_t *cap, int line)
 	}
 	p = &t->pieces[t->npieces++];
 	memset(p, 0, sizeof(*p));
+	p->kind = TK_VAR;
 	p->line = line;
 	return p;
 }
@@ -204,11 +228,323 @@ tpl_parse_var(struct tpl_piece *p, const char *s, size_t n, const char *path,
 	}
 }
 
-/* Splits src (owned by t from now on) into pieces; line0 is the line of
- * its first byte.  Reports every problem; returns -1 on any. */
+/* The column (from 1, in characters) of q in src; col0 is the column of
+ * src's first byte on its line. */
 static int
-tpl_parse(struct tpl_text *t, char *src, int line0, const char *path,
+tpl_col(const char *src, const char *q, int col0)
+{
+	const char *s = q;
+	int col = 1;
+
+	while (s > src && s[-1] != '\n')
+		s--;
+	if (s == src)
+		col = col0;
+	for (; s < q; s++)
+		col += ((unsigned char)*s & 0xc0) != 0x80;
+	return col;
+}
+
+/* A problem of the new syntax, as FILE:LINE:COLUMN: message (the place
+ * is the file name for diag, which prints it as it is). */
+static void __attribute__((format(printf, 5, 6)))
+tpl_err_at(struct diag *d, const char *path, int line, int col,
+    const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	char *where;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	where = xasprintf("%s:%d:%d", path, line, col);
+	diag_error(d, where, 0, "%s", b.data);
+	free(where);
+	buf_free(&b);
+}
+
+/* Languages whose plurals have a third, "few" form (see template.h). */
+static const char *const tpl_few_langs[] = {
+	"cs", "sk", "pl", "ru", "uk", "be", "hr", "sr", "bs", NULL
+};
+
+static bool
+tpl_lang_is(const char *lang, const char *base)
+{
+	size_t n = valid_language_base(lang);
+
+	return strlen(base) == n && strncmp(lang, base, n) == 0;
+}
+
+static bool
+tpl_has_few(const char *lang)
+{
+	for (size_t i = 0; tpl_few_langs[i] != NULL; i++)
+		if (tpl_lang_is(lang, tpl_few_langs[i]))
+			return true;
+	return false;
+}
+
+/* Which of nforms plural forms goes with n in lang. */
+static size_t
+tpl_plural_index(const char *lang, long long n, size_t nforms)
+{
+	unsigned long long a = n < 0 ? 0ULL - (unsigned long long)n :
+	    (unsigned long long)n;
+	unsigned m10 = (unsigned)(a % 10), m100 = (unsigned)(a % 100);
+	bool few = m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14);
+
+	if (nforms == 2)
+		return a == 1 || (a == 0 && tpl_lang_is(lang, "fr")) ? 0 : 1;
+	if (tpl_lang_is(lang, "cs") || tpl_lang_is(lang, "sk"))
+		return a == 1 ? 0 : a >= 2 && a <= 4 ? 1 : 2;
+	if (tpl_lang_is(lang, "pl"))
+		return a == 1 ? 0 : few ? 1 : 2;
+	return m10 == 1 && m100 != 11 ? 0 : few ? 1 : 2;
+}
+
+static void
+tpl_add_form(struct tpl_piece *p, const char *s, size_t n)
+{
+	p->forms = xreallocarray(p->forms, p->nforms + 1, sizeof(*p->forms));
+	p->forms[p->nforms++] = xstrndup(s, n);
+}
+
+/* {{du:TEXT|sie:TEXT}}: s is the inside, col the column of "{{". */
+static int
+tpl_parse_choice(struct tpl_piece *p, const char *s, size_t n,
+    const char *path, int col, struct diag *d)
+{
+	const char *text[2] = { NULL, NULL };
+	size_t tlen[2] = { 0, 0 };
+	size_t i = 0;
+	int rc = 0;
+
+	while (i <= n && rc == 0) {
+		size_t a, st, e = i;
+		int f;
+
+		while (e < n && s[e] != '|')
+			e++;
+		for (a = i; a < e && (s[a] == ' ' || s[a] == '\t'); a++)
+			;
+		for (st = a; a < e && tpl_ident_char((unsigned char)s[a]); a++)
+			;
+		f = a - st == 2 && strncmp(s + st, "du", 2) == 0 ? 0 :
+		    a - st == 3 && strncmp(s + st, "sie", 3) == 0 ? 1 : -1;
+		if (a == e || s[a] != ':' || a == st) {
+			tpl_err_at(d, path, p->line, col + 2 +
+			    tpl_col(s, s + st, 1) - 1, "in '{{%.*s}}': each "
+			    "choice is du:TEXT or sie:TEXT, separated by '|', as "
+			    "in {{du:Dir|sie:Ihnen}}", (int)n, s);
+			rc = -1;
+		} else if (f == -1) {
+			tpl_err_at(d, path, p->line, col + 2 +
+			    tpl_col(s, s + st, 1) - 1, "in '{{%.*s}}': '%.*s:' "
+			    "is not a form of address: the choices are du: "
+			    "(informal) and sie: (formal), in lowercase, as in "
+			    "{{du:Dir|sie:Ihnen}}", (int)n, s, (int)(a - st),
+			    s + st);
+			rc = -1;
+		} else if (text[f] != NULL) {
+			tpl_err_at(d, path, p->line, col + 2 +
+			    tpl_col(s, s + st, 1) - 1, "in '{{%.*s}}': a second "
+			    "'%s:' choice", (int)n, s, f == 0 ? "du" : "sie");
+			rc = -1;
+		} else {
+			text[f] = s + a + 1;
+			tlen[f] = e - a - 1;
+		}
+		i = e + 1;
+	}
+	if (rc == 0 && (text[0] == NULL || text[1] == NULL)) {
+		tpl_err_at(d, path, p->line, col, "in '{{%.*s}}': no '%s:' "
+		    "choice; a choice names both forms, as in "
+		    "{{du:Dir|sie:Ihnen}}", (int)n, s, text[0] ? "sie" : "du");
+		rc = -1;
+	}
+	if (rc == -1)
+		return -1;
+	p->kind = TK_CHOICE;
+	tpl_add_form(p, text[0], tlen[0]);
+	tpl_add_form(p, text[1], tlen[1]);
+	return 0;
+}
+
+/* {{name:one|other}} (a third form where the language has one). */
+static int
+tpl_parse_plural(struct tpl_piece *p, const char *s, size_t n, size_t st,
+    size_t colon, const char *lang, const char *path, int col,
     struct diag *d)
+{
+	struct tpl_alt a = { false, xstrndup(s + st, colon - st) };
+
+	p->kind = TK_PLURAL;
+	p->alts = xcalloc(1, sizeof(*p->alts));
+	p->alts[p->nalts++] = a;
+	for (size_t i = colon + 1;;) {
+		size_t e = i;
+
+		while (e < n && s[e] != '|')
+			e++;
+		tpl_add_form(p, s + i, e - i);
+		if (e >= n)
+			break;
+		i = e + 1;
+	}
+	if (p->nforms < 2) {
+		tpl_err_at(d, path, p->line, col, "in '{{%.*s}}': a plural "
+		    "names a form for one and one for other numbers, as in "
+		    "{{years:Jahr|Jahre}}", (int)n, s);
+		return -1;
+	}
+	if (p->nforms > 3 || (p->nforms == 3 && !tpl_has_few(lang))) {
+		tpl_err_at(d, path, p->line, col, "in '{{%.*s}}': %zu plural "
+		    "forms; '%s' has two (one|other), and only cs, sk, pl, ru, "
+		    "uk, be, hr, sr and bs three (one|few|many)", (int)n, s,
+		    p->nforms, lang);
+		return -1;
+	}
+	return 0;
+}
+
+/* {{#name}}, {{^name}}, {{/name}}. */
+static int
+tpl_parse_section(struct tpl_piece *p, const char *s, size_t n, size_t i,
+    const char *path, int col, struct diag *d)
+{
+	char c = s[i];
+	size_t st;
+
+	for (i++; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	for (st = i; i < n && tpl_ident_char((unsigned char)s[i]); i++)
+		;
+	if (i == st) {
+		tpl_err_at(d, path, p->line, col, "'{{%.*s}}' names no "
+		    "variable: a section is {{#name}}…{{/name}} (kept when "
+		    "name has a value) or {{^name}}…{{/name}} (when it has "
+		    "none)", (int)n, s);
+		return -1;
+	}
+	p->alts = xcalloc(1, sizeof(*p->alts));
+	p->alts[p->nalts++].text = xstrndup(s + st, i - st);
+	/* a section even when malformed, so that its pair still matches */
+	p->kind = c == '/' ? TK_CLOSE : TK_OPEN;
+	p->inverted = c == '^';
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i != n) {
+		tpl_err_at(d, path, p->line, col, "'{{%.*s}}': a section "
+		    "names one variable, without fallbacks, as in "
+		    "{{#age}}…{{/age}}", (int)n, s);
+		return -1;
+	}
+	return 0;
+}
+
+/* The inside of one {{...}}: a section tag, a choice, a plural or a
+ * variable with fallbacks. */
+static int
+tpl_parse_tag(struct tpl_piece *p, const char *s, size_t n, const char *lang,
+    const char *path, int col, struct diag *d)
+{
+	size_t i = 0, st;
+
+	p->col = col;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i < n && (s[i] == '#' || s[i] == '^' || s[i] == '/'))
+		return tpl_parse_section(p, s, n, i, path, col, d);
+	for (st = i; i < n && tpl_ident_char((unsigned char)s[i]); i++)
+		;
+	if (i > st && i < n && s[i] == ':') {
+		if ((i - st == 2 && strncasecmp(s + st, "du", 2) == 0) ||
+		    (i - st == 3 && strncasecmp(s + st, "sie", 3) == 0))
+			return tpl_parse_choice(p, s, n, path, col, d);
+		return tpl_parse_plural(p, s, n, st, i, lang, path, col, d);
+	}
+	return tpl_parse_var(p, s, n, path, d);
+}
+
+/* Whether the tag at [open, end) stands alone on its line (blanks
+ * around it, a line break after): then the whole line is dropped. */
+static bool
+tpl_standalone(const char *src, const char *open, const char *end,
+    const char **next)
+{
+	const char *q = open;
+
+	while (q > src && (q[-1] == ' ' || q[-1] == '\t'))
+		q--;
+	if (q > src && q[-1] != '\n')
+		return false;
+	for (q = end; *q == ' ' || *q == '\t'; q++)
+		;
+	if (*q != '\n')
+		return false;
+	*next = q + 1;
+	return true;
+}
+
+/* Pairs every {{#x}}/{{^x}} with its {{/x}}; reports the strays. */
+static int
+tpl_match_sections(struct tpl_text *t, const char *path, struct diag *d)
+{
+	size_t *stack = xcalloc(t->npieces + 1, sizeof(*stack)), depth = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < t->npieces; i++) {
+		struct tpl_piece *pc = &t->pieces[i];
+
+		if (pc->kind == TK_OPEN) {
+			stack[depth++] = i;
+			continue;
+		}
+		if (pc->kind != TK_CLOSE)
+			continue;
+		if (depth == 0) {
+			tpl_err_at(d, path, pc->line, pc->col, "'{{/%s}}' "
+			    "closes no section; open it with {{#%s}} or "
+			    "{{^%s}}", pc->alts[0].text, pc->alts[0].text,
+			    pc->alts[0].text);
+			rc = -1;
+			continue;
+		}
+		if (strcmp(t->pieces[stack[depth - 1]].alts[0].text,
+		    pc->alts[0].text) != 0) {
+			const struct tpl_piece *o = &t->pieces[stack[depth - 1]];
+
+			tpl_err_at(d, path, pc->line, pc->col, "'{{/%s}}' "
+			    "where the section '{{%c%s}}' of line %d column %d "
+			    "must close first with {{/%s}}", pc->alts[0].text,
+			    o->inverted ? '^' : '#', o->alts[0].text, o->line,
+			    o->col, o->alts[0].text);
+			rc = -1;
+			continue;
+		}
+		t->pieces[stack[--depth]].match = i;
+	}
+	while (depth > 0) {
+		const struct tpl_piece *o = &t->pieces[stack[--depth]];
+
+		tpl_err_at(d, path, o->line, o->col, "unclosed section "
+		    "'{{%c%s}}': close it with {{/%s}}", o->inverted ? '^' : '#',
+		    o->alts[0].text, o->alts[0].text);
+		rc = -1;
+	}
+	free(stack);
+	return rc;
+}
+
+/* Splits src (owned by t from now on) into pieces; line0 and col0 are
+ * the line and column of its first byte, lang the template's language
+ * (for plurals).  Reports every problem; returns -1 on any. */
+static int
+tpl_parse(struct tpl_text *t, char *src, int line0, int col0,
+    const char *lang, const char *path, struct diag *d)
 {
 	size_t cap = 0;
 	const char *p = src;
@@ -216,13 +552,16 @@ tpl_parse(struct tpl_text *t, char *src, int line0, const char *path,
 
 	t->src = src;
 	while (*p != '\0') {
-		const char *open = strstr(p, "{{"), *close, *nl;
+		const char *open = strstr(p, "{{"), *close, *nl, *next;
 		struct tpl_piece *pc;
+		size_t lit = SIZE_MAX;
 
 		if (open == NULL)
 			open = p + strlen(p);
 		if (open > p) {
 			pc = tpl_add_piece(t, &cap, line);
+			lit = t->npieces - 1;
+			pc->kind = TK_LIT;
 			pc->lit = p;
 			pc->len = (size_t)(open - p);
 			for (const char *q = p; q < open; q++)
@@ -242,10 +581,10 @@ tpl_parse(struct tpl_text *t, char *src, int line0, const char *path,
 			continue;
 		}
 		pc = tpl_add_piece(t, &cap, line);
-		if (tpl_parse_var(pc, open + 2, (size_t)(close - open - 2),
-		    path, d) == -1)
+		if (tpl_parse_tag(pc, open + 2, (size_t)(close - open - 2),
+		    lang, path, tpl_col(src, open, col0), d) == -1)
 			rc = -1;
-		for (size_t i = 0; i < pc->nalts; i++) {
+		for (size_t i = 0; i < pc->nalts && pc->kind != TK_CLOSE; i++) {
 			const char *sug;
 
 			if (pc->alts[i].literal || tpl_is_builtin(pc->alts[i].text))
@@ -258,7 +597,23 @@ tpl_parse(struct tpl_text *t, char *src, int line0, const char *path,
 				    pc->alts[i].text, sug);
 		}
 		p = close + 2;
+		if ((pc->kind == TK_OPEN || pc->kind == TK_CLOSE) &&
+		    tpl_standalone(src, open, p, &next)) {
+			/* the literal before the tag, when there is one,
+			 * ends with the blanks before it */
+			struct tpl_piece *l = lit != SIZE_MAX ?
+			    &t->pieces[lit] : NULL;
+
+			while (l != NULL && l->len > 0 &&
+			    (l->lit[l->len - 1] == ' ' ||
+			    l->lit[l->len - 1] == '\t'))
+				l->len--;
+			p = next;
+			line++;
+		}
 	}
+	if (tpl_match_sections(t, path, d) == -1)
+		rc = -1;
 	return rc;
 }
 
@@ -336,7 +691,7 @@ static int
 tpl_parse_txt(struct template *tp, char *text, struct diag *d)
 {
 	char *p = text, *subject = NULL, *body;
-	int line = 1, subject_line = 0, rc = 0;
+	int line = 1, subject_line = 0, subject_col = 1, rc = 0;
 	bool said_missing = false;
 
 	for (;;) {
@@ -400,6 +755,7 @@ tpl_parse_txt(struct template *tp, char *text, struct diag *d)
 				*--e = '\0';
 			subject = v;
 			subject_line = line;
+			subject_col = (int)(v - p) + 1;
 			if (*v == '\0') {
 				diag_error(d, tp->path, line, "the Subject is "
 				    "empty");
@@ -428,10 +784,11 @@ tpl_parse_txt(struct template *tp, char *text, struct diag *d)
 	}
 	if (rc == -1)
 		goto out;
-	if (tpl_parse(&tp->subject, xstrdup(subject), subject_line, tp->path,
-	    d) == -1)
+	if (tpl_parse(&tp->subject, xstrdup(subject), subject_line,
+	    subject_col, tp->lang, tp->path, d) == -1)
 		rc = -1;
-	if (tpl_parse(&tp->body, xstrdup(body), line + 1, tp->path, d) == -1)
+	if (tpl_parse(&tp->body, xstrdup(body), line + 1, 1, tp->lang,
+	    tp->path, d) == -1)
 		rc = -1;
 out:
 	free(text);
@@ -530,6 +887,7 @@ tpl_card_free(struct tpl_card *c)
 	free(c->images);
 	tpl_text_free(&c->body);
 	free(c->name);
+	free(c->key);
 	free(c->lang);
 	free(c->path);
 	free(c);
@@ -543,6 +901,7 @@ tpl_free(struct template *tp)
 	tpl_text_free(&tp->subject);
 	tpl_text_free(&tp->body);
 	free(tp->name);
+	free(tp->key);
 	free(tp->lang);
 	free(tp->file);
 	free(tp->path);
@@ -558,7 +917,7 @@ tpl_cmp(const void *a, const void *b)
 
 	if ((c = strcmp(x->name, y->name)) != 0)
 		return c;
-	if ((c = strcmp(x->lang, y->lang)) != 0)
+	if ((c = strcmp(x->key, y->key)) != 0)
 		return c;
 	return (x->variant > y->variant) - (x->variant < y->variant);
 }
@@ -580,8 +939,22 @@ tpl_ident(const char *s, size_t n)
 	return true;
 }
 
+/* Splits a file name's key ("de-AT-sie") into its language and form. */
+static char *
+tpl_key_lang(const char *key, enum form *form)
+{
+	const char *dash = strrchr(key, '-');
+
+	*form = FORM_UNSET;
+	if (dash == NULL || dash == key ||
+	    settings_parse_form(dash + 1, form) == -1)
+		return xstrdup(key);
+	return xstrndup(key, (size_t)(dash - key));
+}
+
 /*
- * Splits "name.lang[.n].ext" into its parts.  Returns 1 for a template
+ * Splits "name.lang[.n].ext" into its parts (lang being the key: the
+ * language tag, with -du or -sie when the file is for one form).  Returns 1 for a template
  * file, 0 for a file that is not one (ignored), -1 for a file that looks
  * meant as a template but is misnamed (reported).
  */
@@ -603,8 +976,8 @@ tpl_split(const char *file, const char *ext, char **name, char **lang,
 		const char *v = dot2 + 1;
 		size_t vl = (size_t)(end - v);
 
-		if (strcmp(ext, ".txt") != 0 || vl == 0 || vl > 3 ||
-		    v[0] == '0' || strspn(v, "0123456789") < vl)
+		if (vl == 0 || vl > 3 || v[0] == '0' ||
+		    strspn(v, "0123456789") < vl)
 			return -1;
 		*variant = atoi(v);
 	} else
@@ -627,8 +1000,9 @@ tpl_load_txt(struct templates *t, const char *file, struct diag *d,
 	const char *why;
 	char *text;
 
-	if (tpl_split(file, ".txt", &tp->name, &tp->lang, &tp->variant) != 1)
+	if (tpl_split(file, ".txt", &tp->name, &tp->key, &tp->variant) != 1)
 		abort();	/* the caller checked */
+	tp->lang = tpl_key_lang(tp->key, &tp->form);
 	tp->file = xstrdup(file);
 	tp->path = xasprintf("%s/%s", t->dir, file);
 	if (tpl_read(tp->path, TPL_MAX_TEXT, &data, &len, &why) == -1) {
@@ -660,10 +1034,11 @@ tpl_load_html(struct templates *t, const char *file, struct diag *d,
 	size_t len = 0;
 	const char *why;
 	char *text;
-	int variant;
+	enum form form;
 
-	if (tpl_split(file, ".html", &c->name, &c->lang, &variant) != 1)
+	if (tpl_split(file, ".html", &c->name, &c->key, &c->variant) != 1)
 		abort();
+	c->lang = tpl_key_lang(c->key, &form);
 	c->path = xasprintf("%s/%s", t->dir, file);
 	if (tpl_read(c->path, TPL_MAX_TEXT, &data, &len, &why) == -1) {
 		diag_error(d, c->path, 0, "%s", why);
@@ -671,7 +1046,7 @@ tpl_load_html(struct templates *t, const char *file, struct diag *d,
 	}
 	if ((text = tpl_clean(c->path, data, len, d)) == NULL)
 		goto bad;
-	if (tpl_parse(&c->body, text, 1, c->path, d) == -1 ||
+	if (tpl_parse(&c->body, text, 1, 1, c->lang, c->path, d) == -1 ||
 	    tpl_card_images(c, t->dir, d) == -1)
 		goto bad;
 	free(data);
@@ -686,30 +1061,61 @@ bad:
 	tpl_card_free(c);
 }
 
-/* Joins cards to their text variants; variant numbers must be unique. */
+/* The file name of variant n of name.key with ext, e.g. "bd.de.2.html". */
+static char *
+tpl_file_name(const char *name, const char *key, int n, const char *ext)
+{
+	if (n == 1)
+		return xasprintf("%s.%s%s", name, key, ext);
+	return xasprintf("%s.%s.%d%s", name, key, n, ext);
+}
+
+/* Joins each text variant to its own card (same name, key and variant);
+ * variant numbers must be unique.  A variant without a card goes as text
+ * only: said when its language has cards for that name. */
 static void
 tpl_link(struct templates *t, struct diag *d)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		struct template *tp = t->items[i];
+		bool lang_has_card = false;
 
 		if (i > 0 && tpl_cmp(&t->items[i - 1], &t->items[i]) == 0)
 			diag_error(d, tp->path, 0, "same variant as %s (the "
 			    "plain %s.%s.txt counts as variant 1); rename one "
 			    "to %s.%s.N.txt with another N", t->items[i - 1]->file,
-			    tp->name, tp->lang, tp->name, tp->lang);
-		for (size_t j = 0; j < t->ncards; j++)
-			if (strcmp(t->cards[j]->name, tp->name) == 0 &&
-			    strcmp(t->cards[j]->lang, tp->lang) == 0) {
-				tp->card = t->cards[j];
-				t->cards[j]->used = true;
+			    tp->name, tp->key, tp->name, tp->key);
+		for (size_t j = 0; j < t->ncards; j++) {
+			struct tpl_card *c = t->cards[j];
+
+			if (strcmp(c->name, tp->name) != 0 ||
+			    strcmp(c->lang, tp->lang) != 0)
+				continue;
+			lang_has_card = true;
+			if (strcmp(c->key, tp->key) == 0 &&
+			    c->variant == tp->variant) {
+				tp->card = c;
+				c->used = true;
 			}
+		}
+		if (tp->card == NULL && lang_has_card) {
+			char *want = tpl_file_name(tp->name, tp->key,
+			    tp->variant, ".html");
+
+			diag_warn(d, tp->path, 0, "no card %s beside this "
+			    "variant: it goes as text only", want);
+			free(want);
+		}
 	}
 	for (size_t j = 0; j < t->ncards; j++)
-		if (!t->cards[j]->used)
-			diag_warn(d, t->cards[j]->path, 0, "no %s.%s.txt beside "
-			    "this card: it is never sent", t->cards[j]->name,
-			    t->cards[j]->lang);
+		if (!t->cards[j]->used) {
+			char *want = tpl_file_name(t->cards[j]->name,
+			    t->cards[j]->key, t->cards[j]->variant, ".txt");
+
+			diag_warn(d, t->cards[j]->path, 0, "no %s beside this "
+			    "card: it is never sent", want);
+			free(want);
+		}
 }
 
 int
@@ -810,7 +1216,7 @@ templates_variant(const struct templates *t, const char *name,
 {
 	for (size_t i = 0; i < t->n; i++)
 		if (strcmp(t->items[i]->name, name) == 0 &&
-		    strcmp(t->items[i]->lang, lang) == 0 && idx-- == 0)
+		    strcmp(t->items[i]->key, lang) == 0 && idx-- == 0)
 			return t->items[i];
 	return NULL;
 }
@@ -877,6 +1283,81 @@ templates_choose(const struct templates *t, const char *name,
 	return best;
 }
 
+/* The keys tried for lang and form: LANG-FORM, LANG, BASE-FORM, BASE
+ * (those that differ).  Returns how many were written to keys. */
+static size_t
+tpl_keys(const char *lang, enum form form, char keys[4][VALID_MAX_ID + 8])
+{
+	size_t n = 0, base = valid_language_base(lang);
+	const char *f = settings_form_name(form);
+	char b[VALID_MAX_ID + 1];
+
+	if (strlen(lang) > VALID_MAX_ID)
+		return 0;
+	snprintf(b, sizeof(b), "%.*s", (int)base, lang);
+	for (int pass = 0; pass < 2; pass++) {
+		const char *l = pass == 0 ? lang : b;
+
+		if (pass == 1 && strcmp(b, lang) == 0)
+			break;
+		if (*f != '\0')
+			snprintf(keys[n++], sizeof(keys[0]), "%s-%s", l, f);
+		snprintf(keys[n++], sizeof(keys[0]), "%s", l);
+	}
+	return n;
+}
+
+const char *
+templates_find(const struct templates *t, const char *name,
+    const char *lang, enum form form, const char *sender_lang,
+    bool own_only, bool *fell_back)
+{
+	char keys[4][VALID_MAX_ID + 8];
+	const struct template *tp;
+
+	*fell_back = false;
+	for (int pass = 0; pass < 2; pass++) {
+		const char *l = pass == 0 ? lang : sender_lang;
+		size_t n;
+
+		if (l == NULL || (pass == 1 && own_only))
+			continue;
+		n = tpl_keys(l, form, keys);
+		for (size_t i = 0; i < n; i++)
+			if ((tp = templates_variant(t, name, keys[i], 0))) {
+				*fell_back = pass == 1;
+				return tp->key;
+			}
+	}
+	return NULL;
+}
+
+const struct template *
+templates_pick(const struct templates *t, const char *name,
+    const char *lang, enum form form, const char *sender_lang, bool late,
+    const struct history_client *hc, bool *fell_back)
+{
+	const struct template *tp = NULL;
+	const char *key;
+	bool fb;
+
+	*fell_back = false;
+	if (late) {
+		char *belated = xasprintf("%s-belated", name);
+
+		if ((key = templates_find(t, belated, lang, form, NULL, true,
+		    &fb)) != NULL)
+			tp = templates_choose(t, belated, key, NULL, hc, &fb);
+		free(belated);
+		if (tp != NULL)
+			return tp;
+	}
+	if ((key = templates_find(t, name, lang, form, sender_lang, false,
+	    fell_back)) == NULL)
+		return NULL;
+	return templates_choose(t, name, key, NULL, hc, &fb);
+}
+
 const char *
 template_file(const struct template *tp)
 {
@@ -887,6 +1368,12 @@ const char *
 template_lang(const struct template *tp)
 {
 	return tp->lang;
+}
+
+bool
+template_has_card(const struct template *tp)
+{
+	return tp->card != NULL;
 }
 
 /* The value of a variable, or NULL when it has none here (an empty
@@ -981,12 +1468,48 @@ tpl_no_value(const struct tpl_piece *pc, const char *path,
 	buf_free(&b);
 }
 
-/* Renders a parsed text; values from the book are escaped for HTML,
- * quoted fallbacks are the author's own and go in as written. */
+/* {{name:one|other}}: the form for the number name holds. */
+static int
+tpl_render_plural(const struct tpl_piece *pc, const char *lang,
+    const char *path, const struct template_vars *v, struct buf *out,
+    struct diag *d)
+{
+	const char *val;
+	char num[16], *end;
+	long long n;
+
+	if ((val = tpl_lookup(v, pc->alts[0].text, num)) == NULL) {
+		tpl_err_at(d, path, pc->line, pc->col, "client '%s': the "
+		    "plural {{%s:…}} has no number: {{%s}} has no value (%s); "
+		    "keep it in a section {{#%s}}…{{/%s}}", v->client->id,
+		    pc->alts[0].text, pc->alts[0].text,
+		    tpl_unset_hint(pc->alts[0].text), pc->alts[0].text,
+		    pc->alts[0].text);
+		return -1;
+	}
+	errno = 0;
+	n = strtoll(val, &end, 10);
+	if (*end != '\0' || errno != 0 || end == val ||
+	    !(val[0] == '-' || (val[0] >= '0' && val[0] <= '9'))) {
+		char *q = valid_quote(val);
+
+		tpl_err_at(d, path, pc->line, pc->col, "client '%s': the "
+		    "plural {{%s:…}} needs a whole number, and {{%s}} is %s",
+		    v->client->id, pc->alts[0].text, pc->alts[0].text, q);
+		free(q);
+		return -1;
+	}
+	buf_adds(out, pc->forms[tpl_plural_index(lang, n, pc->nforms)]);
+	return 0;
+}
+
+/* Renders a parsed text in lang; values from the book are escaped for
+ * HTML, quoted fallbacks, choices and plurals are the author's own and
+ * go in as written. */
 static int
 tpl_render_text(const struct tpl_text *tx, const char *path,
-    const struct template_vars *v, bool html, struct buf *out,
-    struct diag *d)
+    const char *lang, const struct template_vars *v, bool html,
+    struct buf *out, struct diag *d)
 {
 	int rc = 0;
 
@@ -996,9 +1519,27 @@ tpl_render_text(const struct tpl_text *tx, const char *path,
 		bool literal = false;
 		char num[16];
 
-		if (pc->nalts == 0) {
+		switch (pc->kind) {
+		case TK_LIT:
 			buf_add(out, pc->lit, pc->len);
 			continue;
+		case TK_OPEN:
+			if ((tpl_lookup(v, pc->alts[0].text, num) == NULL) !=
+			    pc->inverted)
+				i = pc->match;
+			continue;
+		case TK_CLOSE:
+			continue;
+		case TK_CHOICE:
+			buf_adds(out, pc->forms[book_form(v->client) ==
+			    FORM_DU ? 0 : 1]);
+			continue;
+		case TK_PLURAL:
+			if (tpl_render_plural(pc, lang, path, v, out, d) == -1)
+				rc = -1;
+			continue;
+		case TK_VAR:
+			break;
 		}
 		for (size_t j = 0; j < pc->nalts && val == NULL; j++) {
 			literal = pc->alts[j].literal;
@@ -1036,12 +1577,14 @@ template_render(const struct template *tp, const struct template_vars *v,
 	buf_init(&subj);
 	buf_init(&text);
 	buf_init(&html);
-	if (tpl_render_text(&tp->subject, tp->path, v, false, &subj, d) == -1)
+	if (tpl_render_text(&tp->subject, tp->path, tp->lang, v, false, &subj,
+	    d) == -1)
 		rc = -1;
-	if (tpl_render_text(&tp->body, tp->path, v, false, &text, d) == -1)
+	if (tpl_render_text(&tp->body, tp->path, tp->lang, v, false, &text,
+	    d) == -1)
 		rc = -1;
 	if (tp->card != NULL && tpl_render_text(&tp->card->body,
-	    tp->card->path, v, true, &html, d) == -1)
+	    tp->card->path, tp->card->lang, v, true, &html, d) == -1)
 		rc = -1;
 	if (rc == 0 && (subj.data == NULL ||
 	    subj.len == strspn(subj.data, " "))) {

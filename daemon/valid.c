@@ -128,6 +128,18 @@ valid_language(const char *s)
 	return true;
 }
 
+size_t
+valid_language_base(const char *tag)
+{
+	return strcspn(tag, "-");
+}
+
+bool
+valid_form(const char *s)
+{
+	return strcmp(s, "du") == 0 || strcmp(s, "sie") == 0;
+}
+
 bool
 valid_atext(unsigned char c)
 {

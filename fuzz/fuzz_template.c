@@ -3,8 +3,10 @@
  * fallbacks, UTF-8, cards and their cid: images) and rendering.  The
  * first input byte picks the file: even, the input is a text template
  * t.de.txt; odd, it is the card t.de.html beside a fixed text template
- * and an image i.png.  Whatever loads must render for a client with some
- * values unset, and the rendered parts must build into a message whose
+ * and an image i.png.  Bit 1 of that byte picks the client's form (du or
+ * sie), for {{du:…|sie:…}}; sections {{#x}}/{{^x}} and plurals
+ * {{x:one|other}} are in the corpus.  Whatever loads must render for a
+ * client with some values unset, and the rendered parts must build into a message whose
  * lines all end in CRLF within 998 octets.
  */
 #include <stdint.h>
@@ -97,12 +99,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct field fields[] = {
 		{ (char *)"company", (char *)"Müller & <Söhne>", 1 },
 		{ (char *)"empty", (char *)"", 2 },
+		{ (char *)"n", (char *)"21", 3 },
 	};
 	static struct settings s = { .sender_name = (char *)"Atelier" };
 	struct client c = {
 		.id = (char *)"anna", .name = (char *)"Anna Müller",
 		.first_name = (char *)"Anna", .email = (char *)"anna@example.de",
-		.language = (char *)"de", .fields = fields, .nfields = 2,
+		.language = (char *)"de-AT", .fields = fields, .nfields = 3,
 	};
 	struct template_vars v = { &s, &c, NULL, true, 43, false, 0 };
 	struct templates *t = NULL;
@@ -122,6 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
+	c.form = data[0] & 2 ? FORM_DU : FORM_SIE;
 	p = xasprintf("%s/t.de.html", dir);
 	unlink(p);
 	free(p);
@@ -136,8 +140,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (templates_load(dir, &t, &d) == 0) {
 		if (d.errors != 0)
 			abort();
-		tp = templates_choose(t, "t", "de", "de", NULL, &fb);
-		if (tp == NULL || fb)
+		tp = templates_pick(t, "t", c.language, c.form, "en", false,
+		    NULL, &fb);
+		if (tp == NULL || fb ||
+		    tp != templates_choose(t, "t", "de", "de", NULL, &fb))
 			abort();
 		for (int pass = 0; pass < 2; pass++) {
 			if (template_render(tp, &v, &r, &d) == 0) {

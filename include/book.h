@@ -84,6 +84,8 @@ struct client {
 	size_t		*occasions;	/* indexes into book->occasions */
 	size_t		 noccasions;
 	enum basis	 basis;
+	enum form	 form;		/* resolved: own, the sender's, else
+					   du for personal and sie otherwise */
 	bool		 has_consent_date;
 	struct civil_date consent_date;
 	bool		 paused;
@@ -116,6 +118,9 @@ const struct client *book_client(const struct book *b, const char *id);
 const struct occasion *book_occasion(const struct book *b, const char *name);
 /* The value of key in the client's fields, or NULL. */
 const char *book_field(const struct client *c, const char *key);
+/* The client's form of address: its form, or when that is FORM_UNSET
+ * (a client not from book_load) du for basis personal, sie otherwise. */
+enum form book_form(const struct client *c);
 /* Whether the client receives occasion index oi. */
 bool	 book_client_has(const struct client *c, size_t oi);
 

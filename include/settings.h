@@ -23,6 +23,21 @@ enum basis {
 	BASIS_PERSONAL
 };
 
+/* The form of address of a letter: du (informal) or sie (formal), named
+ * so in every language that has the distinction (fr tu/vous, nl je/u). */
+enum form {
+	FORM_UNSET,		/* [sender] form empty: by the client's basis */
+	FORM_DU,
+	FORM_SIE
+};
+
+/* One objection_notice.LANG of [sender]. */
+struct settings_notice {
+	char		*lang;		/* a language tag: de, de-AT, en */
+	char		*text;
+	int		 line;
+};
+
 enum delivery_kind {
 	DELIVERY_MAILDIR,	/* maildir:PATH */
 	DELIVERY_SMTP,		/* smtp://host[:port], STARTTLS */
@@ -49,6 +64,10 @@ struct settings {
 	char		*language;	/* default "de" */
 	enum basis	 basis;		/* default customer */
 	char		*objection_notice; /* NULL: per-language default */
+	enum form	 form;		/* FORM_UNSET: du for personal
+					   clients, sie for the others */
+	struct settings_notice *notices; /* objection_notice.LANG */
+	size_t		 nnotices;
 
 	/* [delivery] */
 	char		*url;
@@ -114,5 +133,13 @@ const char *settings_default_path(const char *opt_c);
 /* "consent" / "customer" / "personal" */
 int	 settings_parse_basis(const char *s, enum basis *out);
 const char *settings_basis_name(enum basis b);
+/* "du" / "sie" (valid_form()); returns 0, or -1 for anything else. */
+int	 settings_parse_form(const char *s, enum form *out);
+/* "du", "sie", or "" for FORM_UNSET. */
+const char *settings_form_name(enum form f);
+/* The owner's objection notice for a letter in lang: objection_notice.LANG,
+ * else that of its base language (de-AT -> de), else the plain
+ * objection_notice; NULL when none is set (the built-in text applies). */
+const char *settings_notice(const struct settings *s, const char *lang);
 
 #endif

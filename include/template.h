@@ -1,11 +1,12 @@
 /*
  * template.h - message templates: loading, variants, rendering.
  *
- * A template folder holds <name>.<lang>.txt and variants
- * <name>.<lang>.<n>.txt, optionally <name>.<lang>.html (one per name and
- * language, used with every text variant) and the images it references as
- * cid:FILE.  templates_load() reads and parses all of them once (the only
- * I/O of this module); rendering is pure.
+ * A template folder holds <name>.<key>.txt and variants
+ * <name>.<key>.<n>.txt, where the key is a language tag ("de", "de-AT")
+ * optionally followed by a form of address ("de-sie", "de-AT-du");
+ * optionally a card <name>.<key>[.<n>].html beside each variant and the
+ * images it references as cid:FILE.  templates_load() reads and parses
+ * all of them once (the only I/O of this module); rendering is pure.
  *
  * A text template is a header block ("Subject:" required; documented
  * extras only), a blank line and a UTF-8 body.  Variables: {{name}},
@@ -14,12 +15,18 @@
  * {{a|b|"text"}} resolved left to right.
  *
  * The rules in detail:
- *  - Files: <name>.<lang>.txt is variant 1, <name>.<lang>.<n>.txt variant
+ *  - Files: <name>.<key>.txt is variant 1, <name>.<key>.<n>.txt variant
  *    n (n = 2..999 without leading zeros; "1" only when there is no plain
- *    file).  name and lang are letters, digits, '_' and '-'.  A late
- *    occasion's "<name>-belated" is simply another name.  Files starting
- *    with '.' or ending in '~' are skipped; other *.txt / *.html names
- *    that do not fit the pattern are reported as warnings and ignored.
+ *    file).  name and key are letters, digits, '_' and '-'; a key ending
+ *    in "-du" or "-sie" is for that form only.  A late occasion's
+ *    "<name>-belated" is simply another name.  Files starting with '.' or
+ *    ending in '~' are skipped; other *.txt / *.html names that do not
+ *    fit the pattern are reported as warnings and ignored.
+ *  - Lookup (templates_find): for a client of language L (base language
+ *    B, "de" of "de-AT") and form F: L-F, L, B-F, B, then the same for
+ *    the sender's language.  A late occasion's -belated template only
+ *    within the client's own language (L-F, L, B-F, B); else the
+ *    ordinary template, by the whole order.
  *  - Header block: exactly one "Subject:" line (name case-insensitive,
  *    no folding, no tabs) and no other header: From, To and the rest
  *    come from the configuration.  Then a blank line, then a non-empty
@@ -30,6 +37,19 @@
  *    may only come last.  A name that is not built in is looked up in the
  *    client's fields at render time (a near-miss of a built-in name, like
  *    {{frist_name}}, is a load warning).
+ *  - Sections: {{#x}}...{{/x}} keeps its text only when the variable x
+ *    has a value, {{^x}}...{{/x}} only when it has none; they nest and
+ *    may span lines.  A section tag alone on its line takes the whole
+ *    line with it.  Unclosed, stray or crossed sections are load errors.
+ *  - Choices: {{du:TEXT|sie:TEXT}}, both forms exactly once (lowercase),
+ *    the text as written up to '|' or "}}"; picked by the client's form.
+ *  - Plurals: {{x:ONE|OTHER}} picks ONE when the whole number x is 1 (in
+ *    French, fr, also 0), else OTHER.  Three forms {{x:ONE|FEW|MANY}}
+ *    only in cs, sk (1 | 2-4 | other), pl (1 | ending in 2-4 but not
+ *    12-14 | other), ru, uk, be, hr, sr, bs (ending in 1 but not 11 |
+ *    ending in 2-4 but not 12-14 | other).  A value that is no whole
+ *    number is a render error.
+ *  - Errors of sections, choices and plurals name FILE:LINE:COLUMN.
  *  - An unset or empty value counts as no value: the next alternative is
  *    tried; with none left rendering fails naming the client and the
  *    template's FILE:LINE.  {{years}} has a value for a birthday with a
@@ -37,12 +57,15 @@
  *    birthday with a known year only; {{project}} for after_project.
  *  - Every value must be one line of UTF-8 without controls (no CR, LF,
  *    tab, NUL), in the body too: rendering refuses it otherwise.
- *  - Cards: <name>.<lang>.html goes with every text variant of that name
- *    and language.  It has no header block.  Values are HTML-escaped in
- *    it; quoted fallbacks are taken as written (they are the author's
- *    HTML).  Each "cid:FILE" names an image in the template folder
- *    (letters, digits, '.', '_', '-'; at most 1 MiB) whose type is
- *    recognised from its bytes: PNG, JPEG, GIF or WebP, else a load error.
+ *  - Cards: <name>.<key>.<n>.html goes with the text variant n of that
+ *    name and key only (<name>.<key>.html with variant 1); a variant
+ *    without its own card goes as text only, a load warning when its
+ *    language has cards for that name.  A card has no header block.
+ *    Values are HTML-escaped in it; quoted fallbacks, choices and plurals
+ *    are taken as written (they are the author's HTML).  Each "cid:FILE"
+ *    names an image in the template folder (letters, digits, '.', '_',
+ *    '-'; at most 1 MiB) whose type is recognised from its bytes: PNG,
+ *    JPEG, GIF or WebP, else a load error.
  *  - Variant choice counts a record of the client's history as received
  *    when its status is sent, queued or deferred; its time is the sent
  *    instant, else the due one.
@@ -97,8 +120,24 @@ void	 templates_free(struct templates *t);
 /* Whether any variant of name exists in any language. */
 bool	 templates_exists(const struct templates *t, const char *name);
 
-/* Chooses the variant of name for the client: language = client's, else
- * the sender's (*fell_back set true); among the variants the one this
+/* The key (as in the file name: "de-AT-sie", "de") under which name is
+ * found for a client of lang and form, by the lookup order above; with
+ * own_only the sender's language is not tried.  *fell_back is set when
+ * the key is the sender's language's.  NULL when none has it; the result
+ * lives as long as t. */
+const char *templates_find(const struct templates *t, const char *name,
+	    const char *lang, enum form form, const char *sender_lang,
+	    bool own_only, bool *fell_back);
+/* The template compose sends: for a late occasion name-belated in the
+ * client's language when there is one, else name by templates_find();
+ * among the key's variants the one templates_choose() takes.  NULL when
+ * there is none. */
+const struct template *templates_pick(const struct templates *t,
+	    const char *name, const char *lang, enum form form,
+	    const char *sender_lang, bool late,
+	    const struct history_client *hc, bool *fell_back);
+/* Chooses the variant of name with key lang, else key fallback_lang
+ * (*fell_back set true); among the variants the one this
  * client received least recently according to hc (never the one it got
  * last time when there are two or more; never-received first; ties by
  * variant number).  hc may be NULL.  Returns NULL when no variant exists
@@ -107,10 +146,12 @@ const struct template *templates_choose(const struct templates *t,
 	    const char *name, const char *lang, const char *fallback_lang,
 	    const struct history_client *hc, bool *fell_back);
 const char *template_file(const struct template *tp);
-/* The language part of its file name, e.g. "de". */
+/* The language tag of its file name, without the form: "de-AT". */
 const char *template_lang(const struct template *tp);
-/* The idx-th variant (by number, from 0) of name in lang, or NULL: for
- * checks that must try every variant. */
+/* Whether the variant has its own card. */
+bool	 template_has_card(const struct template *tp);
+/* The idx-th variant (by number, from 0) of name with key lang ("de",
+ * "de-sie"), or NULL: for checks that must try every variant. */
 const struct template *templates_variant(const struct templates *t,
 	    const char *name, const char *lang, size_t idx);
 

@@ -12,6 +12,7 @@
 #define TOUCHBASE_VALID_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 
 #define VALID_MAX_ID	64	/* ids, occasion and template names */
@@ -36,6 +37,13 @@ char	*valid_quote(const char *s);
 /* A short language tag: [a-z]{2,3}, optionally '-' and ASCII letters or
  * digits, 16 bytes at most ("de", "gsw", "de-AT", "zh-Hant"). */
 bool	 valid_language(const char *s);
+/* The length of a language tag's base language, its first subtag ("de"
+ * of "de-AT"): what a tag falls back to for templates and notices. */
+size_t	 valid_language_base(const char *tag);
+/* A form of address: "du" (informal) or "sie" (formal).  The same two
+ * names for every language that has the distinction (fr tu/vous, nl
+ * je/u, ...). */
+bool	 valid_form(const char *s);
 
 /* An RFC 5322 atext character: an ASCII letter or digit or one of
  * !#$%&'*+-/=?^_`{|}~. */

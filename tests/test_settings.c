@@ -477,7 +477,7 @@ test_bom_crlf(void **state)
 	    "frob = 1\r\n",
 	    "touchbase.ini:3: unknown key 'frob' in [sender]; valid keys: "
 	    "name, address, reply_to, bcc, language, basis, "
-	    "objection_notice\n");
+	    "objection_notice, form\n");
 }
 
 /* Lines longer than inih's buffer (200 bytes) keep their value and do

@@ -648,6 +648,396 @@ test_card_without_text_warns(void **state)
 	templates_free(t);
 }
 
+/* The file a client of lang and form gets for name (late or not). */
+static const char *
+pick(const struct templates *t, const char *name, const char *lang,
+    enum form form, bool late, const struct history_client *hc, bool *fb)
+{
+	const struct template *tp = templates_pick(t, name, lang, form, "de",
+	    late, hc, fb);
+
+	return tp != NULL ? template_file(tp) : "(none)";
+}
+
+/* LANG-FORM, LANG, base language (with and without form), the sender's
+ * language; variants within the key found; belated only in the client's
+ * own language. */
+static void
+test_lookup_order(void **state)
+{
+	struct templates *t;
+	struct history_record rec;
+	struct history_client hc = { (char *)"x", HISTORY_NONE, HISTORY_NONE,
+	    HISTORY_NONE, &rec, 1 };
+	bool fb;
+
+	(void)state;
+	puts_file("b.de.txt", "Subject: de\n\nx\n");
+	puts_file("b.de-sie.txt", "Subject: de-sie\n\nx\n");
+	puts_file("b.de-sie.2.txt", "Subject: de-sie 2\n\nx\n");
+	puts_file("b.de-AT.txt", "Subject: de-AT\n\nx\n");
+	puts_file("b.de-CH-du.txt", "Subject: de-CH-du\n\nx\n");
+	puts_file("b.en.txt", "Subject: en\n\nx\n");
+	puts_file("b-belated.de.txt", "Subject: belated\n\nx\n");
+	puts_file("b-belated.de-du.txt", "Subject: belated du\n\nx\n");
+	puts_file("c.en-GB.txt", "Subject: c\n\nx\n");
+	t = load_ok();
+	/* lang-form-variant: the first variant, then the other */
+	assert_string_equal(pick(t, "b", "de", FORM_SIE, false, NULL, &fb),
+	    "b.de-sie.txt");
+	assert_false(fb);
+	memset(&rec, 0, sizeof(rec));
+	rec.status = ST_SENT;
+	rec.due = rec.sent = 100;
+	rec.template_file = (char *)"b.de-sie.txt";
+	assert_string_equal(pick(t, "b", "de", FORM_SIE, false, &hc, &fb),
+	    "b.de-sie.2.txt");
+	/* no LANG-FORM: LANG */
+	assert_string_equal(pick(t, "b", "de", FORM_DU, false, NULL, &fb),
+	    "b.de.txt");
+	assert_string_equal(pick(t, "b", "de-AT", FORM_SIE, false, NULL, &fb),
+	    "b.de-AT.txt");
+	assert_string_equal(pick(t, "b", "de-CH", FORM_DU, false, NULL, &fb),
+	    "b.de-CH-du.txt");
+	/* base language, its form first */
+	assert_string_equal(pick(t, "b", "de-CH", FORM_SIE, false, NULL, &fb),
+	    "b.de-sie.txt");
+	assert_false(fb);
+	assert_string_equal(pick(t, "b", "de-LI", FORM_DU, false, NULL, &fb),
+	    "b.de.txt");
+	assert_false(fb);
+	/* a language without the distinction ignores the form */
+	assert_string_equal(pick(t, "b", "en", FORM_SIE, false, NULL, &fb),
+	    "b.en.txt");
+	assert_string_equal(pick(t, "b", "en-US", FORM_DU, false, NULL, &fb),
+	    "b.en.txt");
+	/* the sender's language, with the client's form */
+	assert_string_equal(pick(t, "b", "fr", FORM_SIE, false, NULL, &fb),
+	    "b.de-sie.txt");
+	assert_true(fb);
+	assert_string_equal(pick(t, "b", "fr-CA", FORM_DU, false, NULL, &fb),
+	    "b.de.txt");
+	assert_true(fb);
+	/* a base never looks for a region */
+	assert_string_equal(pick(t, "c", "en", FORM_DU, false, NULL, &fb),
+	    "(none)");
+	assert_string_equal(pick(t, "c", "en-GB", FORM_DU, false, NULL, &fb),
+	    "c.en-GB.txt");
+	/* belated: in the client's language (form, base) ... */
+	assert_string_equal(pick(t, "b", "de", FORM_DU, true, NULL, &fb),
+	    "b-belated.de-du.txt");
+	assert_string_equal(pick(t, "b", "de-AT", FORM_SIE, true, NULL, &fb),
+	    "b-belated.de.txt");
+	assert_string_equal(pick(t, "b", "de-AT", FORM_DU, true, NULL, &fb),
+	    "b-belated.de-du.txt");
+	/* ... else the ordinary one in the client's language, never a
+	 * belated one in another */
+	assert_string_equal(pick(t, "b", "en", FORM_SIE, true, NULL, &fb),
+	    "b.en.txt");
+	assert_false(fb);
+	assert_string_equal(pick(t, "b", "fr", FORM_SIE, true, NULL, &fb),
+	    "b.de-sie.txt");
+	assert_true(fb);
+	/* the key itself */
+	assert_string_equal(templates_find(t, "b", "de-CH", FORM_SIE, "en",
+	    false, &fb), "de-sie");
+	assert_null(templates_find(t, "b-belated", "en", FORM_SIE, "de",
+	    true, &fb));
+	assert_string_equal(templates_find(t, "b-belated", "en", FORM_SIE,
+	    "de", false, &fb), "de");
+	assert_true(fb);
+	assert_string_equal(template_lang(templates_variant(t, "b", "de-CH-du",
+	    0)), "de-CH");
+	templates_free(t);
+}
+
+static struct client sie_client = {
+	.id = (char *)"steiner", .name = (char *)"Dr. Maria Steiner",
+	.salutation = (char *)"Sehr geehrte Frau Dr. Steiner",
+	.email = (char *)"m@steiner.example", .language = (char *)"de-AT",
+	.fields = anna_fields, .nfields = 1, .form = FORM_SIE,
+};
+
+/* Renders the only template of name (key lang) for v. */
+static char *
+render_key(const struct templates *t, const char *name, const char *key,
+    const struct template_vars *v, char **problems)
+{
+	const struct template *tp = templates_variant(t, name, key, 0);
+	struct rendered r;
+	struct diag d;
+	char *text = NULL;
+
+	assert_non_null(tp);
+	diag_init(&d);
+	if (template_render(tp, v, &r, &d) == 0) {
+		text = xasprintf("%s|%s", r.subject, r.text);
+		rendered_free(&r);
+	}
+	*problems = diags(&d);
+	diag_free(&d);
+	return text;
+}
+
+static void
+test_sections(void **state)
+{
+	struct templates *t;
+	struct template_vars v = vars_for(&anna);
+	char *s, *p;
+
+	(void)state;
+	puts_file("s.de.txt",
+	    "Subject: Alles Gute{{#first_name}}, {{first_name}}{{/first_name}}!\n"
+	    "\n"
+	    "zum {{#age}}{{age}}. {{/age}}Geburtstag{{^age}} (ohne Alter)"
+	    "{{/age}}.\n"
+	    "{{#company}}\n"
+	    "  Grüße an {{company}}{{#project}} und {{project}}{{/project}}!\n"
+	    "  {{^project}}\n"
+	    "Kein Projekt.\n"
+	    "  {{/project}}\n"
+	    "{{/company}}\n"
+	    "{{#nothing}}{{unknown}}{{/nothing}}Ende\n");
+	t = load_ok();
+	s = render_key(t, "s", "de", &v, &p);
+	assert_string_equal(p, "");
+	assert_string_equal(s, "Alles Gute, Anna!|zum Geburtstag (ohne Alter).\n"
+	    "  Grüße an Müller Gartenbau!\n"
+	    "Kein Projekt.\n"
+	    "Ende\n");
+	free(s);
+	free(p);
+	v.has_age = true;
+	v.age = 43;
+	v.project = "Logo";
+	s = render_key(t, "s", "de", &v, &p);
+	assert_string_equal(s, "Alles Gute, Anna!|zum 43. Geburtstag.\n"
+	    "  Grüße an Müller Gartenbau und Logo!\n"
+	    "Ende\n");
+	free(s);
+	free(p);
+	v = vars_for(&kanzlei);
+	s = render_key(t, "s", "de", &v, &p);
+	assert_string_equal(s, "Alles Gute!|zum Geburtstag (ohne Alter).\n"
+	    "Ende\n");
+	free(s);
+	free(p);
+	templates_free(t);
+}
+
+static void
+test_choices_and_plurals(void **state)
+{
+	struct templates *t;
+	struct client du = anna, ru = anna;
+	struct field n[] = { { (char *)"n", (char *)"21", 1 } };
+	struct template_vars v = vars_for(&sie_client);
+	char *s, *p;
+	static const struct { const char *lang; int n; const char *want; }
+	    cases[] = {
+		{ "de", 0, "0 Jahre" }, { "de", 1, "1 Jahr" },
+		{ "de", 2, "2 Jahre" }, { "en", 1, "1 year" },
+		{ "en", 11, "11 years" }, { "fr", 0, "0 an" },
+		{ "fr", 1, "1 an" }, { "fr", 2, "2 ans" },
+		{ "ru", 1, "1 год" }, { "ru", 2, "2 года" },
+		{ "ru", 5, "5 лет" }, { "ru", 11, "11 лет" },
+		{ "ru", 21, "21 год" }, { "ru", 22, "22 года" },
+		{ "ru", 112, "112 лет" }, { "pl", 1, "1 rok" },
+		{ "pl", 22, "22 lata" }, { "pl", 12, "12 lat" },
+		{ "pl", 21, "21 lat" }, { "cs", 3, "3 roky" },
+		{ "cs", 22, "22 let" },
+	};
+
+	(void)state;
+	puts_file("c.de-AT.txt", "Subject: Wie geht es {{du:Dir|sie:Ihnen}}?\n"
+	    "\n"
+	    "{{salutation}}, {{ sie:wie geht es Ihnen| du:wie geht's}}?\n"
+	    "{{years}} {{years:Jahr|Jahre}} mit {{du:Dir|sie:}}.\n");
+	puts_file("p.de.txt", "Subject: x\n\n{{years}} {{years:Jahr|Jahre}}\n");
+	puts_file("p.en.txt", "Subject: x\n\n{{years}} {{years:year|years}}\n");
+	puts_file("p.fr.txt", "Subject: x\n\n{{years}} {{years:an|ans}}\n");
+	puts_file("p.ru.txt", "Subject: x\n\n{{years}} {{years:год|года|лет}}\n");
+	puts_file("p.pl.txt", "Subject: x\n\n{{years}} {{years:rok|lata|lat}}\n");
+	puts_file("p.cs.txt", "Subject: x\n\n{{years}} {{years:rok|roky|let}}\n");
+	puts_file("f.de.txt", "Subject: x\n\n{{n:Tag|Tage}} {{company:a|b}}\n");
+	t = load_ok();
+	v.has_years = true;
+	v.years = 1;
+	s = render_key(t, "c", "de-AT", &v, &p);
+	assert_string_equal(p, "");
+	assert_string_equal(s, "Wie geht es Ihnen?|Sehr geehrte Frau Dr. "
+	    "Steiner, wie geht es Ihnen?\n1 Jahr mit .\n");
+	free(s);
+	free(p);
+	du.form = FORM_DU;
+	v = vars_for(&du);
+	v.has_years = true;
+	v.years = 7;
+	s = render_key(t, "c", "de-AT", &v, &p);
+	assert_string_equal(s, "Wie geht es Dir?|Liebe Anna, wie geht's?\n"
+	    "7 Jahre mit Dir.\n");
+	free(s);
+	free(p);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *want = xasprintf("x|%s\n", cases[i].want);
+
+		v.years = cases[i].n;
+		s = render_key(t, "p", cases[i].lang, &v, &p);
+		if (s == NULL || strcmp(s, want) != 0)
+			fail_msg("%s %d: got %s, want %s", cases[i].lang,
+			    cases[i].n, s ? s : p, want);
+		free(want);
+		free(s);
+		free(p);
+	}
+	/* a plural of a field: a whole number, else an error at its place */
+	ru.fields = n;
+	ru.nfields = 1;
+	v = vars_for(&ru);
+	s = render_key(t, "f", "de", &v, &p);
+	assert_null(s);
+	assert_string_equal(p, "DIR/f.de.txt:3:16: client 'anna-mueller': "
+	    "the plural {{company:…}} has no number: {{company}} has no value "
+	    "(set it in clients.conf); keep it in a section "
+	    "{{#company}}…{{/company}}\n");
+	free(p);
+	v = vars_for(&anna);
+	puts_file("f.de.txt", "Subject: x\n\n{{company:a|b}}\n");
+	templates_free(t);
+	t = load_ok();
+	s = render_key(t, "f", "de", &v, &p);
+	assert_null(s);
+	assert_string_equal(p, "DIR/f.de.txt:3:1: client 'anna-mueller': the "
+	    "plural {{company:…}} needs a whole number, and {{company}} is "
+	    "'Müller Gartenbau'\n");
+	free(p);
+	templates_free(t);
+}
+
+/* Malformed sections, choices and plurals: each with FILE:LINE:COLUMN. */
+static void
+test_new_syntax_errors(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "a.de.txt", "Subject: x\n\nWie geht es {{du:Dir}}?\n",
+		    "DIR/a.de.txt:3:13: in '{{du:Dir}}': no 'sie:' choice; a "
+		    "choice names both forms, as in {{du:Dir|sie:Ihnen}}\n" },
+		{ "a.de.txt", "Subject: Hallo {{du:Du|Sie:Sie}}\n\nx\n",
+		    "DIR/a.de.txt:1:24: in '{{du:Du|Sie:Sie}}': 'Sie:' is not a "
+		    "form of address: the choices are du: (informal) and sie: "
+		    "(formal), in lowercase, as in {{du:Dir|sie:Ihnen}}\n" },
+		{ "a.de.txt", "Subject: x\n\näö {{sie:Ihnen|du:Dir|sie:Euch}}\n",
+		    "DIR/a.de.txt:3:23: in '{{sie:Ihnen|du:Dir|sie:Euch}}': a "
+		    "second 'sie:' choice\n" },
+		{ "a.de.txt", "Subject: x\n\n{{du:Dir|Ihnen}}\n",
+		    "DIR/a.de.txt:3:10: in '{{du:Dir|Ihnen}}': each choice is "
+		    "du:TEXT or sie:TEXT, separated by '|', as in "
+		    "{{du:Dir|sie:Ihnen}}\n" },
+		{ "a.de.txt", "Subject: x\n\n{{years}} {{years:Jahre}}\n",
+		    "DIR/a.de.txt:3:11: in '{{years:Jahre}}': a plural names a "
+		    "form for one and one for other numbers, as in "
+		    "{{years:Jahr|Jahre}}\n" },
+		{ "a.de.txt", "Subject: x\n\n{{years:Jahr|Jahre|Jahren}}\n",
+		    "DIR/a.de.txt:3:1: in '{{years:Jahr|Jahre|Jahren}}': 3 "
+		    "plural forms; 'de' has two (one|other), and only cs, sk, "
+		    "pl, ru, uk, be, hr, sr and bs three (one|few|many)\n" },
+		{ "a.de.txt", "Subject: x\n\nHallo\n{{#age}}zum {{age}}.\n\n"
+		    "Gruß\n",
+		    "DIR/a.de.txt:4:1: unclosed section '{{#age}}': close it "
+		    "with {{/age}}\n" },
+		{ "a.de.txt", "Subject: x\n\n{{#age}}{{^company}}x{{/age}}"
+		    "{{/company}}\n",
+		    "DIR/a.de.txt:3:22: '{{/age}}' where the section "
+		    "'{{^company}}' of line 3 column 9 must close first with "
+		    "{{/company}}\n"
+		    "DIR/a.de.txt:3:1: unclosed section '{{#age}}': close it "
+		    "with {{/age}}\n" },
+		{ "a.de.txt", "Subject: x {{/age}}\n\ny\n",
+		    "DIR/a.de.txt:1:12: '{{/age}}' closes no section; open it "
+		    "with {{#age}} or {{^age}}\n" },
+		{ "a.de.txt", "Subject: {{#age}}\n\n{{/age}}\n",
+		    "DIR/a.de.txt:1:10: unclosed section '{{#age}}': close it "
+		    "with {{/age}}\n"
+		    "DIR/a.de.txt:3:1: '{{/age}}' closes no section; open it "
+		    "with {{#age}} or {{^age}}\n" },
+		{ "a.de.txt", "Subject: x\n\n{{#}}\n",
+		    "DIR/a.de.txt:3:1: '{{#}}' names no variable: a section is "
+		    "{{#name}}…{{/name}} (kept when name has a value) or "
+		    "{{^name}}…{{/name}} (when it has none)\n" },
+		{ "a.de.txt", "Subject: x\n\n{{#age|years}}{{/age}}\n",
+		    "DIR/a.de.txt:3:1: '{{#age|years}}': a section names one "
+		    "variable, without fallbacks, as in {{#age}}…{{/age}}\n" },
+	};
+	char *p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		teardown(NULL);
+		setup(NULL);
+		puts_file(cases[i].file, cases[i].content);
+		p = load_fails();
+		if (strcmp(p, cases[i].problems) != 0)
+			fail_msg("case %zu:\n got: %s want: %s", i, p,
+			    cases[i].problems);
+		free(p);
+	}
+}
+
+/* A card goes with its own text variant only; the others go as text,
+ * and the load says which. */
+static void
+test_card_per_variant(void **state)
+{
+	struct templates *t;
+	struct template_vars v = vars_for(&sie_client);
+	struct rendered r;
+	struct diag d;
+	char *p;
+
+	(void)state;
+	put("card.png", png1, sizeof(png1));
+	puts_file("bd.de.txt", "Subject: 1\n\none\n");
+	puts_file("bd.de.2.txt", "Subject: 2\n\ntwo\n");
+	puts_file("bd.de.3.txt", "Subject: 3\n\nthree\n");
+	puts_file("bd.de.html", "<p>eins {{du:Du|sie:Sie}}</p>\n");
+	puts_file("bd.de.3.html", "<p>drei</p><img src=\"cid:card.png\">\n");
+	puts_file("bd.de-sie.txt", "Subject: sie\n\nSie\n");
+	puts_file("bd.de.4.html", "<p>vier</p>\n");
+	puts_file("bd.en.txt", "Subject: en\n\nen\n");
+	diag_init(&d);
+	assert_int_equal(templates_load(dir, &t, &d), 0);
+	p = diags(&d);
+	assert_string_equal(p,
+	    "DIR/bd.de.2.txt: warning: no card bd.de.2.html beside this "
+	    "variant: it goes as text only\n"
+	    "DIR/bd.de-sie.txt: warning: no card bd.de-sie.html beside this "
+	    "variant: it goes as text only\n"
+	    "DIR/bd.de.4.html: warning: no bd.de.4.txt beside this card: it "
+	    "is never sent\n");
+	free(p);
+	diag_free(&d);
+	for (size_t i = 0; i < 3; i++) {
+		static const char *want[] = { "<p>eins Sie</p>\n", NULL,
+		    "<p>drei</p><img src=\"cid:card.png\">\n" };
+		const struct template *tp = templates_variant(t, "bd", "de", i);
+
+		diag_init(&d);
+		assert_int_equal(template_render(tp, &v, &r, &d), 0);
+		assert_int_equal(template_has_card(tp), want[i] != NULL);
+		if (want[i] == NULL)
+			assert_null(r.html);
+		else
+			assert_string_equal(r.html, want[i]);
+		assert_int_equal(r.nimages, i == 2 ? 1 : 0);
+		rendered_free(&r);
+		diag_free(&d);
+	}
+	assert_false(template_has_card(templates_variant(t, "bd", "de-sie",
+	    0)));
+	templates_free(t);
+}
+
 /* The example templates shipped in conf/templates load cleanly. */
 static void
 test_shipped_templates(void **state)
@@ -710,6 +1100,11 @@ main(void)
 		T(test_card),
 		T(test_card_without_text_warns),
 		T(test_shipped_templates),
+		T(test_lookup_order),
+		T(test_sections),
+		T(test_choices_and_plurals),
+		T(test_new_syntax_errors),
+		T(test_card_per_variant),
 	};
 
 	return cmocka_run_group_tests_name("template", tests, NULL, NULL);

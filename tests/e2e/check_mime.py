@@ -27,39 +27,63 @@ FROM = "Atelier Lindgrün <hallo@lindgruen.example>"
 UNSUB = "<mailto:hallo@lindgruen.example?subject=unsubscribe>"
 
 CASES = {
-    # a customer's birthday card in German, on 28 Feb (born 29 Feb)
+    # a customer's birthday card in German, on 28 Feb (born 29 Feb), on
+    # first-name terms: the Du version, with her age
     "anna": dict(
         to="Anna Müller <anna@example.de>",
         date="Sun, 28 Feb 2027 09:00:00 +0100",
-        template="birthday.de.txt", card="birthday.de.html",
-        image="birthday-card.png", notice="de",
+        template="birthday.de-du.txt", card="birthday.de-du.html",
+        image="birthday-card.png", notice="de", form="du",
         vars={"salutation": "Liebe Anna", "first_name": "Anna",
-              "name": "Anna Müller", "company": "Müller Gartenbau"}),
+              "name": "Anna Müller", "company": "Müller Gartenbau",
+              "age": "43", "years": "43"}),
     # an English birthday card in New York
     "sarah": dict(
         to="Sarah Collins <sarah@collins-studio.example>",
         date="Mon, 03 May 2027 09:00:00 -0400",
         template="birthday.en.txt", card="birthday.en.html",
-        image="birthday-card.png", notice="en",
+        image="birthday-card.png", notice="en", form="sie",
         vars={"salutation": "Dear Sarah", "first_name": "Sarah",
-              "name": "Sarah Collins", "company": "Collins Studio"}),
-    # a private friend: no notice, no List-Unsubscribe
+              "name": "Sarah Collins", "company": "Collins Studio",
+              "age": "37", "years": "37"}),
+    # late, and no English belated template: the English ordinary card,
+    # never the German belated one
+    "sarah-late": dict(
+        to="Sarah Collins <sarah@collins-studio.example>",
+        date="Tue, 04 May 2027 09:00:00 -0400",
+        template="birthday.en.txt", card="birthday.en.html",
+        image="birthday-card.png", notice="en", form="sie",
+        vars={"salutation": "Dear Sarah", "first_name": "Sarah",
+              "name": "Sarah Collins", "company": "Collins Studio",
+              "age": "37", "years": "37"}),
+    # a private friend: no notice, no List-Unsubscribe; du by default;
+    # no year of birth, so no age
     "juergen": dict(
         to="Jürgen Schäfer <juergen@schaefer-familie.example>",
         date="Wed, 14 Jul 2027 09:00:00 +0200",
-        template="birthday.de.txt", card="birthday.de.html",
-        image="birthday-card.png", notice=None,
+        template="birthday.de-du.txt", card="birthday.de-du.html",
+        image="birthday-card.png", notice=None, form="du",
         vars={"salutation": "Lieber Jürgen", "first_name": "Jürgen",
               "name": "Jürgen Schäfer"}),
-    # a check-in after a project: plain text, encoded subject
+    # a check-in after a project: plain text, encoded subject; de-AT and
+    # sie: the German Sie version
     "thomas": dict(
         to="Thomas Müller <t.mueller@mueller-bau.example>",
         date="Tue, 30 Mar 2027 09:00:00 +0200",
-        template="project-checkin.de.txt", card=None, image=None,
-        notice="de",
+        template="project-checkin.de-sie.txt", card=None, image=None,
+        notice="de", form="sie",
         vars={"salutation": "Sehr geehrter Herr Müller",
               "first_name": "Thomas", "name": "Thomas Müller",
               "company": "Müller Bau GmbH", "project": "Messestand 2027"}),
+    # de-AT, sie: subject, text, notice and card German and formal
+    "thomas-birthday": dict(
+        to="Thomas Müller <t.mueller@mueller-bau.example>",
+        date="Tue, 08 Jun 2027 09:00:00 +0200",
+        template="birthday.de-sie.txt", card="birthday.de-sie.html",
+        image="birthday-card.png", notice="de", form="sie",
+        vars={"salutation": "Sehr geehrter Herr Müller",
+              "first_name": "Thomas", "name": "Thomas Müller",
+              "company": "Müller Bau GmbH", "age": "59", "years": "59"}),
 }
 
 failures = 0
@@ -76,22 +100,57 @@ def expect(what, got, want):
         fail("%s: got %r, want %r" % (what, got, want))
 
 
-def render(text, values, html=False):
-    """The template language, written again from its documentation."""
-    def one(m):
-        for alt in m.group(1).split("|"):
-            alt = alt.strip()
-            if alt.startswith('"'):
-                return alt[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-            v = values.get(alt)
-            if v:
-                if html:
-                    v = (v.replace("&", "&amp;").replace("<", "&lt;")
-                         .replace(">", "&gt;").replace('"', "&quot;")
-                         .replace("'", "&#39;"))
-                return v
-        raise KeyError(m.group(0))
-    return re.sub(r"\{\{(.*?)\}\}", one, text)
+def render(text, values, form, html=False):
+    """The template language, written again from its documentation:
+    sections (a tag alone on its line takes the line), choices, plurals
+    (German and English: one for 1), variables with fallbacks."""
+    text = re.sub(r"(?m)^[ \t]*(\{\{[#^/][^{}\n]*\}\})[ \t]*\n", r"\1",
+                  text)
+    out, stack = [], []
+    for tok in re.split(r"(\{\{.*?\}\})", text):
+        keep = all(stack)
+        m = re.fullmatch(r"\{\{\s*([#^/])\s*([\w-]+)\s*\}\}", tok)
+        if m:
+            if m.group(1) == "/":
+                stack.pop()
+            else:
+                has = bool(values.get(m.group(2)))
+                stack.append(has if m.group(1) == "#" else not has)
+            continue
+        if not keep:
+            continue
+        m = re.fullmatch(r"\{\{(.*)\}\}", tok)
+        if not m:
+            out.append(tok)
+            continue
+        inner = m.group(1)
+        c = re.fullmatch(r"\s*([\w-]+):(.*)", inner)
+        if c and c.group(1) in ("du", "sie"):
+            forms = dict(f.strip().split(":", 1) for f in inner.split("|"))
+            out.append(forms[form])
+            continue
+        if c:
+            forms = c.group(2).split("|")
+            out.append(forms[0] if int(values[c.group(1)]) == 1
+                       else forms[1])
+            continue
+        out.append(one(inner, values, html))
+    return "".join(out)
+
+
+def one(inner, values, html):
+    for alt in inner.split("|"):
+        alt = alt.strip()
+        if alt.startswith('"'):
+            return alt[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        v = values.get(alt)
+        if v:
+            if html:
+                v = (v.replace("&", "&amp;").replace("<", "&lt;")
+                     .replace(">", "&gt;").replace('"', "&quot;")
+                     .replace("'", "&#39;"))
+            return v
+    raise KeyError(inner)
 
 
 def check_raw(raw):
@@ -131,8 +190,8 @@ def main():
     values = dict(c["vars"], sender_name=SENDER)
     tpl = open("%s/%s" % (tdir, c["template"]), encoding="utf-8").read()
     head, body = tpl.split("\n\n", 1)
-    subject = render(head[len("Subject:"):].strip(), values)
-    text = render(body, values)
+    subject = render(head[len("Subject:"):].strip(), values, c["form"])
+    text = render(body, values, c["form"])
     if c["notice"]:
         text += "\n-- \n" + NOTICE[c["notice"]] + "\n"
 
@@ -172,7 +231,7 @@ def main():
            ["text/html", "image/png"])
     html = rparts[0].get_content().replace("\r\n", "\n")
     card = open("%s/%s" % (tdir, c["card"]), encoding="utf-8").read()
-    want_html = render(card, values, html=True)
+    want_html = render(card, values, c["form"], html=True)
     if c["notice"]:
         cut = want_html.rindex("</body")
         want_html = (want_html[:cut] +

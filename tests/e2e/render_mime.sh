@@ -47,6 +47,29 @@ render_case anna anna-mueller birthday 2027-02-28
 render_case sarah sarah-collins birthday 2027-05-03
 render_case juergen juergen-schaefer birthday 2027-07-14
 render_case thomas thomas-mueller followup 2027-03-30
+# Vienna, de-AT, sie: the German formal card (birthday.de-sie.*), German
+# notice; one language and one form throughout.
+render_case thomas-birthday thomas-mueller birthday 2027-06-08
+tb_grep "de-AT sie: formal subject" \
+    "Subject: =?UTF-8?Q?Herzlichen_Gl=C3=BCckwunsch_zum_Geburtstag?=" \
+    "$TMPDIR_E2E/thomas-birthday.eml"
+tb_expect "de-AT sie: no English anywhere" \
+    sh -c "! grep -q 'Rather not' '$TMPDIR_E2E/thomas-birthday.eml'"
+
+# A late birthday of an English client when there is no English belated
+# template: the English ordinary card, not the German belated one.  The
+# client was first seen in January (so the birthday of 3 May is caught
+# up on the 4th, not skipped as older than the installation).
+rm "$D/templates/birthday-belated.en.txt"
+"$TB" -c "$D/touchbase.ini" touch juergen-schaefer --date 2026-01-01 \
+    >/dev/null || tb_fail "touch (to create the database) failed"
+"$TB_PYTHON" -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("INSERT INTO clients_seen (client, first_seen) "
+          "VALUES (\x27sarah-collins\x27, 1798761600)")
+c.commit()' "$TMPDIR_E2E/touchbase.db" || tb_fail "cannot mark sarah seen"
+render_case sarah-late sarah-collins birthday 2027-05-04
 
 # Not the occasion's day: rendered all the same, as if it were due then,
 # with a note on stderr.
