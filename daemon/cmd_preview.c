@@ -70,20 +70,15 @@ preview_template(const struct config *c, struct history *h,
 {
 	const struct template *tp;
 	struct history_record r;
-	char *belated = NULL;
-	const char *name = it->template, *file = NULL;
+	const char *file = NULL;
 	bool fell_back;
 
 	if (it->action != PLAN_SEND)
 		return NULL;
-	if (it->late) {
-		belated = xasprintf("%s-belated", it->template);
-		if (templates_exists(c->templates, belated))
-			name = belated;
-	}
-	tp = templates_choose(c->templates, name, it->client->language,
-	    c->settings->language, history_client(h, it->client->id),
-	    &fell_back);
+	/* The composer's own choice: form, belated, variant, language. */
+	tp = templates_pick(c->templates, it->template, it->client->language,
+	    book_form(it->client), c->settings->language, it->late,
+	    history_client(h, it->client->id), &fell_back);
 	if (tp != NULL) {
 		file = template_file(tp);
 		memset(&r, 0, sizeof(r));
@@ -95,7 +90,6 @@ preview_template(const struct config *c, struct history *h,
 		r.template_file = (char *)file;
 		history_add_record(h, it->client->id, &r);
 	}
-	free(belated);
 	return file;
 }
 
