@@ -234,6 +234,20 @@ db_one_row(struct ledger *l, const char *sql, sqlite3_stmt **st, char **err)
 	return 0;
 }
 
+/* A query whose one row holds one instant, NULL for none. */
+static int
+db_one_time(struct ledger *l, const char *sql, int64_t *when, char **err)
+{
+	sqlite3_stmt *st;
+
+	if (db_one_row(l, sql, &st, err) == -1)
+		return -1;
+	*when = sqlite3_column_type(st, 0) == SQLITE_NULL ? HISTORY_NONE :
+	    sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static int
 db_begin(struct ledger *l, char **err)
 {
@@ -1235,19 +1249,12 @@ ledger_state_set(struct ledger *l, const char *key, int64_t value,
 int
 ledger_newest(struct ledger *l, int64_t *when, char **err)
 {
-	sqlite3_stmt *st;
-
 	/* A row is created before it is updated. */
-	if (db_one_row(l, "SELECT MAX(v) FROM ("
+	return db_one_time(l, "SELECT MAX(v) FROM ("
 	    " SELECT MAX(updated) AS v FROM messages"
 	    " UNION ALL SELECT MAX(at) FROM attempts"
-	    " UNION ALL SELECT MAX(first_seen) FROM clients_seen)", &st,
-	    err) == -1)
-		return -1;
-	*when = sqlite3_column_type(st, 0) == SQLITE_NULL ? HISTORY_NONE :
-	    sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return 0;
+	    " UNION ALL SELECT MAX(first_seen) FROM clients_seen)", when,
+	    err);
 }
 
 int
@@ -1333,17 +1340,10 @@ out:
 int
 ledger_next_retry(struct ledger *l, int64_t *when, char **err)
 {
-	sqlite3_stmt *st;
-
-	if (db_one_row(l, "SELECT MIN(CASE status"
+	return db_one_time(l, "SELECT MIN(CASE status"
 	    " WHEN 'deferred' THEN MAX(next_attempt, lease_until + 1)"
 	    " ELSE lease_until + 1 END) FROM messages"
-	    " WHERE status IN ('deferred', 'queued')", &st, err) == -1)
-		return -1;
-	*when = sqlite3_column_type(st, 0) == SQLITE_NULL ? HISTORY_NONE :
-	    sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return 0;
+	    " WHERE status IN ('deferred', 'queued')", when, err);
 }
 
 int
