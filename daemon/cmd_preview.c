@@ -453,7 +453,7 @@ cmd_preview_plan(const struct settings *s, const struct book *b,
     char **err)
 {
 	struct planner_opts o;
-	int64_t day;
+	int64_t day, until;
 	int sec;
 
 	memset(&o, 0, sizeof(o));
@@ -463,8 +463,12 @@ cmd_preview_plan(const struct settings *s, const struct book *b,
 	o.until = tz_local_to_utc(b->sender_tz, day + days, sec);
 	o.only_client = only;
 	*first = 0;
+	until = o.until;
+	o.until += CMD_PLAN_MARGIN * (int64_t)DAY_SECONDS;
 	if (planner_plan(s, b, h, &o, plan, err) == -1)
 		return -1;
+	while (plan->n > 0 && plan->items[plan->n - 1].due >= until)
+		plan_item_drop_last(plan);
 	/* A window into the plan: what lies before it is not shown. */
 	for (size_t i = 0; i < plan->n; i++)
 		if (show > from && plan->items[i].due < show)

@@ -1986,6 +1986,12 @@ planner_plan(const struct settings *s, const struct book *b,
 }
 
 void
+plan_item_drop_last(struct plan *p)
+{
+	planner_item_clear(&p->items[--p->n]);
+}
+
+void
 plan_free(struct plan *p)
 {
 	if (p == NULL)

@@ -38,7 +38,11 @@ int	cmd_check_run(const char *config);
  * when the planner failed).  The plan is kept in *plan (freed first).
  * cmd_preview_plan(): the plan from `from` for [show, show + days) in
  * the sender's calendar; the items before *first lie before the window.
+ * Both plan CMD_PLAN_MARGIN days beyond what they show (and drop those
+ * items): a message moved by the daily limit keeps min_gap from later
+ * ones, so a day's plan depends on the weeks after it.
  */
+#define CMD_PLAN_MARGIN	92	/* days */
 struct settings;
 struct book;
 struct history;

@@ -74,6 +74,8 @@ int	 planner_plan(const struct settings *s, const struct book *b,
 	    const struct history *h, const struct planner_opts *o,
 	    struct plan *out, char **err);
 void	 plan_free(struct plan *p);
+/* Drops the last item of a non-empty plan (a view keeps a prefix). */
+void	 plan_item_drop_last(struct plan *p);
 
 /* The first moment at or after t at which a message may go to client c
  * in zone z: inside the send window, and for a movable kind (movable)
