@@ -47,7 +47,7 @@ static const char *const book_kinds[] = {
 static const int book_default_priority[] = { 100, 80, 70, 60, 20 };
 static const char *const book_occasion_keys[] = {
 	"name", "kind", "template", "priority", "feb29", "date", "field",
-	"offsets", "every", "jitter", NULL
+	"offsets", "every", "jitter", "max_delay", NULL
 };
 /* Which option belongs to which kind (bit per enum occasion_kind). */
 #define ALLK	0x1f
@@ -55,7 +55,7 @@ static const char *const book_occasion_keys[] = {
 static const unsigned book_occasion_kinds[] = {
 	ALLK, ALLK, ALLK, ALLK, KB(OCC_BIRTHDAY),
 	KB(OCC_YEARLY) | KB(OCC_ONCE), KB(OCC_YEARLY), KB(OCC_AFTER_PROJECT),
-	KB(OCC_CASUAL), KB(OCC_CASUAL)
+	KB(OCC_CASUAL), KB(OCC_CASUAL), KB(OCC_AFTER_PROJECT) | KB(OCC_CASUAL)
 };
 enum book_client_key {
 	CK_ID, CK_NAME, CK_FIRST_NAME, CK_EMAIL, CK_SALUTATION, CK_LANGUAGE,
@@ -512,6 +512,9 @@ book_occasion_option(struct book_ctx *c, struct occasion *o,
 			book_err(c, m, "every must be at least 1d");
 	} else if (strcmp(name, "jitter") == 0) {
 		book_duration(c, m, name, &o->jitter, NULL);
+	} else if (strcmp(name, "max_delay") == 0) {
+		o->has_max_delay = book_duration(c, m, name, &o->max_delay,
+		    NULL);
 	}
 }
 

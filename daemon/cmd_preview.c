@@ -32,7 +32,8 @@
 #define PREVIEW_USAGE \
 	"usage: touchbase [-c FILE] preview [--from DATE] [--days N] " \
 	"[--client ID]\n" \
-	"                 [--format table|csv|json|ics]\n"
+	"                 [--as-if-down-until DATE] " \
+	"[--format table|csv|json|ics]\n"
 #define PREVIEW_MAX_DAYS 3660
 
 enum preview_format { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_ICS };
@@ -396,17 +397,22 @@ preview_ics(const struct prow *rows, size_t n, int64_t now)
 
 /* --- the command ------------------------------------------------------- */
 
+/* The send log and how far the daemon has carried the plan out. */
 static int
-preview_history(const struct settings *s, struct history **out)
+preview_history(const struct settings *s, struct history **out,
+    int64_t *carried)
 {
 	struct ledger *l = NULL;
 	char *err = NULL;
+	bool found;
 
 	*out = history_new();
 	if (access(s->database, F_OK) != 0)
 		return 0;
 	if (ledger_open(s->database, LEDGER_READONLY, &l, &err) == -1 ||
-	    ledger_load_history(l, *out, &err) == -1) {
+	    ledger_load_history(l, *out, &err) == -1 ||
+	    ledger_state_get(l, PLANNER_STATE_CARRIED, &found, carried, NULL,
+	    &err) == -1) {
 		fprintf(stderr, "touchbase preview: %s\n", err);
 		free(err);
 		ledger_close(l);
@@ -431,6 +437,36 @@ preview_parse_days(const char *s, int *out)
 		return -1;
 	}
 	*out = (int)v;
+	return 0;
+}
+
+int
+cmd_preview_plan(const struct settings *s, const struct book *b,
+    const struct history *h, int64_t from, int64_t carried, int64_t show,
+    int days, const char *only, struct plan *plan, size_t *first,
+    char **err)
+{
+	struct planner_opts o;
+	int64_t day, until;
+	int sec;
+
+	memset(&o, 0, sizeof(o));
+	o.from = from;
+	o.carried_until = carried;
+	tz_utc_to_local(b->sender_tz, show > from ? show : from, &day, &sec);
+	o.until = tz_local_to_utc(b->sender_tz, day + days, sec);
+	o.only_client = only;
+	*first = 0;
+	until = o.until;
+	o.until += CMD_PLAN_MARGIN * (int64_t)DAY_SECONDS;
+	if (planner_plan(s, b, h, &o, plan, err) == -1)
+		return -1;
+	while (plan->n > 0 && plan->items[plan->n - 1].due >= until)
+		plan_item_drop_last(plan);
+	/* A window into the plan: what lies before it is not shown. */
+	for (size_t i = 0; i < plan->n; i++)
+		if (show > from && plan->items[i].due < show)
+			*first = i + 1;
 	return 0;
 }
 
@@ -471,10 +507,12 @@ cmd_preview(const char *config, int argc, char **argv)
 		{ "days", required_argument, NULL, 'D' },
 		{ "client", required_argument, NULL, 'C' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "as-if-down-until", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *from_s = NULL, *client = NULL, *fmt = "table";
+	const char *down_s = NULL;
 	enum preview_format format;
 	struct config *c = NULL;
 	struct history *h = NULL;
@@ -484,7 +522,8 @@ cmd_preview(const char *config, int argc, char **argv)
 	struct diag d;
 	char *err = NULL;
 	int64_t now = time(NULL), day;
-	long long from;
+	long long from, down;
+	size_t first = 0, nshown = 0;
 	int ch, days = 30, sec, rc = 1;
 
 	optind = 1;
@@ -492,6 +531,9 @@ cmd_preview(const char *config, int argc, char **argv)
 		switch (ch) {
 		case 'F':
 			from_s = optarg;
+			break;
+		case 'A':
+			down_s = optarg;
 			break;
 		case 'D':
 			if (preview_parse_days(optarg, &days) == -1)
@@ -511,10 +553,16 @@ cmd_preview(const char *config, int argc, char **argv)
 			    "(default 30), in send order,\n"
 			    "with the template chosen and why a message moved, "
 			    "is skipped or missed.\n"
-			    "It reads the send log when the database exists; "
-			    "without one, every client\n"
-			    "counts as first seen at --from, so nothing before "
-			    "it is caught up or missed.\n");
+			    "--from is a window into the plan computed from now "
+			    "with the send log as it is;\n"
+			    "--as-if-down-until DATE plans as if the daemon "
+			    "first ran again at DATE,\n"
+			    "to see what it would catch up or miss.  It reads "
+			    "the send log when the\n"
+			    "database exists; without one, every client counts "
+			    "as first seen when the\n"
+			    "plan starts, so nothing before it is caught up or "
+			    "missed.\n");
 			return 0;
 		default:
 			fprintf(stderr, PREVIEW_USAGE);
@@ -537,7 +585,13 @@ cmd_preview(const char *config, int argc, char **argv)
 		    "'touchbase check'\n", config);
 		goto out;
 	}
-	from = now;
+	down = now;
+	if (down_s != NULL && cmd_parse_when("--as-if-down-until", down_s,
+	    c->book->sender_tz, &down) == -1) {
+		rc = 2;
+		goto out;
+	}
+	from = down;
 	if (from_s != NULL && cmd_parse_when("--from", from_s,
 	    c->book->sender_tz, &from) == -1) {
 		rc = 2;
@@ -546,26 +600,29 @@ cmd_preview(const char *config, int argc, char **argv)
 	if (client != NULL &&
 	    cmd_find_client(c->book, "preview", client) == NULL)
 		goto out;
-	if (preview_history(c->settings, &h) == -1)
-		goto out;
-
 	memset(&o, 0, sizeof(o));
-	o.from = from;
+	if (preview_history(c->settings, &h, &o.carried_until) == -1)
+		goto out;
 	/* --days are calendar days in the sender's zone. */
 	tz_utc_to_local(c->book->sender_tz, from, &day, &sec);
 	o.until = tz_local_to_utc(c->book->sender_tz, day + days, sec);
-	o.only_client = client;
-	if (planner_plan(c->settings, c->book, h, &o, &plan, &err) == -1) {
+	if (cmd_preview_plan(c->settings, c->book, h, down, o.carried_until,
+	    from, days, client, &plan, &first, &err) == -1) {
 		fprintf(stderr, "touchbase preview: %s\n", err);
 		free(err);
 		goto out;
 	}
+	/* Variants rotate through the whole plan; the window shows its part
+	 * of it. */
 	rows = xcalloc(plan.n ? plan.n : 1, sizeof(*rows));
 	for (size_t i = 0; i < plan.n; i++) {
 		preview_row(&rows[i], &plan.items[i]);
 		rows[i].tmpl = preview_template(c, h, &plan.items[i]);
 	}
-	preview_print(c->book->sender_tz, format, rows, plan.n, &o, now);
+	nshown = plan.n - first;
+	o.from = from;
+	preview_print(c->book->sender_tz, format, rows + first, nshown, &o,
+	    now);
 	rc = cmd_flush_stdout("preview");
 out:
 	free(rows);

@@ -2,16 +2,16 @@
  * cmd_render.c - `touchbase render CLIENT OCCASION [--date DATE]`: the
  * exact message that would be sent, on stdout, without sending it.
  *
- * The occurrence comes from the planner, run for that one client with
- * the send log's history, so the variant, the belated template and the
- * due moment are the ones the daemon would use: first as if the daemon
- * started at DATE 00:00 (what is due that day, or caught up on it), then
- * from RENDER_LOOKBACK days before, for an occurrence that a policy moved
- * onto DATE (a holiday, min_gap, the daily limit).  When neither plan has
- * the occasion on DATE (not its day, already sent), the message is
- * rendered as if the occasion were due that day at the start of the send
- * window: birthday and yearly ages counted to DATE's year, after_project
- * with the client's latest-ended project.  A note on stderr says so.
+ * The occurrence comes from the planner, run for that one client from
+ * now with the send log as it is (the plan `preview` shows and the
+ * daemon carries out): the occurrence the plan has on DATE, in the
+ * client's zone, with its variant, belated template and due moment.  A
+ * DATE before today is planned as if the daemon started at DATE 00:00,
+ * then from RENDER_LOOKBACK days before (what it would have sent then).
+ * When the plan has the occasion on other days, a note on stderr names
+ * them, and the message is rendered as if the occasion were due on DATE
+ * at the start of the send window: birthday and yearly ages counted to
+ * DATE's year, after_project with the client's latest-ended project.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -35,8 +35,9 @@
 #include "xalloc.h"
 
 #define RENDER_LOOKBACK	62	/* days */
+#define RENDER_AHEAD	400	/* days the note looks for other days */
 #define RENDER_USAGE "usage: touchbase [-c FILE] render CLIENT OCCASION " \
-	"[--date YYYY-MM-DD]\n"
+	"[--date YYYY-MM-DD[THH:MM]]\n"
 
 /* Prints the ids that look like id: a likely typo, a shared start, or
  * one containing the other. */
@@ -79,15 +80,19 @@ render_list_occasions(const struct book *b, const struct client *c)
 }
 
 static int
-render_load_history(const struct settings *s, struct history *h)
+render_load_history(const struct settings *s, struct history *h,
+    int64_t *carried)
 {
 	struct ledger *l = NULL;
 	char *err = NULL;
+	bool found;
 
 	if (access(s->database, R_OK) != 0)
 		return 0;	/* the daemon has not run yet */
 	if (ledger_open(s->database, LEDGER_READONLY, &l, &err) == -1 ||
-	    ledger_load_history(l, h, &err) == -1) {
+	    ledger_load_history(l, h, &err) == -1 ||
+	    ledger_state_get(l, PLANNER_STATE_CARRIED, &found, carried, NULL,
+	    &err) == -1) {
 		fprintf(stderr, "touchbase render: %s\n", err);
 		free(err);
 		if (l != NULL)
@@ -109,21 +114,38 @@ render_plan(const struct config *c, const struct client *cl,
     const struct occasion *oc, const struct history *h, int64_t from,
     int64_t day_start, int64_t day_end, struct plan *plan, bool *failed)
 {
+	struct plan_item *item;
+	char *err = NULL;
+
+	item = cmd_render_find(c->settings, c->book, h, cl, oc, from, 0,
+	    day_start, day_end, plan, &err);
+	if (err != NULL) {
+		fprintf(stderr, "touchbase render: %s\n", err);
+		free(err);
+		*failed = true;
+	}
+	return item;
+}
+
+struct plan_item *
+cmd_render_find(const struct settings *s, const struct book *b,
+    const struct history *h, const struct client *cl,
+    const struct occasion *oc, int64_t from, int64_t carried,
+    int64_t day_start, int64_t day_end, struct plan *plan, char **err)
+{
 	struct planner_opts po;
 	struct plan_item *item = NULL;
-	char *err = NULL;
 
 	plan_free(plan);
 	memset(&po, 0, sizeof(po));
 	po.from = from;
-	po.until = day_end;
+	po.until = day_end + CMD_PLAN_MARGIN * (int64_t)DAY_SECONDS;
 	po.only_client = cl->id;
-	if (planner_plan(c->settings, c->book, h, &po, plan, &err) == -1) {
-		fprintf(stderr, "touchbase render: %s\n", err);
-		free(err);
-		*failed = true;
+	po.carried_until = carried;
+	if (planner_plan(s, b, h, &po, plan, err) == -1)
 		return NULL;
-	}
+	while (plan->n > 0 && plan->items[plan->n - 1].due >= day_end)
+		plan_item_drop_last(plan);
 	for (size_t i = 0; i < plan->n; i++) {
 		struct plan_item *it = &plan->items[i];
 
@@ -211,11 +233,48 @@ render_find_occasion(const struct book *b, const struct client *cl,
 	return NULL;
 }
 
+/* Ends the note on stderr with the days the plan (from now) has for the
+ * occasion, so the owner can ask for one of them. */
+static void
+render_other_days(const struct config *c, const struct history *h,
+    const struct client *cl, const struct occasion *oc, int64_t now,
+    int64_t carried)
+{
+	struct planner_opts po;
+	struct plan plan = { NULL, 0 };
+	char *err = NULL, d[11];
+	int64_t day;
+	int sec, shown = 0;
+
+	memset(&po, 0, sizeof(po));
+	po.from = now;
+	po.until = now + RENDER_AHEAD * (int64_t)DAY_SECONDS;
+	po.only_client = cl->id;
+	po.carried_until = carried;
+	if (planner_plan(c->settings, c->book, h, &po, &plan, &err) == -1) {
+		free(err);
+		fputc('\n', stderr);
+		return;
+	}
+	for (size_t i = 0; i < plan.n && shown < 5; i++) {
+		const struct plan_item *it = &plan.items[i];
+
+		if (it->occasion != oc || it->action != PLAN_SEND)
+			continue;
+		tz_utc_to_local(cl->tz, it->due, &day, &sec);
+		timeutil_format_date(day, d);
+		fprintf(stderr, "%s%s", shown++ ? ", " : " (the plan has it on ",
+		    d);
+	}
+	fprintf(stderr, "%s\n", shown ? ")" : " (the plan has none in the "
+	    "next 400 days)");
+	plan_free(&plan);
+}
+
 /* The day to render for: --date, else today in the client's zone. */
 static int
 render_day(const struct client *cl, const char *date_opt, int64_t *day)
 {
-	struct civil_date cd;
 	char *err = NULL;
 	int sec;
 
@@ -223,12 +282,13 @@ render_day(const struct client *cl, const char *date_opt, int64_t *day)
 		tz_utc_to_local(cl->tz, time(NULL), day, &sec);
 		return 0;
 	}
-	if (timeutil_parse_date(date_opt, &cd, &err) == -1) {
+	/* A time of day is allowed; the plan's occurrence of that day is
+	 * what is rendered. */
+	if (timeutil_parse_datetime(date_opt, day, &sec, &err) == -1) {
 		fprintf(stderr, "touchbase render: --date: %s\n", err);
 		free(err);
 		return -1;
 	}
-	*day = timeutil_days_from_civil(cd.year, cd.month, cd.day);
 	return 0;
 }
 
@@ -249,8 +309,8 @@ cmd_render(const char *config, int argc, char **argv)
 	const struct client *cl;
 	const struct occasion *oc;
 	struct diag d;
-	char *id = NULL, day_s[11];
-	int64_t day, day_start, day_end;
+	char *id = NULL, *err = NULL, day_s[11];
+	int64_t day, day_start, day_end, now = time(NULL), carried = 0;
 	int ch, rc = 1;
 	bool failed = false;
 
@@ -293,24 +353,35 @@ cmd_render(const char *config, int argc, char **argv)
 	timeutil_format_date(day, day_s);
 
 	h = history_new();
-	if (render_load_history(c->settings, h) == -1)
+	if (render_load_history(c->settings, h, &carried) == -1)
 		goto out;
 	day_start = tz_local_to_utc(cl->tz, day, 0);
 	day_end = tz_local_to_utc(cl->tz, day + 1, 0);
-	item = render_plan(c, cl, oc, h, day_start, day_start, day_end, &plan,
-	    &failed);
-	if (item == NULL && !failed)
-		item = render_plan(c, cl, oc, h, tz_local_to_utc(cl->tz,
-		    day - RENDER_LOOKBACK, 0), day_start, day_end, &plan,
-		    &failed);
+	if (day_end > now) {
+		item = cmd_render_find(c->settings, c->book, h, cl, oc, now,
+		    carried, day_start, day_end, &plan, &err);
+		failed = err != NULL;
+		if (failed)
+			fprintf(stderr, "touchbase render: %s\n", err);
+		free(err);
+		err = NULL;
+	} else {
+		item = render_plan(c, cl, oc, h, day_start, day_start, day_end,
+		    &plan, &failed);
+		if (item == NULL && !failed)
+			item = render_plan(c, cl, oc, h, tz_local_to_utc(cl->tz,
+			    day - RENDER_LOOKBACK, 0), day_start, day_end,
+			    &plan, &failed);
+	}
 	if (failed)
 		goto out;
 	if (item == NULL) {
 		render_synthesise(c->settings, cl, oc, day, &own);
 		item = &own;
 		fprintf(stderr, "touchbase render: note: the plan has no %s for "
-		    "%s on %s; rendered as if it were due then\n", oc->name,
+		    "%s on %s; rendered as if it were due then", oc->name,
 		    cl->id, day_s);
+		render_other_days(c, h, cl, oc, now, carried);
 	} else if (item->action != PLAN_SEND)
 		fprintf(stderr, "touchbase render: note: on %s this message "
 		    "would be %s: %s\n", day_s, item->action == PLAN_SKIP ?

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
+#include "planner.h"
 #include "smtp.h"
 #include "tz.h"
 #include "xalloc.h"
@@ -339,20 +340,21 @@ outbox_flush(struct outbox *o, char **err)
 
 /* --- one attempt ---------------------------------------------------------- */
 
-/* A retry goes at a decent local hour too: an instant outside the
- * client's send window moves to the next window start. */
+/* A retry follows the client's calendar: the next moment inside the
+ * send window, and for a movable occasion on an allowed day (weekdays,
+ * holidays), by the rule the planner places by. */
 static int64_t
-outbox_in_window(const struct settings *s, const struct tz *z, int64_t t)
+outbox_in_window(const struct outbox *o, const struct client *cl,
+    const char *occurrence, int64_t t)
 {
-	int64_t day;
-	int sec;
+	const struct occasion *occ;
+	size_t len = strcspn(occurrence, "/");
+	char *name = xasprintf("%.*s", (int)len, occurrence);
 
-	tz_utc_to_local(z, t, &day, &sec);
-	if (sec < s->window.start * 60)
-		return tz_local_to_utc(z, day, s->window.start * 60);
-	if (sec >= s->window.end * 60)
-		return tz_local_to_utc(z, day + 1, s->window.start * 60);
-	return t;
+	occ = book_occasion(o->c->book, name);
+	free(name);
+	return planner_next_moment(o->s, cl, cl->tz, occ != NULL &&
+	    planner_kind_movable(occ->kind), t);
 }
 
 /* Whether the row may still go: the client is in the book, not paused,
@@ -448,7 +450,7 @@ outbox_defer(struct outbox *o, const struct outbox_row *r,
 
 	if (next < earliest)
 		next = earliest;
-	next = outbox_in_window(s, cl->tz, next);
+	next = outbox_in_window(o, cl, r->occurrence, next);
 	oc->status = ST_DEFERRED;
 	oc->defer = k;
 	oc->next_attempt = next;

@@ -224,6 +224,7 @@ pass_run(const struct config *c, struct ledger *l, struct outbox *ob,
 	struct planner_opts o;
 	int64_t retry;
 	int rc = -1;
+	bool found;
 
 	memset(res, 0, sizeof(*res));
 	res->next = HISTORY_NONE;
@@ -244,9 +245,16 @@ pass_run(const struct config *c, struct ledger *l, struct outbox *ob,
 	memset(&o, 0, sizeof(o));
 	o.from = now;
 	o.until = now + PASS_HORIZON;
-	if (planner_plan(p.s, c->book, h, &o, &plan, err) == -1 ||
+	if (ledger_state_get(l, PLANNER_STATE_CARRIED, &found, &o.carried_until,
+	    NULL, err) == -1 ||
+	    planner_plan(p.s, c->book, h, &o, &plan, err) == -1 ||
 	    pass_due(&p, h, &plan, stop, err) == -1 ||
 	    ledger_next_retry(l, &retry, err) == -1)
+		goto out;
+	/* Everything due up to now has its record: the next pass looks
+	 * back to here. */
+	if ((stop == NULL || !*stop) && ledger_state_set(l,
+	    PLANNER_STATE_CARRIED, now, NULL, err) == -1)
 		goto out;
 	if (retry != HISTORY_NONE && (res->next == HISTORY_NONE ||
 	    retry < res->next)) {

@@ -129,6 +129,7 @@ struct pclient {
 	int64_t		 from_day;	/* local day of from */
 	int64_t		 wend_today;	/* window end on from_day */
 	int64_t		 fs_day;	/* first-seen local day */
+	int64_t		 fs_at;		/* first-seen moment */
 	int64_t		 first_day;	/* earliest day looked at */
 	int64_t		 last_day;	/* local day of until */
 	int64_t		 contact_day;	/* last contact, NO_DAY: none */
@@ -156,6 +157,7 @@ struct task {
 	char		*key;		/* after_project: fixed at creation */
 	bool		 checked;	/* known not to be in the send log */
 	bool		 caught_up;
+	int64_t		 limit_from;	/* max_delay counts from this day */
 	int		 prio;
 	uint32_t	 ci, oi, sub;
 	size_t		 wi;		/* placed: its output item */
@@ -198,18 +200,58 @@ struct planner {
 
 /* --- small helpers ------------------------------------------------- */
 
-static int64_t
-planner_wstart(const struct planner *p, const struct tz *z, int64_t day)
+/* The schedule as it applies to a client: every read of the send
+ * window, the weekdays and the holidays goes through one of these. */
+static const struct window *
+planner_window(const struct settings *s, const struct client *c)
 {
-	return tz_local_to_utc(z, day, p->s->window.start * 60);
+	(void)c;
+	return &s->window;
+}
+
+static unsigned
+planner_weekdays(const struct settings *s, const struct client *c)
+{
+	(void)c;
+	return s->weekdays ? s->weekdays : 0x7fu;
+}
+
+static int
+planner_holidays(const struct settings *s, const struct client *c)
+{
+	(void)c;
+	return s->holidays;
 }
 
 static int64_t
-planner_wend(const struct planner *p, const struct tz *z, int64_t day)
+planner_wstart_of(const struct settings *s, const struct client *c,
+    const struct tz *z, int64_t day)
 {
-	if (p->s->window.end >= 1440)
+	return tz_local_to_utc(z, day, planner_window(s, c)->start * 60);
+}
+
+static int64_t
+planner_wend_of(const struct settings *s, const struct client *c,
+    const struct tz *z, int64_t day)
+{
+	const struct window *w = planner_window(s, c);
+
+	if (w->end >= 1440)
 		return tz_local_to_utc(z, day + 1, 0);
-	return tz_local_to_utc(z, day, p->s->window.end * 60);
+	return tz_local_to_utc(z, day, w->end * 60);
+}
+
+static int64_t
+planner_wstart(const struct planner *p, const struct pclient *pc,
+    int64_t day)
+{
+	return planner_wstart_of(p->s, pc->c, pc->tz, day);
+}
+
+static int64_t
+planner_wend(const struct planner *p, const struct pclient *pc, int64_t day)
+{
+	return planner_wend_of(p->s, pc->c, pc->tz, day);
 }
 
 /* Whether the window of the client's local day closed before `from`. */
@@ -219,6 +261,16 @@ planner_closed(const struct planner *p, const struct pclient *pc,
 {
 	return day < pc->from_day ||
 	    (day == pc->from_day && pc->wend_today <= p->o->from);
+}
+
+/* Whether the window of the local day closed before the client was
+ * first seen: nothing of that day is caught up, missed or skipped. */
+static bool
+planner_before_seen(const struct planner *p, const struct pclient *pc,
+    int64_t day)
+{
+	return day < pc->fs_day || (day == pc->fs_day &&
+	    planner_wend(p, pc, day) <= pc->fs_at);
 }
 
 static int64_t
@@ -321,6 +373,12 @@ static bool
 planner_is_fixed(enum occasion_kind k)
 {
 	return k == OCC_BIRTHDAY || k == OCC_YEARLY || k == OCC_ONCE;
+}
+
+bool
+planner_kind_movable(enum occasion_kind k)
+{
+	return k == OCC_AFTER_PROJECT || k == OCC_CASUAL;
 }
 
 /* The day of month/day in year; 29 Feb in a common year is 28 Feb, or
@@ -633,6 +691,7 @@ planner_casual_next(struct planner *p, uint32_t ci, uint32_t oi,
 
 	t->base = base;
 	t->nominal = t->day = planner_casual_day(p->pc[ci].c, occ, base);
+	t->limit_from = t->nominal;
 	t->prio = occ->priority;
 	t->ci = ci;
 	t->oi = oi;
@@ -718,7 +777,7 @@ planner_time_of_day(const struct planner *p, struct pclient *pc,
 
 	if (pc->memo_day[k] != day) {
 		pc->memo_day[k] = day;
-		pc->memo_at[k] = planner_wstart(p, pc->tz, day);
+		pc->memo_at[k] = planner_wstart(p, pc, day);
 	}
 	return pc->memo_at[k];
 }
@@ -767,8 +826,8 @@ static size_t
 planner_time_of_day_spread(const struct planner *p, struct sortkey *r,
     size_t n)
 {
-	int64_t half = (int64_t)(p->s->window.end - p->s->window.start) * 30;
 	const struct tz *span_tz = NULL;
+	const struct window *w;
 	int64_t span = 0, span_at = 0;
 	size_t k = 0;
 
@@ -784,10 +843,11 @@ planner_time_of_day_spread(const struct planner *p, struct sortkey *r,
 		z = p->pc[r[i].ci].tz;
 		if (rank > 0 && (z != span_tz || at != span_at)) {
 			/* The same for the whole group, as a rule. */
-			span = planner_wend(p, z, planner_local_day(z, at)) -
-			    at;
-			if (span > half)
-				span = half;
+			w = planner_window(p->s, p->pc[r[i].ci].c);
+			span = planner_wend(p, &p->pc[r[i].ci],
+			    planner_local_day(z, at)) - at;
+			if (span > (int64_t)(w->end - w->start) * 30)
+				span = (int64_t)(w->end - w->start) * 30;
 			span -= span % SPREAD_STEP;
 			span_tz = z;
 			span_at = at;
@@ -801,23 +861,106 @@ planner_time_of_day_spread(const struct planner *p, struct sortkey *r,
 	return k;
 }
 
+/* How far policies 3 to 5 may push a movable message: the occasion's
+ * max_delay, else 14d (a casual's jitter when that is longer). */
+static struct duration
+planner_max_delay(const struct occasion *occ)
+{
+	struct duration d = { 14 * DAY_SECONDS, 0 };
+
+	if (occ->has_max_delay)
+		return occ->max_delay;
+	if (occ->kind == OCC_CASUAL && timeutil_duration_seconds(&occ->jitter) >
+	    timeutil_duration_seconds(&d))
+		return occ->jitter;
+	return d;
+}
+
+/* The last day the task may go on. */
+static int64_t
+planner_max_delay_day(const struct planner *p, const struct task *t)
+{
+	struct duration d = planner_max_delay(&p->b->occasions[t->oi]);
+
+	return planner_days_add(t->limit_from, &d);
+}
+
+/* "skipped: no room within 14d of 2027-02-26: 21d gap after …" */
+static char *
+planner_max_delay_note(const struct planner *p, const struct task *t)
+{
+	struct duration d = planner_max_delay(&p->b->occasions[t->oi]);
+	char *md = planner_fmt_duration(&d), *note, day[11];
+
+	planner_fmt_date(t->limit_from, day);
+	note = xasprintf("skipped: no room within %s of %s: %s", md, day,
+	    t->reasons != NULL ? t->reasons : "no allowed day");
+	free(md);
+	return note;
+}
+
+/* A task pushed past its last day is skipped; the decision falls on the
+ * day after its last chance (so a shorter plan shows the same). */
+static enum step
+planner_max_delay_skip(struct planner *p, uint32_t ti)
+{
+	struct task *t = &p->tasks[ti];
+	struct pclient *pc = &p->pc[t->ci];
+	const struct occasion *occ = &p->b->occasions[t->oi];
+	int64_t after = planner_max_delay_day(p, t) + 1;
+	struct work *w;
+
+	if (t->day < after)
+		return STEP_MOVED;
+	w = planner_emit(p, t->ci, occ, PLAN_SKIP, planner_task_key(p, t),
+	    planner_time_of_day(p, pc, after),
+	    planner_time_of_day(p, pc, t->nominal));
+	w->it.note = planner_max_delay_note(p, t);
+	w->it.project = planner_task_project(p, t);
+	if (occ->kind == OCC_CASUAL)
+		planner_casual_next(p, t->ci, t->oi, after, t->sub + 1);
+	return STEP_DROP;
+}
+
 /* 3. Day: whether a movable message may go on day (weekdays, public
  * holidays); if not, the reason into *why. */
 static bool
-planner_day(const struct planner *p, int64_t day, const char **why)
+planner_day(const struct settings *s, const struct client *c, int64_t day,
+    const char **why)
 {
-	unsigned mask = p->s->weekdays ? p->s->weekdays : 0x7fu;
 	const char *name = NULL;
 
-	if ((mask & WEEKDAY_BIT(timeutil_weekday(day))) == 0) {
+	if ((planner_weekdays(s, c) & WEEKDAY_BIT(timeutil_weekday(day))) ==
+	    0) {
 		*why = "weekday rule";
 		return false;
 	}
-	if (holidays_is_holiday(p->s->holidays, day, &name)) {
+	if (holidays_is_holiday(planner_holidays(s, c), day, &name)) {
 		*why = name ? name : "public holiday";
 		return false;
 	}
 	return true;
+}
+
+int64_t
+planner_next_moment(const struct settings *s, const struct client *c,
+    const struct tz *z, bool movable, int64_t t)
+{
+	const struct window *w = planner_window(s, c);
+	const char *why;
+	int64_t day, at = t;
+	int sec;
+
+	tz_utc_to_local(z, t, &day, &sec);
+	if (sec < w->start * 60)
+		at = planner_wstart_of(s, c, z, day);
+	else if (sec >= w->end * 60)
+		at = planner_wstart_of(s, c, z, ++day);
+	/* A year of forbidden days is a configuration no one has. */
+	for (int i = 0; movable && i < 400 && !planner_day(s, c, day, &why);
+	    i++)
+		at = planner_wstart_of(s, c, z, ++day);
+	return at;
 }
 
 /* Moves t past the days nothing movable may use, in one go; whether it
@@ -825,13 +968,14 @@ planner_day(const struct planner *p, int64_t day, const char **why)
 static bool
 planner_day_move(const struct planner *p, struct task *t, int64_t last_day)
 {
+	const struct client *c = p->pc[t->ci].c;
 	const char *why;
 
-	if (planner_day(p, t->day, &why))
+	if (planner_day(p->s, c, t->day, &why))
 		return false;
 	do
 		planner_move(t, t->day + 1, why, NULL);
-	while (t->day <= last_day && !planner_day(p, t->day, &why));
+	while (t->day <= last_day && !planner_day(p->s, c, t->day, &why));
 	return true;
 }
 
@@ -948,6 +1092,20 @@ planner_daily_limit_take(struct planner *p, struct task *t, int64_t moment,
 	return true;
 }
 
+/* Pushed past max_delay by the limit: skipped after its last chance. */
+static void
+planner_daily_limit_give_up(struct planner *p, struct task *t)
+{
+	struct work *w = &p->w[t->wi];
+
+	if (w->it.note != planner_empty)
+		free(w->it.note);
+	w->it.action = PLAN_SKIP;
+	w->it.due = planner_time_of_day(p, &p->pc[t->ci],
+	    planner_max_delay_day(p, t) + 1);
+	w->it.note = planner_max_delay_note(p, t);
+}
+
 /*
  * A movable message whose sender day is full moves to the next day with
  * room; weekdays, holidays and min_gap apply again from there.  Returns
@@ -970,6 +1128,10 @@ planner_daily_limit_step(struct planner *p, uint32_t ti)
 	/* Out of its own way while it looks for a new day. */
 	pc->msgs[t->mi].day = NO_DAY / 2;
 	for (;;) {
+		if (t->day > planner_max_delay_day(p, t)) {
+			planner_daily_limit_give_up(p, t);
+			return true;
+		}
 		if (t->day > pc->last_day) {
 			p->w[t->wi].it.due = INT64_MAX;	/* beyond the range */
 			return true;
@@ -1047,10 +1209,29 @@ planner_catch_up_missed(const struct planner *p, int64_t day,
 	return note;
 }
 
+/* The first day from day on without a fixed message to the client,
+ * planned or in the send log; *clash the first one in the way. */
+static int64_t
+planner_catch_up_free_day(const struct pclient *pc, int64_t day,
+    const struct pmsg **clash)
+{
+	const struct pmsg *m;
+
+	*clash = NULL;
+	while ((m = planner_min_gap_same_day(pc, day)) != NULL) {
+		if (*clash == NULL)
+			*clash = m;
+		day++;
+	}
+	return day;
+}
+
 /*
  * A fixed message whose window closed before `from` on *day: caught up
- * (*day becomes the catch-up day, *note the reason) and false, or
- * decided here (missed, or caught up into a pause) and true.
+ * on the next day free of fixed messages within catch_up (*day becomes
+ * that day, *note the reason) and false, or decided here (missed, or
+ * caught up into a pause) and true.  A message on its own day has taken
+ * its day already: lateness ranks last.
  */
 static bool
 planner_catch_up_fixed(struct planner *p, uint32_t ci,
@@ -1059,24 +1240,40 @@ planner_catch_up_fixed(struct planner *p, uint32_t ci,
 {
 	struct pclient *pc = &p->pc[ci];
 	char *late = planner_fmt_span(p->o->from - moment), *why = NULL;
+	const struct pmsg *clash = NULL;
+	int64_t own = *day;
+	char d[16], od[11];
 	struct work *w;
 	bool decided = true;
 
-	if (!planner_catch_up_in_time(p, moment)) {
+	if (planner_catch_up_in_time(p, moment))
+		*day = planner_catch_up_free_day(pc,
+		    planner_catch_up_day(p, pc), &clash);
+	if (!planner_catch_up_in_time(p, moment) ||
+	    !planner_catch_up_in_time(p, moment + p->o->from -
+	    planner_time_of_day(p, pc, *day))) {
 		w = planner_emit(p, ci, occ, PLAN_MISSED, key, moment, moment);
-		w->it.note = planner_catch_up_missed(p, *day, late);
-	} else {
-		*day = planner_catch_up_day(p, pc);
-		/* Caught up into a pause or past an opt-out. */
-		if (planner_paused(p, pc, *day, planner_time_of_day(p, pc,
-		    *day), &why)) {
-			w = planner_emit(p, ci, occ, PLAN_SKIP, key, moment,
-			    moment);
+		w->it.note = planner_catch_up_missed(p, own, late);
+		if (clash != NULL) {
+			planner_fmt_date(clash->day, od);
+			why = xasprintf("%s: no day free of fixed messages "
+			    "(%s on %s)", w->it.note, clash->what, od);
+			free(w->it.note);
 			w->it.note = why;
-		} else {
-			*note = xasprintf("late by %s: catch-up", late);
-			decided = false;
 		}
+	} else if (planner_paused(p, pc, *day, planner_time_of_day(p, pc,
+	    *day), &why)) {
+		/* Caught up into a pause or past an opt-out. */
+		w = planner_emit(p, ci, occ, PLAN_SKIP, key, moment, moment);
+		w->it.note = why;
+	} else if (clash != NULL) {
+		planner_fmt_wday(clash->day, d);
+		*note = xasprintf("late by %s: catch-up; moved from %s: same "
+		    "day as %s", late, d, clash->what);
+		decided = false;
+	} else {
+		*note = xasprintf("late by %s: catch-up", late);
+		decided = false;
 	}
 	free(late);
 	return decided;
@@ -1097,7 +1294,7 @@ planner_catch_up_overdue(struct planner *p, uint32_t ti)
 	planner_fmt_date(t->nominal, d);
 	t->pre = xasprintf("overdue since %s", d);
 	t->caught_up = true;
-	t->day = planner_catch_up_day(p, pc);
+	t->day = t->limit_from = planner_catch_up_day(p, pc);
 	return STEP_MOVED;
 }
 
@@ -1111,8 +1308,8 @@ planner_catch_up_first_seen(struct planner *p, uint32_t ti)
 
 	if (p->b->occasions[t->oi].kind == OCC_CASUAL)
 		return STEP_ON;
-	if (t->day < pc->fs_day || planner_time_of_day(p, pc, t->day) <
-	    p->o->from - p->lookback)
+	if (planner_before_seen(p, pc, t->day) ||
+	    planner_time_of_day(p, pc, t->day) < p->o->from - p->lookback)
 		return STEP_DROP;
 	return STEP_ON;
 }
@@ -1148,7 +1345,7 @@ planner_catch_up_movable(struct planner *p, uint32_t ti)
 	free(t->reasons);
 	t->reasons = NULL;
 	t->moved_from = NO_DAY;
-	t->day = planner_catch_up_day(p, pc);
+	t->day = t->limit_from = planner_catch_up_day(p, pc);
 	return STEP_MOVED;
 }
 
@@ -1214,6 +1411,8 @@ planner_step(struct planner *p, uint32_t ti)
 		r = planner_catch_up_movable(p, ti);
 	if (r == STEP_ON)
 		r = planner_time_of_day_movable(p, ti);
+	if (r == STEP_MOVED)
+		r = planner_max_delay_skip(p, ti);
 	if (r == STEP_MOVED &&
 	    p->tasks[ti].day <= p->pc[p->tasks[ti].ci].last_day) {
 		planner_push(p, ti);
@@ -1261,7 +1460,7 @@ planner_movable(struct planner *p, uint32_t ci)
 					continue;
 				ti = planner_task_new(p);
 				t = &p->tasks[ti];
-				t->day = t->nominal = day;
+				t->day = t->nominal = t->limit_from = day;
 				t->key = xstrdup(key);
 				t->checked = true;
 				t->prio = occ->priority;
@@ -1424,9 +1623,12 @@ planner_gen_fixed(const struct planner *p, const struct pclient *pc,
 }
 
 /* Places one fixed occurrence: first-seen, send log, same day, pause,
- * catch-up; it goes on its own day unless caught up. */
+ * catch-up; it goes on its own day unless caught up.  The on-time ones
+ * are placed first (late false), then the late ones (late true), which
+ * take the days left free. */
 static void
-planner_fixed_one(struct planner *p, uint32_t ci, const struct focc *fo)
+planner_fixed_one(struct planner *p, uint32_t ci, const struct focc *fo,
+    bool late)
 {
 	struct pclient *pc = &p->pc[ci];
 	const struct occasion *occ = &p->b->occasions[fo->oi];
@@ -1436,7 +1638,8 @@ planner_fixed_one(struct planner *p, uint32_t ci, const struct focc *fo)
 	struct work *w;
 	char *note = NULL;
 
-	if (day < pc->fs_day)
+	if (planner_closed(p, pc, day) != late ||
+	    planner_before_seen(p, pc, day))
 		return;
 	moment = planner_time_of_day(p, pc, day);
 	if (moment < p->o->from - p->lookback)
@@ -1444,7 +1647,7 @@ planner_fixed_one(struct planner *p, uint32_t ci, const struct focc *fo)
 	key = planner_date_key(p, occ->name, day, fo->year);
 	if (planner_in_log(p, pc, key) != NULL)
 		return;
-	if ((clash = planner_min_gap_same_day(pc, day)) != NULL) {
+	if (!late && (clash = planner_min_gap_same_day(pc, day)) != NULL) {
 		w = planner_emit(p, ci, occ, PLAN_SKIP, key, moment, moment);
 		w->it.note = xasprintf("skipped: same day as %s "
 		    "(priority %d)", clash->what, clash->prio);
@@ -1455,8 +1658,8 @@ planner_fixed_one(struct planner *p, uint32_t ci, const struct focc *fo)
 		w->it.note = note;
 		return;
 	}
-	if (planner_closed(p, pc, day) &&
-	    planner_catch_up_fixed(p, ci, occ, key, moment, &day, &note))
+	if (late && planner_catch_up_fixed(p, ci, occ, key, moment, &day,
+	    &note))
 		return;
 	w = planner_emit(p, ci, occ, PLAN_SEND, key, day == fo->day ?
 	    moment : planner_time_of_day(p, pc, day), moment);
@@ -1471,8 +1674,9 @@ planner_fixed_one(struct planner *p, uint32_t ci, const struct focc *fo)
 }
 
 /* Places the fixed occurrences of one client, by day and priority, so
- * the higher priority keeps a contested day.  They count towards the gap
- * and the daily limit of everything placed later. */
+ * the higher priority keeps a contested day, and a message on its own
+ * day keeps it against a caught-up one.  They count towards the gap and
+ * the daily limit of everything placed later. */
 static void
 planner_fixed(struct planner *p, uint32_t ci, struct fvec *f)
 {
@@ -1485,7 +1689,9 @@ planner_fixed(struct planner *p, uint32_t ci, struct fvec *f)
 	if (f->n > 1)
 		qsort(f->v, f->n, sizeof(*f->v), planner_focc_cmp);
 	for (size_t i = 0; i < f->n; i++)
-		planner_fixed_one(p, ci, &f->v[i]);
+		planner_fixed_one(p, ci, &f->v[i], false);
+	for (size_t i = 0; i < f->n; i++)
+		planner_fixed_one(p, ci, &f->v[i], true);
 }
 
 /* --- set-up --------------------------------------------------------- */
@@ -1541,11 +1747,12 @@ planner_client_init(struct planner *p, uint32_t ci, const struct client *c,
 	pc->tz = z;
 	pc->memo_day[0] = pc->memo_day[1] = NO_DAY;
 	tz_utc_to_local(z, from, &pc->from_day, &sec);
-	pc->wend_today = planner_wend(p, z, pc->from_day);
+	pc->wend_today = planner_wend(p, pc, pc->from_day);
 	pc->first_day = planner_local_day(z, from - p->lookback) - 1;
 	pc->last_day = planner_local_day(z, p->o->until);
-	pc->fs_day = hc != NULL && hc->first_seen != HISTORY_NONE ?
-	    planner_local_day(z, hc->first_seen) : pc->from_day;
+	pc->fs_at = hc != NULL && hc->first_seen != HISTORY_NONE ?
+	    hc->first_seen : from;
+	pc->fs_day = planner_local_day(z, pc->fs_at);
 	pc->contact_day = c->has_last_contact ?
 	    planner_civil_day(&c->last_contact) : NO_DAY;
 	if (hc != NULL)
@@ -1580,6 +1787,11 @@ planner_init(struct planner *p, const struct settings *s,
 	p->lookback = timeutil_duration_seconds(&s->catch_up);
 	if (p->lookback < LOOKBACK_MIN)
 		p->lookback = LOOKBACK_MIN;
+	/* Back to where the plan was last carried out: nothing since then
+	 * goes without a record. */
+	if (o->carried_until > 0 && o->carried_until < o->from &&
+	    o->from - o->carried_until + DAY_SECONDS > p->lookback)
+		p->lookback = o->from - o->carried_until + DAY_SECONDS;
 	p->gap_secs = timeutil_duration_seconds(&s->min_gap);
 	p->gap = s->min_gap.months != 0 || s->min_gap.seconds >= DAY_SECONDS;
 	gap_days = p->gap_secs / DAY_SECONDS + (s->min_gap.months ? 31 : 0) +
@@ -1662,7 +1874,7 @@ planner_sendkeys(const struct planner *p, size_t *np, size_t *cap)
 				*cap *= 2;
 				r = xreallocarray(r, *cap, sizeof(*r));
 			}
-			r[n++] = (struct sortkey){ planner_wstart(p, pc->tz,
+			r[n++] = (struct sortkey){ planner_wstart(p, pc,
 			    planner_local_day(pc->tz, hr->due)),
 			    occ ? occ->priority : 0, ci, hr->occurrence,
 			    SIZE_MAX };
@@ -1771,6 +1983,12 @@ planner_plan(const struct settings *s, const struct book *b,
 	planner_output(&p, out);
 	planner_done(&p);
 	return 0;
+}
+
+void
+plan_item_drop_last(struct plan *p)
+{
+	planner_item_clear(&p->items[--p->n]);
 }
 
 void

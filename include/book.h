@@ -47,6 +47,9 @@ struct occasion {
 	size_t		 noffsets;
 	struct duration	 every;		/* casual */
 	struct duration	 jitter;	/* casual, default 0 */
+	struct duration	 max_delay;	/* movable kinds: how far a message
+					   may be pushed; see has_max_delay */
+	bool		 has_max_delay;	/* false: 14d, or a casual's jitter */
 	int		 line;
 };
 

@@ -29,6 +29,36 @@ int	cmd_backup(const char *config, int argc, char **argv);
  * as FILE:LINE: message to stderr, a summary to stdout; returns 0 or 1. */
 int	cmd_check_run(const char *config);
 
+/*
+ * What `render` and `preview` ask the planner, for the commands and the
+ * tests that hold them to the plan.  cmd_render_find(): the plan from
+ * `from` (carried: how far the daemon has carried it out, 0: unknown)
+ * up to day_end, for client cl; its item of occasion oc due in
+ * [day_start, day_end), preferring one that is sent, or NULL (*err set
+ * when the planner failed).  The plan is kept in *plan (freed first).
+ * cmd_preview_plan(): the plan from `from` for [show, show + days) in
+ * the sender's calendar; the items before *first lie before the window.
+ * Both plan CMD_PLAN_MARGIN days beyond what they show (and drop those
+ * items): a message moved by the daily limit keeps min_gap from later
+ * ones, so a day's plan depends on the weeks after it.
+ */
+#define CMD_PLAN_MARGIN	92	/* days */
+struct settings;
+struct book;
+struct history;
+struct client;
+struct occasion;
+struct plan;
+struct plan_item *cmd_render_find(const struct settings *s,
+	    const struct book *b, const struct history *h,
+	    const struct client *cl, const struct occasion *oc, int64_t from,
+	    int64_t carried, int64_t day_start, int64_t day_end,
+	    struct plan *plan, char **err);
+int	cmd_preview_plan(const struct settings *s, const struct book *b,
+	    const struct history *h, int64_t from, int64_t carried,
+	    int64_t show, int days, const char *only, struct plan *plan,
+	    size_t *first, char **err);
+
 /* Shared by the commands: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]" in the
  * sender's time zone (tz) to an instant; -1 with a message on stderr. */
 struct tz;

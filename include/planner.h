@@ -9,6 +9,9 @@
  * first-seen) and returns the result in send order.  `from` is "now":
  * occurrences whose moment passed before it are caught up or reported
  * missed.  The same function serves `preview` and the daemon.
+ *
+ * planner_next_moment() is the calendar rule the planner places by, for
+ * the outbox's retries: one rule for both.
  */
 #ifndef TOUCHBASE_PLANNER_H
 #define TOUCHBASE_PLANNER_H
@@ -56,7 +59,14 @@ struct planner_opts {
 	int64_t		 from;		/* now */
 	int64_t		 until;		/* exclusive */
 	const char	*only_client;	/* NULL: all */
+	int64_t		 carried_until;	/* how far the plan has been carried
+					   out (the daemon's last pass): every
+					   occurrence since is caught up or
+					   missed; 0: unknown */
 };
+
+/* The state key under which the daemon keeps carried_until. */
+#define PLANNER_STATE_CARRIED	"plan_carried_until"
 
 /* Fills *out (free with plan_free).  Returns 0; -1 only on an internal
  * inconsistency, with *err allocated. */
@@ -64,5 +74,16 @@ int	 planner_plan(const struct settings *s, const struct book *b,
 	    const struct history *h, const struct planner_opts *o,
 	    struct plan *out, char **err);
 void	 plan_free(struct plan *p);
+/* Drops the last item of a non-empty plan (a view keeps a prefix). */
+void	 plan_item_drop_last(struct plan *p);
+
+/* The first moment at or after t at which a message may go to client c
+ * in zone z: inside the send window, and for a movable kind (movable)
+ * on a day in weekdays that is not a public holiday. */
+int64_t	 planner_next_moment(const struct settings *s,
+	    const struct client *c, const struct tz *z, bool movable,
+	    int64_t t);
+/* Whether occasions of kind k may move (after_project, casual). */
+bool	 planner_kind_movable(enum occasion_kind k);
 
 #endif

@@ -40,6 +40,7 @@ static char *followup1_texts[1] = { "14d" };
 static size_t occlist[8][NOCC];
 static struct history *H;
 static struct plan P;
+static int64_t Carried;	/* planner_opts.carried_until */
 
 static struct duration
 dur(const char *s)
@@ -136,6 +137,7 @@ teardown(void **state)
 {
 	(void)state;
 	plan_free(&P);
+	Carried = 0;
 	history_free(H);
 	tzdb_free(db);
 	return 0;
@@ -182,7 +184,7 @@ static void
 plan(const char *from, const char *until, const char *only)
 {
 	struct planner_opts o = { at("Europe/Berlin", from),
-	    at("Europe/Berlin", until), only };
+	    at("Europe/Berlin", until), only, Carried };
 	char *err = NULL;
 
 	plan_free(&P);
@@ -231,6 +233,22 @@ expect_none(const char *client_id, const char *key)
 	if (item(client_id, key) != NULL)
 		fail_msg("unexpected item %s for %s: %s", key, client_id,
 		    item(client_id, key)->note);
+}
+
+static const struct plan_item *
+expect_item(const char *client_id, const char *key, enum plan_action a,
+    const char *when, const char *note)
+{
+	const struct plan_item *it = item(client_id, key);
+
+	if (it == NULL)
+		fail_msg("no item %s for %s", key, client_id);
+	if (it->action != a)
+		fail_msg("%s: action %d, due %s, note %s", key, it->action,
+		    due(it), it->note);
+	assert_string_equal(due(it), when);
+	assert_string_equal(it->note, note);
+	return it;
 }
 
 static void
@@ -378,6 +396,13 @@ test_min_gap_after_birthday(void **state)
 	c->has_birthday = true;
 	c->birthday = date("1980-02-10");
 	project(c, "Logo", "2027-02-01");
+	/* Issue 12: 16 days is beyond the default max_delay of 14d. */
+	plan("2027-02-01", "2027-06-01", NULL);
+	expect_item("anna", "followup/Logo/14d", PLAN_SKIP,
+	    "2027-03-02T09:00:00+01:00", "skipped: no room within 14d of "
+	    "2027-02-15: 21d gap after birthday on 2027-02-10");
+	occs[O_FOLLOWUP].max_delay = dur("60d");
+	occs[O_FOLLOWUP].has_max_delay = true;
 	plan("2027-02-01", "2027-06-01", NULL);
 	expect_send("anna", "birthday/2027", "2027-02-10T09:00:00+01:00", "");
 	expect_send("anna", "followup/Logo/14d", "2027-03-03T09:00:00+01:00",
@@ -397,6 +422,13 @@ test_min_gap_after_sent(void **state)
 	sent("anna", "advent", "advent/2026", at("Europe/Berlin",
 	    "2027-03-09 10:00"));
 	history_set_first_seen(H, "anna", at("Europe/Berlin", "2027-01-01"));
+	/* Issue 12: 15 days is beyond the default max_delay of 14d. */
+	plan("2027-03-10", "2027-05-01", NULL);
+	expect_item("anna", "followup/Logo/14d", PLAN_SKIP,
+	    "2027-03-30T09:00:00+02:00", "skipped: no room within 14d of "
+	    "2027-03-15: 21d gap after advent on 2027-03-09");
+	occs[O_FOLLOWUP1].max_delay = dur("60d");
+	occs[O_FOLLOWUP1].has_max_delay = true;
 	plan("2027-03-10", "2027-05-01", NULL);
 	expect_send("anna", "followup/Logo/14d", "2027-03-30T09:00:00+02:00",
 	    "moved from Mon 2027-03-15: 21d gap after advent on 2027-03-09");
@@ -506,6 +538,14 @@ test_daily_limit_then_gap(void **state)
 	c->has_birthday = true;
 	c->birthday = date("--03-23");
 	S.daily_limit = 1;
+	/* Issue 12: 42 days is beyond the default max_delay of 14d. */
+	plan("2027-02-20", "2027-05-01", NULL);
+	expect_item("b-bert", "followup/P/14d", PLAN_SKIP,
+	    "2027-03-17T09:00:00+01:00", "skipped: no room within 14d of "
+	    "2027-03-02: daily limit of 1, 21d gap after birthday on "
+	    "2027-03-23");
+	occs[O_FOLLOWUP1].max_delay = dur("60d");
+	occs[O_FOLLOWUP1].has_max_delay = true;
 	plan("2027-02-20", "2027-05-01", NULL);
 	expect_send("a-anna", "followup/P/14d", "2027-03-02T09:00:00+01:00",
 	    "");
@@ -1084,6 +1124,155 @@ test_window_in_dst_fold(void **state)
 	    at("UTC", "2027-10-31 00:30"));
 }
 
+/* --- issue 12: one consistent story --------------------------------- */
+
+
+/* Birthday --12-19, advent 12-18, down on Sat 2027-12-18, a pass on Sun
+ * 2027-12-19 08:00: the birthday keeps its own day whatever the
+ * priorities, the late advent takes Mon 2027-12-20; with the birthday
+ * already sent that morning, still Monday. */
+static void
+test_lateness_rank(void **state)
+{
+	const struct plan_item *it;
+	struct client *c;
+
+	(void)state;
+	occs[O_ADVENT].priority = 150;
+	c = client("anna", "Europe/Berlin", O_BIRTHDAY, O_ADVENT, -1);
+	c->has_birthday = true;
+	c->birthday = date("--12-19");
+	history_set_first_seen(H, "anna", at("Europe/Berlin", "2027-12-01"));
+	plan("2027-12-19 08:00", "2027-12-31", NULL);
+	expect_send("anna", "birthday/2027", "2027-12-19T09:00:00+01:00", "");
+	it = expect_item("anna", "advent/2027", PLAN_SEND,
+	    "2027-12-20T09:00:00+01:00", "late by 23h: catch-up; moved from "
+	    "Sun 2027-12-19: same day as birthday");
+	assert_true(it->late);
+	sent("anna", "birthday", "birthday/2027",
+	    at("Europe/Berlin", "2027-12-19 09:00"));
+	plan("2027-12-19 10:00", "2027-12-31", NULL);
+	expect_none("anna", "birthday/2027");
+	expect_item("anna", "advent/2027", PLAN_SEND,
+	    "2027-12-20T09:00:00+01:00", "late by 1d: catch-up; moved from "
+	    "Sun 2027-12-19: same day as birthday");
+}
+
+/* With catch_up 1d there is no free day in time: missed, and why. */
+static void
+test_lateness_missed(void **state)
+{
+	struct client *c;
+
+	(void)state;
+	S.catch_up = dur("1d");
+	c = client("anna", "Europe/Berlin", O_BIRTHDAY, O_ADVENT, -1);
+	c->has_birthday = true;
+	c->birthday = date("--12-19");
+	history_set_first_seen(H, "anna", at("Europe/Berlin", "2027-12-01"));
+	plan("2027-12-19 08:00", "2027-12-31", NULL);
+	expect_send("anna", "birthday/2027", "2027-12-19T09:00:00+01:00", "");
+	expect_item("anna", "advent/2027", PLAN_MISSED,
+	    "2027-12-18T09:00:00+01:00", "missed: due 2027-12-18, 23h late "
+	    "(catch_up 1d): no day free of fixed messages (birthday on "
+	    "2027-12-19)");
+}
+
+/* Down from 2027-02-10 to 2027-04-15 (64 days): the birthday of
+ * 2027-02-20 is recorded missed, not forgotten. */
+static void
+test_carried_until(void **state)
+{
+	struct client *c;
+
+	(void)state;
+	c = client("anna", "Europe/Berlin", O_BIRTHDAY, -1);
+	c->has_birthday = true;
+	c->birthday = date("1984-02-20");
+	history_set_first_seen(H, "anna", at("Europe/Berlin", "2027-01-01"));
+	plan("2027-04-15 10:00", "2027-05-01", NULL);
+	expect_none("anna", "birthday/2027");
+	Carried = at("Europe/Berlin", "2027-02-10 12:00");
+	plan("2027-04-15 10:00", "2027-05-01", NULL);
+	expect_item("anna", "birthday/2027", PLAN_MISSED,
+	    "2027-02-20T09:00:00+01:00",
+	    "missed: due 2027-02-20, 54d late (catch_up 3d)");
+}
+
+/* First seen at 18:00 on the birthday: its 09:00 moment came before, so
+ * nothing is caught up the next morning. */
+static void
+test_first_seen_moment(void **state)
+{
+	struct client *c;
+
+	(void)state;
+	c = client("anna", "Europe/Berlin", O_BIRTHDAY, -1);
+	c->has_birthday = true;
+	c->birthday = date("1984-02-24");
+	history_set_first_seen(H, "anna", at("Europe/Berlin",
+	    "2027-02-24 18:00"));
+	plan("2027-02-25 08:00", "2027-04-01", NULL);
+	expect_none("anna", "birthday/2027");
+	assert_int_equal(P.n, 0);
+}
+
+/* Follow-up 14d after 2027-02-12 = Fri 2027-02-26; the birthday of
+ * 2027-02-20 pushes it to 2027-03-13, beyond max_delay 14d: skipped
+ * after its last chance (Sat 2027-03-13).  With max_delay 30d it goes on
+ * Mon 2027-03-15. */
+static void
+test_max_delay(void **state)
+{
+	struct client *c;
+
+	(void)state;
+	c = client("anna", "Europe/Berlin", O_BIRTHDAY, O_FOLLOWUP1, -1);
+	c->has_birthday = true;
+	c->birthday = date("1984-02-20");
+	project(c, "Logo", "2027-02-12");
+	history_set_first_seen(H, "anna", at("Europe/Berlin", "2027-01-01"));
+	plan("2027-02-01", "2027-04-01", NULL);
+	expect_item("anna", "followup/Logo/14d", PLAN_SKIP,
+	    "2027-03-13T09:00:00+01:00", "skipped: no room within 14d of "
+	    "2027-02-26: 21d gap after birthday on 2027-02-20");
+	occs[O_FOLLOWUP1].max_delay = dur("30d");
+	occs[O_FOLLOWUP1].has_max_delay = true;
+	plan("2027-02-01", "2027-04-01", NULL);
+	expect_send("anna", "followup/Logo/14d", "2027-03-15T09:00:00+01:00",
+	    "moved from Fri 2027-02-26: 21d gap after birthday on 2027-02-20, "
+	    "weekday rule");
+}
+
+/* Retries follow the calendar: a movable one deferred on Fri 16:50 is
+ * retried Mon 09:00, a birthday Sat 09:00; over Easter 2027 the next
+ * allowed day after Thu 2027-03-25 is Tue 2027-03-30. */
+static void
+test_next_moment(void **state)
+{
+	struct client *c;
+	const struct tz *z;
+
+	(void)state;
+	c = client("anna", "Europe/Berlin", O_FOLLOWUP1, -1);
+	z = c->tz;
+	assert_int_equal(planner_next_moment(&S, c, z, true,
+	    at("Europe/Berlin", "2027-03-05 17:20")),
+	    at("Europe/Berlin", "2027-03-08 09:00"));
+	assert_int_equal(planner_next_moment(&S, c, z, false,
+	    at("Europe/Berlin", "2027-03-05 17:20")),
+	    at("Europe/Berlin", "2027-03-06 09:00"));
+	assert_int_equal(planner_next_moment(&S, c, z, true,
+	    at("Europe/Berlin", "2027-03-05 16:50")),
+	    at("Europe/Berlin", "2027-03-05 16:50"));
+	assert_int_equal(planner_next_moment(&S, c, z, true,
+	    at("Europe/Berlin", "2027-03-25 17:20")),
+	    at("Europe/Berlin", "2027-03-30 09:00"));
+	assert_int_equal(planner_next_moment(&S, c, z, false,
+	    at("Europe/Berlin", "2027-04-02 07:00")),
+	    at("Europe/Berlin", "2027-04-02 09:00"));
+}
+
 int
 main(void)
 {
@@ -1122,6 +1311,12 @@ main(void)
 		T(test_window_in_dst_gap),
 		T(test_same_local_hour_across_dst),
 		T(test_window_in_dst_fold),
+		T(test_lateness_rank),
+		T(test_lateness_missed),
+		T(test_carried_until),
+		T(test_first_seen_moment),
+		T(test_max_delay),
+		T(test_next_moment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

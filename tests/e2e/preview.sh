@@ -40,7 +40,7 @@ py() {
 		{ tb_fail "$what:"; sed 's/^/    /' "$TMPDIR_E2E/py" | head -n 30; }
 }
 
-FROM="--from 2027-02-20 --days 45"
+FROM="--as-if-down-until 2027-02-20 --days 45"
 
 # --- JSON: the whole plan, exactly --------------------------------------
 t "preview json" 0 tb preview $FROM --format json
@@ -80,10 +80,10 @@ X=$TMPDIR_E2E/example
 cp -r "$SRC/conf" "$X"
 sed -i "s|^database *=.*|database = $X/touchbase.db|" "$X/touchbase.ini"
 t "example json, a year" 0 "$TB" -c "$X/touchbase.ini" preview \
-    --from 2027-02-20 --days 400 --format json
+    --as-if-down-until 2027-02-20 --days 400 --format json
 cp "$OUT" "$TMPDIR_E2E/year.json"
 t "example table, a year" 0 "$TB" -c "$X/touchbase.ini" preview \
-    --from 2027-02-20 --days 400
+    --as-if-down-until 2027-02-20 --days 400
 py "table shows every note in full" "$OUT" "$TMPDIR_E2E/year.json" <<'EOF'
 import json, re, sys
 table = open(sys.argv[1], encoding="utf-8").read()
@@ -212,8 +212,8 @@ fi
 # --- --help says what happens without a database ------------------------
 t "preview --help" 0 tb preview --help
 tr '\n' ' ' <"$OUT" | tr -s ' ' >"$TMPDIR_E2E/help1"
-tb_grep "--help: no database means first seen at --from" \
-    "without one, every client counts as first seen at --from" "$TMPDIR_E2E/help1"
+tb_grep "--help: no database means first seen when the plan starts" \
+    "without one, every client counts as first seen when the plan starts" "$TMPDIR_E2E/help1"
 
 # --- one client; usage errors -------------------------------------------
 t "preview --client" 0 tb preview $FROM --client dora-schmidt --format json
@@ -235,11 +235,11 @@ t "preview bad format" 2 tb preview $FROM --format xml
 tb_grep "bad format says what is valid" "table, csv, json or ics" "$ERR"
 t "preview bad days" 2 tb preview --days 0
 t "preview bad from" 2 tb preview --from 2027-02-30
-t "preview empty range" 0 tb preview --from 2027-04-10 --days 1 --format json
+t "preview empty range" 0 tb preview --as-if-down-until 2027-04-10 --days 1 --format json
 [ "$(cat "$OUT")" = "[]" ] || tb_fail "empty range: '$(cat "$OUT")' is not []"
 
 # --- variants rotate through a longer preview ---------------------------
-t "preview a year" 0 tb preview --from 2027-02-20 --days 400 --client \
+t "preview a year" 0 tb preview --as-if-down-until 2027-02-20 --days 400 --client \
     anna-mueller --format json
 py "variants rotate" "$OUT" <<'EOF'
 import json, sys
@@ -262,7 +262,7 @@ later() {
 # launch after it restart it again: 2027-03-01 + 6w = Mon 2027-04-12.
 t "touch dora" 0 later tb touch dora-schmidt --date 2027-02-19
 if [ -e "$D/touchbase.db" ]; then
-	t "preview after touch" 0 tb preview --from 2027-02-20 --days 60 \
+	t "preview after touch" 0 tb preview --as-if-down-until 2027-02-20 --days 60 \
 	    --client dora-schmidt --format json
 	py "touch moves the check-in to 2027-04-12" "$OUT" <<'EOF'
 import json, sys
@@ -272,7 +272,7 @@ if j != [("checkin/2027-04-12", "2027-04-12T09:00:00+02:00")]:
     print(j); sys.exit(1)
 EOF
 	t "optout dora" 0 later tb optout dora-schmidt --date 2027-02-25
-	t "preview after optout" 0 tb preview --from 2027-02-20 --days 60 \
+	t "preview after optout" 0 tb preview --as-if-down-until 2027-02-20 --days 60 \
 	    --client dora-schmidt --format json
 	# Skipped messages do not restart the check-in clock: back to
 	# 2027-02-19 + 6w = Fri 2027-04-02.
