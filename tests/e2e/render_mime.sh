@@ -29,7 +29,11 @@ fi
 # that the planner has on DATE (so stderr stays empty: no fallback note).
 render_case() {
 	local name=$1 out=$TMPDIR_E2E/$1.eml err=$TMPDIR_E2E/$1.err rc=0
-	LC_ALL=$LOC "$TB" -c "$D/touchbase.ini" render "$2" "$3" --date "$4" \
+	# RENDER_AT: the clock for this render (render --date renders the
+	# plan's occurrence on a day still ahead, the late path only for a
+	# day already past).
+	LC_ALL=$LOC ${RENDER_AT:+env FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC faketime "$RENDER_AT"} \
+	    "$TB" -c "$D/touchbase.ini" render "$2" "$3" --date "$4" \
 	    >"$out" 2>"$err" || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		tb_fail "$name: render $2 $3 --date $4 exited $rc: $(cat "$err")"
@@ -69,7 +73,7 @@ c = sqlite3.connect(sys.argv[1])
 c.execute("INSERT INTO clients_seen (client, first_seen) "
           "VALUES (\x27sarah-collins\x27, 1798761600)")
 c.commit()' "$TMPDIR_E2E/touchbase.db" || tb_fail "cannot mark sarah seen"
-render_case sarah-late sarah-collins birthday 2027-05-04
+RENDER_AT="2027-05-05 12:00:00" render_case sarah-late sarah-collins birthday 2027-05-04
 
 # Not the occasion's day: rendered all the same, as if it were due then,
 # with a note on stderr.
