@@ -7,7 +7,11 @@ BINDIR	?= $(PREFIX)/bin
 SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+DATADIR	?= $(PREFIX)/share
 UNITDIR	?= /lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+TMPFILESDIR ?= /usr/lib/tmpfiles.d
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 VERSION	:= 0.1.0
 
 PKGS	:= libcurl sqlite3 libconfig inih
@@ -37,7 +41,25 @@ LIBOBJS	:= $(LIBSRCS:daemon/%.c=$(BUILD)/obj/%.o)
 UNITSRCS := $(wildcard tests/test_*.c)
 UNITBINS := $(UNITSRCS:tests/%.c=$(BUILD)/tests/%)
 
-all: $(BUILD)/touchbased $(BUILD)/touchbase
+UNITS	:= touchbased.service touchbased@.service touchbased-once.service \
+	touchbase.timer
+UNITFILES := $(UNITS:%=$(BUILD)/systemd/%)
+
+all: $(BUILD)/touchbased $(BUILD)/touchbase $(UNITFILES)
+
+# The folders the units name: rewritten (and the units rebuilt) only when
+# they change, e.g. `make` and then `make install PREFIX=/usr`.
+$(BUILD)/systemd/dirs: FORCE
+	@mkdir -p $(@D)
+	@echo 'SBINDIR=$(SBINDIR) DATADIR=$(DATADIR)' > $@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+
+# The units: @SBINDIR@ and @DATADIR@ replaced, @SANDBOX@ by the sandbox
+# every unit shares (systemd/sandbox.inc).
+$(BUILD)/systemd/%: systemd/%.in systemd/sandbox.inc $(BUILD)/systemd/dirs
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+	    -e '/^@SANDBOX@$$/{r systemd/sandbox.inc' -e 'd;}' $< > $@.tmp
+	mv $@.tmp $@
 
 $(BUILD)/obj/%.o: daemon/%.c $(wildcard include/*.h)
 	@mkdir -p $(@D)
@@ -63,8 +85,17 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libtouchbase.a $(wildcard include/*.h)
 	    $(LDFLAGS) -o $@ $< $(BUILD)/libtouchbase.a $(PKG_LIBS) $(CMOCKA_LIBS) -lm \
 	    $(shell sed -n 's|^/\* LDWRAP: \(.*\) \*/|\1|p' $<)
 
+# make deps: what building, running and the demo need; make check-deps:
+# that and what the tests, fuzzing and benchmarks need; make deb-deps:
+# that and what make deb needs (README lists each set).
 deps:
-	@sh tests/deps.sh
+	@sh tests/deps.sh build
+
+check-deps:
+	@sh tests/deps.sh check
+
+deb-deps:
+	@sh tests/deps.sh package
 
 unit: $(UNITBINS)
 	@sh tests/run-unit.sh $(UNITBINS)
@@ -72,7 +103,7 @@ unit: $(UNITBINS)
 e2e: all
 	@BUILD=$(CURDIR)/$(BUILD) SANITIZE=$(SANITIZE) sh tests/e2e/run.sh
 
-check: deps
+check: check-deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
@@ -109,27 +140,61 @@ fuzz-run: fuzz
 bench: all
 	@BUILD=$(CURDIR)/$(BUILD) sh bench/run.sh
 
+# Programs, pages, units, the system user (sysusers.d) and state folder
+# (tmpfiles.d), bash completion, a pristine copy of the example
+# configuration (the units compare against it) and the example
+# configuration itself in SYSCONFDIR, never overwriting the owner's.
+# The Debian package installs the same files (debian/rules runs this).
+# Without DESTDIR, as root, the user and the folder are created at once.
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DATADIR)/touchbase/examples
 	install -m 755 $(BUILD)/touchbased $(DESTDIR)$(SBINDIR)/touchbased
 	install -m 755 $(BUILD)/touchbase $(DESTDIR)$(BINDIR)/touchbase
 	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
 	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
-	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/touchbased.service.in \
-	    > $(DESTDIR)$(UNITDIR)/touchbased.service
-	chmod 644 $(DESTDIR)$(UNITDIR)/touchbased.service
+	for u in $(UNITS); do \
+	    install -m 644 $(BUILD)/systemd/$$u $(DESTDIR)$(UNITDIR)/$$u; done
+	install -m 644 systemd/touchbase.sysusers $(DESTDIR)$(SYSUSERSDIR)/touchbase.conf
+	install -m 644 systemd/touchbase.tmpfiles $(DESTDIR)$(TMPFILESDIR)/touchbase.conf
+	install -m 644 completion/touchbase.bash $(DESTDIR)$(COMPLETIONDIR)/touchbase
+	install -m 644 conf/touchbase.ini $(DESTDIR)$(DATADIR)/touchbase/examples/touchbase.ini
 	sh tests/install-conf.sh conf $(DESTDIR)$(SYSCONFDIR)/touchbase
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && \
+	    command -v systemd-sysusers >/dev/null 2>&1; then \
+	    systemd-sysusers touchbase.conf && \
+	    systemd-tmpfiles --create touchbase.conf && \
+	    systemctl daemon-reload 2>/dev/null || true; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/touchbased $(DESTDIR)$(BINDIR)/touchbase \
-	    $(DESTDIR)$(UNITDIR)/touchbased.service
+	    $(UNITS:%=$(DESTDIR)$(UNITDIR)/%) \
+	    $(DESTDIR)$(SYSUSERSDIR)/touchbase.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/touchbase.conf \
+	    $(DESTDIR)$(COMPLETIONDIR)/touchbase \
+	    $(DESTDIR)$(DATADIR)/touchbase/examples/touchbase.ini
+	-rmdir $(DESTDIR)$(DATADIR)/touchbase/examples $(DESTDIR)$(DATADIR)/touchbase 2>/dev/null
 	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
 	    s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
-	@echo "left $(DESTDIR)$(SYSCONFDIR)/touchbase and /var/lib/touchbase in place (your configuration and send log)"
+	@echo "left $(DESTDIR)$(SYSCONFDIR)/touchbase, /var/lib/touchbase and the user touchbase in place (your configuration and send log)"
+
+# The Debian package, built outside the source tree (a copy of it in
+# build/deb/src, so debian/'s build files never mix with the sources);
+# the .deb, .buildinfo and .changes land in build/deb/.
+deb:
+	rm -rf build/deb
+	mkdir -p build/deb/src
+	tar --exclude=./build --exclude=./build-san --exclude=./build-fuzz \
+	    --exclude=./demo --exclude=./.git -cf - . | tar -C build/deb/src -xf -
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	@ls build/deb/*.deb
 
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all deps unit e2e check demo bench fuzz fuzz-run install uninstall clean
+FORCE:
+
+.PHONY: FORCE all deps check-deps deb-deps deb unit e2e check demo bench fuzz fuzz-run install uninstall clean

@@ -6,6 +6,14 @@
  * e-mail address, a control character in a value) is left out with a
  * warning naming FILE:LINE.  import_print() writes libconfig client
  * groups, ready to paste into the `clients` list of clients.conf.
+ *
+ * Ids are the name in lower-case ASCII (letters transliterated: ä → ae,
+ * ß → ss, ë → e, Ø → oe, å → aa, Š → s, ...), academic titles and
+ * Herr/Frau/Mr/Ms left out.  Birthdays: YYYY-MM-DD, YYYYMMDD, --MM-DD,
+ * DD.MM.YYYY, DD.MM., MM/DD/YYYY (a slash date is month/day unless its
+ * first number is above 12; an ambiguous one is read as month/day with a
+ * warning); vCard's X-APPLE-OMIT-YEAR makes a yearless one.  A title or
+ * Herr/Frau gives a salutation proposal, printed as a comment.
  */
 #ifndef TOUCHBASE_IMPORT_H
 #define TOUCHBASE_IMPORT_H
@@ -24,6 +32,8 @@ struct import_contact {
 	char	*language;	/* or NULL */
 	char	*timezone;	/* IANA name, or NULL */
 	char	*salutation;	/* CSV only, or NULL */
+	char	*proposal;	/* a proposed salutation, or NULL */
+	char	*known_as;	/* the book's id when already in it, or NULL */
 	int	 line;		/* where the contact starts */
 };
 
@@ -38,6 +48,13 @@ int	 import_vcard(const char *data, size_t len, const char *file,
 	    struct import_result *out, struct diag *d);
 int	 import_csv(const char *data, size_t len, const char *file,
 	    struct import_result *out, struct diag *d);
+/* Marks every contact whose id or e-mail address (case-insensitively) is
+ * one of the book's n clients (ids[i], emails[i]): import_print() then
+ * prints it as a comment "# already in the book: ID".  Returns how many
+ * it marked. */
+size_t	 import_mark_known(struct import_result *r, const char *const *ids,
+	    const char *const *emails, size_t n);
+/* The entries, each but the last new one followed by ','. */
 void	 import_print(FILE *fp, const struct import_result *r);
 void	 import_result_free(struct import_result *r);
 
