@@ -427,7 +427,8 @@ out:
 
 /*
  * Creates the database file ourselves so the send log (addresses, server
- * replies) starts private whatever the umask; SQLite gives the -wal and
+ * replies) starts private whatever the umask (0600, or 0640 in a folder
+ * shared with a group); SQLite gives the -wal and
  * -shm files the mode of the database, and when running as root also its
  * owner.  A file root creates (`touchbase touch` before the daemon's first
  * start) goes to the owner of its folder, the daemon's state directory,
@@ -437,10 +438,19 @@ static int
 create_private(struct ledger *l, char **err)
 {
 	struct stat sb;
-	char *dir;
+	char *dir = xstrdup(l->path);
+	bool have_dir = stat(dirname(dir), &sb) == 0;
+	mode_t mode = 0600;
 	int fd;
 
-	fd = open(l->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	free(dir);
+	/* A folder its group may enter but others may not (the package's
+	 * /var/lib/touchbase, 0750 touchbase:touchbase) shares the send log
+	 * with that group, for the reading commands: 0640, whatever the
+	 * umask. */
+	if (have_dir && (sb.st_mode & (S_IXGRP | S_IXOTH)) == S_IXGRP)
+		mode = 0640;
+	fd = open(l->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd == -1 && errno == EEXIST)
 		return 0;
 	if (fd == -1) {
@@ -448,18 +458,15 @@ create_private(struct ledger *l, char **err)
 		    errno == ENOENT ? " (its folder must exist)" : ""));
 		return -1;
 	}
-	dir = xstrdup(l->path);
-	if (geteuid() == 0 && stat(dirname(dir), &sb) == 0 &&
+	if (fchmod(fd, mode) == -1 || (geteuid() == 0 && have_dir &&
 	    (sb.st_uid != 0 || sb.st_gid != 0) &&
-	    fchown(fd, sb.st_uid, sb.st_gid) == -1) {
-		set_err(err, xasprintf("%s: cannot give it to the owner of "
-		    "its folder: %s", l->path, strerror(errno)));
-		free(dir);
+	    fchown(fd, sb.st_uid, sb.st_gid) == -1)) {
+		set_err(err, xasprintf("%s: cannot give it the mode and owner "
+		    "of its folder: %s", l->path, strerror(errno)));
 		close(fd);
 		unlink(l->path);
 		return -1;
 	}
-	free(dir);
 	close(fd);
 	return 0;
 }

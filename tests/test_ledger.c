@@ -1243,12 +1243,37 @@ test_read_only_folder(void **state)
 	ledger_close(r);
 }
 
+/* In a folder shared with a group (0750, the package's state folder)
+ * the send log and its -wal are readable by that group, whatever the
+ * umask; others get nothing. */
+static void
+test_group_folder_gives_0640(void **state)
+{
+	struct ledger *l;
+	struct stat sb;
+	char *err = NULL, *wal = xasprintf("%s-wal", path);
+	mode_t old = umask(077);
+
+	(void)state;
+	assert_int_equal(chmod(dir, 0750), 0);
+	l = open_rw();
+	umask(old);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0640);
+	assert_int_equal(ledger_touch(l, "anna-mueller", NOW, NULL, &err), 0);
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0640);
+	ledger_close(l);
+	free(wal);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_open_creates_private_wal),
+		T(test_group_folder_gives_0640),
 		T(test_root_creates_for_folder_owner),
 		T(test_readonly_missing_names_path),
 		T(test_queue_is_unique),
