@@ -32,7 +32,7 @@ render_case() {
 	# RENDER_AT: the clock for this render (render --date renders the
 	# plan's occurrence on a day still ahead, the late path only for a
 	# day already past).
-	LC_ALL=$LOC ${RENDER_AT:+env FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC faketime "$RENDER_AT"} \
+	LC_ALL=$LOC ${RENDER_AT:+env FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC ASAN_OPTIONS=verify_asan_link_order=0 faketime "$RENDER_AT"} \
 	    "$TB" -c "$D/touchbase.ini" render "$2" "$3" --date "$4" \
 	    >"$out" 2>"$err" || rc=$?
 	if [ "$rc" -ne 0 ]; then
