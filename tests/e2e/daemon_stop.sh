@@ -31,7 +31,7 @@ NOTIFY_SOCKET=$NS dm_ft_bg "2027-03-03 09:30:00" "$DM_TBD" -c "$D/touchbase.ini"
 PID=$DM_BG
 TB_PIDS="$TB_PIDS $PID"
 # Until the first message is queued (its transaction under way).
-for _ in $(seq 1 100); do
+for _ in $(seq 1 500); do
 	[ "$(dm_sql "$D" "SELECT COUNT(*) FROM messages WHERE status = 'queued'" 2>/dev/null)" = 1 ] && break
 	sleep 0.02
 done
@@ -69,7 +69,7 @@ dm_once "$D" "2027-03-01 08:00:00"
 dm_ft_bg "2027-03-03 09:30:00" "$DM_TBD" -c "$D/touchbase.ini" --once 2>"$D/once.err"
 PID=$DM_BG
 TB_PIDS="$TB_PIDS $PID"
-for _ in $(seq 1 100); do
+for _ in $(seq 1 500); do
 	[ "$(dm_sql "$D" "SELECT COUNT(*) FROM messages WHERE status = 'queued'" 2>/dev/null)" = 1 ] && break
 	sleep 0.02
 done
