@@ -338,18 +338,23 @@ outbox_flush(struct outbox *o, char **err)
 /* --- one attempt ---------------------------------------------------------- */
 
 /* A retry goes at a decent local hour too: an instant outside the
- * client's send window moves to the next window start. */
+ * client's own send window (its calendar, else the schedule's) moves to
+ * the next window start. */
 static int64_t
-outbox_in_window(const struct settings *s, const struct tz *z, int64_t t)
+outbox_in_window(const struct settings *s, const struct client *cl,
+    int64_t t)
 {
+	const struct window *w = cl->cal != NULL ? &cl->cal->window :
+	    &s->window;
+	const struct tz *z = cl->tz;
 	int64_t day;
 	int sec;
 
 	tz_utc_to_local(z, t, &day, &sec);
-	if (sec < s->window.start * 60)
-		return tz_local_to_utc(z, day, s->window.start * 60);
-	if (sec >= s->window.end * 60)
-		return tz_local_to_utc(z, day + 1, s->window.start * 60);
+	if (sec < w->start * 60)
+		return tz_local_to_utc(z, day, w->start * 60);
+	if (sec >= w->end * 60)
+		return tz_local_to_utc(z, day + 1, w->start * 60);
 	return t;
 }
 
@@ -446,7 +451,7 @@ outbox_defer(struct outbox *o, const struct outbox_row *r,
 
 	if (next < earliest)
 		next = earliest;
-	next = outbox_in_window(s, cl->tz, next);
+	next = outbox_in_window(s, cl, next);
 	oc->status = ST_DEFERRED;
 	oc->defer = k;
 	oc->next_attempt = next;

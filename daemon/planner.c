@@ -44,7 +44,7 @@
  * next day with room, then weekdays, holidays and min_gap (against every
  * other message of the client) apply again.  The check-in chain keeps the
  * days the first pass projected.  A note says where and why a message
- * moved: "moved from Sat 2027-02-27: weekday rule, Ostermontag",
+ * moved: "moved from Sat 2027-02-27: weekday rule, Ostermontag (DE)",
  * "moved from Tue 2027-03-02: daily limit of 20".
  *
  * Past moments.  A message is late when its day's window closed before
@@ -126,6 +126,8 @@ struct pclient {
 	const struct client *c;
 	const struct history_client *hc;
 	const struct tz	*tz;
+	const struct calendar *cal;	/* the client's window, weekdays,
+					   holidays */
 	int64_t		 from_day;	/* local day of from */
 	int64_t		 wend_today;	/* window end on from_day */
 	int64_t		 fs_day;	/* first-seen local day */
@@ -194,22 +196,24 @@ struct planner {
 	char		*limit_text;	/* "daily limit of 20" */
 	struct buf	 kb;		/* key scratch */
 	struct buf	 rb;		/* reason scratch */
+	struct calendar	 cal;		/* the schedule's, for clients
+					   without one */
 };
 
 /* --- small helpers ------------------------------------------------- */
 
 static int64_t
-planner_wstart(const struct planner *p, const struct tz *z, int64_t day)
+planner_wstart(const struct pclient *pc, int64_t day)
 {
-	return tz_local_to_utc(z, day, p->s->window.start * 60);
+	return tz_local_to_utc(pc->tz, day, pc->cal->window.start * 60);
 }
 
 static int64_t
-planner_wend(const struct planner *p, const struct tz *z, int64_t day)
+planner_wend(const struct pclient *pc, int64_t day)
 {
-	if (p->s->window.end >= 1440)
-		return tz_local_to_utc(z, day + 1, 0);
-	return tz_local_to_utc(z, day, p->s->window.end * 60);
+	if (pc->cal->window.end >= 1440)
+		return tz_local_to_utc(pc->tz, day + 1, 0);
+	return tz_local_to_utc(pc->tz, day, pc->cal->window.end * 60);
 }
 
 /* Whether the window of the client's local day closed before `from`. */
@@ -714,11 +718,12 @@ static int64_t
 planner_time_of_day(const struct planner *p, struct pclient *pc,
     int64_t day)
 {
+	(void)p;	/* the window is the client's (pc->cal) */
 	int k = (int)(day & 1);
 
 	if (pc->memo_day[k] != day) {
 		pc->memo_day[k] = day;
-		pc->memo_at[k] = planner_wstart(p, pc->tz, day);
+		pc->memo_at[k] = planner_wstart(pc, day);
 	}
 	return pc->memo_at[k];
 }
@@ -767,29 +772,32 @@ static size_t
 planner_time_of_day_spread(const struct planner *p, struct sortkey *r,
     size_t n)
 {
-	int64_t half = (int64_t)(p->s->window.end - p->s->window.start) * 30;
-	const struct tz *span_tz = NULL;
+	const struct pclient *span_pc = NULL;
 	int64_t span = 0, span_at = 0;
 	size_t k = 0;
 
 	/* Ranks are counted on the unspread dues; k <= i. */
 	for (size_t i = 0, rank = 0, base = 0; i < n; i++) {
-		const struct tz *z;
-		int64_t at = r[i].due;
+		const struct pclient *pc;
+		int64_t at = r[i].due, half;
 
 		rank = i > 0 && base == (size_t)at ? rank + 1 : 0;
 		base = (size_t)at;
 		if (r[i].wi == SIZE_MAX)
 			continue;
-		z = p->pc[r[i].ci].tz;
-		if (rank > 0 && (z != span_tz || at != span_at)) {
-			/* The same for the whole group, as a rule. */
-			span = planner_wend(p, z, planner_local_day(z, at)) -
-			    at;
+		pc = &p->pc[r[i].ci];
+		if (rank > 0 && (span_pc == NULL || pc->tz != span_pc->tz ||
+		    pc->cal != span_pc->cal || at != span_at)) {
+			/* The same for the whole group, as a rule: the first
+			 * half of each client's own window. */
+			half = (int64_t)(pc->cal->window.end -
+			    pc->cal->window.start) * 30;
+			span = planner_wend(pc, planner_local_day(pc->tz,
+			    at)) - at;
 			if (span > half)
 				span = half;
 			span -= span % SPREAD_STEP;
-			span_tz = z;
+			span_pc = pc;
 			span_at = at;
 		}
 		if (rank > 0 && span >= SPREAD_STEP)
@@ -801,20 +809,25 @@ planner_time_of_day_spread(const struct planner *p, struct sortkey *r,
 	return k;
 }
 
-/* 3. Day: whether a movable message may go on day (weekdays, public
- * holidays); if not, the reason into *why. */
+/* 3. Day: whether a movable message may go on day of the client's own
+ * calendar (weekdays, public holidays); if not, the reason into *why
+ * ("Nationalfeiertag (AT-9)", in the reason scratch). */
 static bool
-planner_day(const struct planner *p, int64_t day, const char **why)
+planner_day(struct planner *p, const struct pclient *pc, int64_t day,
+    const char **why)
 {
-	unsigned mask = p->s->weekdays ? p->s->weekdays : 0x7fu;
+	unsigned mask = pc->cal->weekdays ? pc->cal->weekdays : 0x7fu;
 	const char *name = NULL;
 
 	if ((mask & WEEKDAY_BIT(timeutil_weekday(day))) == 0) {
 		*why = "weekday rule";
 		return false;
 	}
-	if (holidays_is_holiday(p->s->holidays, day, &name)) {
-		*why = name ? name : "public holiday";
+	if (holidays_is_holiday(pc->cal->holidays, day, &name)) {
+		buf_reset(&p->rb);
+		buf_addf(&p->rb, "%s (%s)", name ? name : "public holiday",
+		    holidays_region_name(pc->cal->holidays));
+		*why = p->rb.data;
 		return false;
 	}
 	return true;
@@ -823,15 +836,16 @@ planner_day(const struct planner *p, int64_t day, const char **why)
 /* Moves t past the days nothing movable may use, in one go; whether it
  * moved. */
 static bool
-planner_day_move(const struct planner *p, struct task *t, int64_t last_day)
+planner_day_move(struct planner *p, struct task *t, int64_t last_day)
 {
+	const struct pclient *pc = &p->pc[t->ci];
 	const char *why;
 
-	if (planner_day(p, t->day, &why))
+	if (planner_day(p, pc, t->day, &why))
 		return false;
 	do
 		planner_move(t, t->day + 1, why, NULL);
-	while (t->day <= last_day && !planner_day(p, t->day, &why));
+	while (t->day <= last_day && !planner_day(p, pc, t->day, &why));
 	return true;
 }
 
@@ -1539,9 +1553,10 @@ planner_client_init(struct planner *p, uint32_t ci, const struct client *c,
 	pc->c = c;
 	pc->hc = hc;
 	pc->tz = z;
+	pc->cal = c->cal != NULL ? c->cal : &p->cal;
 	pc->memo_day[0] = pc->memo_day[1] = NO_DAY;
 	tz_utc_to_local(z, from, &pc->from_day, &sec);
-	pc->wend_today = planner_wend(p, z, pc->from_day);
+	pc->wend_today = planner_wend(pc, pc->from_day);
 	pc->first_day = planner_local_day(z, from - p->lookback) - 1;
 	pc->last_day = planner_local_day(z, p->o->until);
 	pc->fs_day = hc != NULL && hc->first_seen != HISTORY_NONE ?
@@ -1565,6 +1580,9 @@ planner_init(struct planner *p, const struct settings *s,
 	p->b = b;
 	p->h = h;
 	p->o = o;
+	p->cal.window = s->window;
+	p->cal.weekdays = s->weekdays;
+	p->cal.holidays = s->holidays;
 	if (b->sender_tz == NULL) {
 		if (err != NULL)
 			*err = xstrdup("planner: the book has no sender time "
@@ -1662,7 +1680,7 @@ planner_sendkeys(const struct planner *p, size_t *np, size_t *cap)
 				*cap *= 2;
 				r = xreallocarray(r, *cap, sizeof(*r));
 			}
-			r[n++] = (struct sortkey){ planner_wstart(p, pc->tz,
+			r[n++] = (struct sortkey){ planner_wstart(pc,
 			    planner_local_day(pc->tz, hr->due)),
 			    occ ? occ->priority : 0, ci, hr->occurrence,
 			    SIZE_MAX };

@@ -404,7 +404,8 @@ test_all_problems_reported(void **state)
 	    "clients.conf:11: client 'anna': unknown key 'tz'; valid keys: "
 	    "id, name, first_name, email, salutation, language, timezone, "
 	    "birthday, client_since, projects, fields, last_contact, "
-	    "occasions, basis, consent_date, paused, paused_until\n"
+	    "occasions, basis, consent_date, paused, paused_until, "
+	    "holidays, send_window, weekdays\n"
 	    "clients.conf:10: client id 'anna' is used twice (first on line "
 	    "6)\n");
 }
