@@ -18,6 +18,7 @@
 #include "book.h"
 #include "buf.h"
 #include "diag.h"
+#include "holidays.h"
 #include "settings.h"
 #include "timeutil.h"
 #include "tz.h"
@@ -61,7 +62,8 @@ enum book_client_key {
 	CK_ID, CK_NAME, CK_FIRST_NAME, CK_EMAIL, CK_SALUTATION, CK_LANGUAGE,
 	CK_TIMEZONE, CK_BIRTHDAY, CK_CLIENT_SINCE, CK_PROJECTS, CK_FIELDS,
 	CK_LAST_CONTACT, CK_OCCASIONS, CK_BASIS, CK_CONSENT_DATE, CK_PAUSED,
-	CK_PAUSED_UNTIL, CK_FORM, CK_COUNT
+	CK_PAUSED_UNTIL, CK_FORM, CK_HOLIDAYS, CK_SEND_WINDOW, CK_WEEKDAYS,
+	CK_COUNT
 };
 static const char *const book_client_keys[CK_COUNT + 1] = {
 	[CK_ID] = "id", [CK_NAME] = "name", [CK_FIRST_NAME] = "first_name",
@@ -72,7 +74,9 @@ static const char *const book_client_keys[CK_COUNT + 1] = {
 	[CK_LAST_CONTACT] = "last_contact", [CK_OCCASIONS] = "occasions",
 	[CK_BASIS] = "basis", [CK_CONSENT_DATE] = "consent_date",
 	[CK_PAUSED] = "paused", [CK_PAUSED_UNTIL] = "paused_until",
-	[CK_FORM] = "form", [CK_COUNT] = NULL
+	[CK_FORM] = "form", [CK_HOLIDAYS] = "holidays",
+	[CK_SEND_WINDOW] = "send_window", [CK_WEEKDAYS] = "weekdays",
+	[CK_COUNT] = NULL
 };
 static const char *const book_project_keys[] = { "name", "ended", NULL };
 /* Template variables a field must not hide. */
@@ -805,6 +809,92 @@ book_client_free_fields(struct client *cl)
 	}
 	free(cl->fields);
 	free(cl->occasions);
+	free(cl->own_cal);
+}
+
+/* The client's own calendar, made from the schedule's on first use. */
+static struct calendar *
+book_own_calendar(struct book_ctx *c, struct client *cl)
+{
+	if (cl->own_cal == NULL) {
+		cl->own_cal = xmalloc(sizeof(*cl->own_cal));
+		*cl->own_cal = c->b->calendar;
+	}
+	return cl->own_cal;
+}
+
+/* holidays, send_window, weekdays: the rules of the [schedule] keys. */
+static void
+book_client_calendar(struct book_ctx *c, struct client *cl,
+    const config_setting_t *m, enum book_client_key k)
+{
+	const char *name = book_client_keys[k], *v;
+	struct window w;
+	unsigned mask;
+	char *err = NULL;
+	int region, rc = 0;
+
+	if ((v = book_text(c, m, name, false, BOOK_MAX_TEXT)) == NULL)
+		return;
+	switch (k) {
+	case CK_HOLIDAYS:
+		if ((rc = holidays_parse_region(v, &region, &err)) == 0)
+			book_own_calendar(c, cl)->holidays = region;
+		break;
+	case CK_SEND_WINDOW:
+		if ((rc = timeutil_parse_window(v, &w, &err)) == 0)
+			book_own_calendar(c, cl)->window = w;
+		break;
+	case CK_WEEKDAYS:
+		if ((rc = timeutil_parse_weekdays(v, &mask, &err)) == 0)
+			book_own_calendar(c, cl)->weekdays = mask;
+		break;
+	default:
+		break;
+	}
+	if (rc == -1)
+		book_err(c, m, "%s: %s", name, err);
+	free(err);
+}
+
+/* Shares the schedule's calendar when the client's own equals it. */
+static void
+book_client_resolve_calendar(struct book_ctx *c, struct client *cl)
+{
+	const struct calendar *s = &c->b->calendar, *o = cl->own_cal;
+
+	if (o != NULL && (o->window.start != s->window.start ||
+	    o->window.end != s->window.end || o->weekdays != s->weekdays ||
+	    o->holidays != s->holidays)) {
+		cl->cal = o;
+		return;
+	}
+	free(cl->own_cal);
+	cl->own_cal = NULL;
+	cl->cal = s;
+}
+
+/* A client abroad keeping the holidays of a country it does not live in:
+ * a warning at its timezone (or else its holidays) line. */
+static void
+book_client_check_region(struct book_ctx *c, const struct client *cl,
+    const config_setting_t *g)
+{
+	const config_setting_t *tz = config_setting_get_member(g, "timezone");
+	const config_setting_t *hd = config_setting_get_member(g, "holidays");
+	const config_setting_t *at = tz != NULL ? tz : hd;
+
+	if (at == NULL || cl->id == NULL || cl->cal == NULL ||
+	    holidays_zone_fits(cl->cal->holidays, cl->timezone))
+		return;
+	/* A timezone already refused is not warned about again. */
+	if (tz != NULL && (config_setting_type(tz) != CONFIG_TYPE_STRING ||
+	    strcmp(config_setting_get_string(tz), cl->timezone) != 0))
+		return;
+	diag_warn(c->d, book_file(c, at), book_line(at), "client '%s' (%s) "
+	    "uses the holidays of %s; set holidays = \"none\" or the "
+	    "client's own region", cl->id, cl->timezone,
+	    holidays_region_name(cl->cal->holidays));
 }
 
 static void
@@ -913,6 +1003,11 @@ book_client_member(struct book_ctx *c, struct client *cl,
 			book_err(c, m, "form '%s' is not valid: use du or sie",
 			    v);
 		break;
+	case CK_HOLIDAYS:
+	case CK_SEND_WINDOW:
+	case CK_WEEKDAYS:
+		book_client_calendar(c, cl, m, k);
+		break;
 	case CK_COUNT:
 		break;
 	}
@@ -993,6 +1088,8 @@ book_client_parse(struct book_ctx *c, const config_setting_t *g, size_t pos,
 		cl->timezone = xstrdup(c->s->timezone);
 		cl->tz = c->b->sender_tz;
 	}
+	book_client_resolve_calendar(c, cl);
+	book_client_check_region(c, cl, g);
 	if (cl->basis == BASIS_CONSENT &&
 	    config_setting_get_member(g, "consent_date") == NULL)
 		book_warn(c, g, "basis is consent but consent_date is missing; "
@@ -1158,6 +1255,9 @@ book_load_len(const char *path, const char *text, size_t len,
 	b->path = xstrdup(path);
 	b->tzdb = tzdb_new();
 	c.b = b;
+	b->calendar.window = s->window;
+	b->calendar.weekdays = s->weekdays;
+	b->calendar.holidays = s->holidays;
 	if ((b->sender_tz = tzdb_get(b->tzdb, s->timezone, &err)) == NULL) {
 		diag_error(d, path, 0, "the schedule's timezone: %s", err);
 		free(err);

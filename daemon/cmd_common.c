@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "book.h"
+#include "buf.h"
 #include "cmd.h"
 #include "diag.h"
 #include "timeutil.h"
@@ -236,4 +237,67 @@ cmd_flush_stdout(const char *cmd)
 	fprintf(stderr, "touchbase %s: writing the output: %s\n", cmd,
 	    strerror(errno));
 	return 1;
+}
+
+/* --- iCalendar (RFC 5545) --- */
+
+/* TEXT value escaping (3.3.11); CR is dropped, other controls become
+ * spaces. */
+static void
+ics_text(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '\\':
+		case ';':
+		case ',':
+			buf_addc(b, '\\');
+			buf_addc(b, *s);
+			break;
+		case '\n':
+			buf_adds(b, "\\n");
+			break;
+		case '\r':
+			break;
+		default:
+			buf_addc(b, (unsigned char)*s < 0x20 || *s == 0x7f ?
+			    ' ' : *s);
+		}
+	}
+}
+
+/* Writes one content line, folded at 75 octets (3.1) without splitting
+ * a UTF-8 sequence, with CRLF. */
+static void
+ics_line(const struct buf *b)
+{
+	const unsigned char *p = (const unsigned char *)b->data;
+	size_t len = b->len, limit = 75;
+
+	while (len > limit) {
+		size_t cut = limit;
+
+		while (cut > 0 && (p[cut] & 0xc0) == 0x80)
+			cut--;
+		fwrite(p, 1, cut, stdout);
+		fputs("\r\n ", stdout);
+		p += cut;
+		len -= cut;
+		limit = 74;	/* the leading space counts */
+	}
+	fwrite(p, 1, len, stdout);
+	fputs("\r\n", stdout);
+}
+
+void
+cmd_ics_prop(struct buf *b, const char *name, const char *value, bool text)
+{
+	buf_reset(b);
+	buf_adds(b, name);
+	buf_addc(b, ':');
+	if (text)
+		ics_text(b, value);
+	else
+		buf_adds(b, value);
+	ics_line(b);
 }

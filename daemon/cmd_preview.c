@@ -271,67 +271,6 @@ preview_field(const void *ctx, size_t row, size_t f, bool *number)
 
 /* --- ics (RFC 5545) ----------------------------------------------------- */
 
-/* TEXT value escaping (3.3.11); CR is dropped, other controls become
- * spaces. */
-static void
-ics_text(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '\\':
-		case ';':
-		case ',':
-			buf_addc(b, '\\');
-			buf_addc(b, *s);
-			break;
-		case '\n':
-			buf_adds(b, "\\n");
-			break;
-		case '\r':
-			break;
-		default:
-			buf_addc(b, (unsigned char)*s < 0x20 || *s == 0x7f ?
-			    ' ' : *s);
-		}
-	}
-}
-
-/* Writes one content line, folded at 75 octets (3.1) without splitting
- * a UTF-8 sequence, with CRLF. */
-static void
-ics_line(const struct buf *b)
-{
-	const unsigned char *p = (const unsigned char *)b->data;
-	size_t len = b->len, limit = 75;
-
-	while (len > limit) {
-		size_t cut = limit;
-
-		while (cut > 0 && (p[cut] & 0xc0) == 0x80)
-			cut--;
-		fwrite(p, 1, cut, stdout);
-		fputs("\r\n ", stdout);
-		p += cut;
-		len -= cut;
-		limit = 74;	/* the leading space counts */
-	}
-	fwrite(p, 1, len, stdout);
-	fputs("\r\n", stdout);
-}
-
-static void
-ics_prop(struct buf *b, const char *name, const char *value, bool text)
-{
-	buf_reset(b);
-	buf_adds(b, name);
-	buf_addc(b, ':');
-	if (text)
-		ics_text(b, value);
-	else
-		buf_adds(b, value);
-	ics_line(b);
-}
-
 static void
 ics_utc(int64_t t, char out[static 40])
 {
@@ -353,12 +292,12 @@ preview_ics(const struct prow *rows, size_t n, int64_t now)
 	buf_init(&b);
 	buf_init(&v);
 	ics_utc(now, stamp);
-	ics_prop(&b, "BEGIN", "VCALENDAR", false);
-	ics_prop(&b, "VERSION", "2.0", false);
-	ics_prop(&b, "PRODID", "-//touchbase//touchbase " TOUCHBASE_VERSION
+	cmd_ics_prop(&b, "BEGIN", "VCALENDAR", false);
+	cmd_ics_prop(&b, "VERSION", "2.0", false);
+	cmd_ics_prop(&b, "PRODID", "-//touchbase//touchbase " TOUCHBASE_VERSION
 	    "//EN", false);
-	ics_prop(&b, "CALSCALE", "GREGORIAN", false);
-	ics_prop(&b, "X-WR-CALNAME", "touchbase preview", true);
+	cmd_ics_prop(&b, "CALSCALE", "GREGORIAN", false);
+	cmd_ics_prop(&b, "X-WR-CALNAME", "touchbase preview", true);
 	for (size_t i = 0; i < n; i++) {
 		const struct prow *r = &rows[i];
 		const struct plan_item *it = r->it;
@@ -366,16 +305,16 @@ preview_ics(const struct prow *rows, size_t n, int64_t now)
 		    it->action == PLAN_SKIP ? "skipped: " : "missed: ";
 
 		ics_utc(it->due, start);
-		ics_prop(&b, "BEGIN", "VEVENT", false);
+		cmd_ics_prop(&b, "BEGIN", "VEVENT", false);
 		buf_reset(&v);
 		buf_addf(&v, "%s.%s@touchbase", it->occurrence, it->client->id);
-		ics_prop(&b, "UID", v.data, true);
-		ics_prop(&b, "DTSTAMP", stamp, false);
-		ics_prop(&b, "DTSTART", start, false);
+		cmd_ics_prop(&b, "UID", v.data, true);
+		cmd_ics_prop(&b, "DTSTAMP", stamp, false);
+		cmd_ics_prop(&b, "DTSTART", start, false);
 		buf_reset(&v);
 		buf_addf(&v, "%s%s for %s", what, it->occasion->name,
 		    it->client->name ? it->client->name : it->client->id);
-		ics_prop(&b, "SUMMARY", v.data, true);
+		cmd_ics_prop(&b, "SUMMARY", v.data, true);
 		buf_reset(&v);
 		buf_addf(&v, "client: %s\noccurrence: %s", it->client->id,
 		    it->occurrence);
@@ -383,14 +322,14 @@ preview_ics(const struct prow *rows, size_t n, int64_t now)
 			buf_addf(&v, "\ntemplate: %s", r->tmpl);
 		if (it->note[0] != '\0')
 			buf_addf(&v, "\nnote: %s", it->note);
-		ics_prop(&b, "DESCRIPTION", v.data, true);
-		ics_prop(&b, "CATEGORIES", it->occasion->name, true);
-		ics_prop(&b, "STATUS", it->action == PLAN_SEND ? "CONFIRMED" :
+		cmd_ics_prop(&b, "DESCRIPTION", v.data, true);
+		cmd_ics_prop(&b, "CATEGORIES", it->occasion->name, true);
+		cmd_ics_prop(&b, "STATUS", it->action == PLAN_SEND ? "CONFIRMED" :
 		    "CANCELLED", false);
-		ics_prop(&b, "TRANSP", "TRANSPARENT", false);
-		ics_prop(&b, "END", "VEVENT", false);
+		cmd_ics_prop(&b, "TRANSP", "TRANSPARENT", false);
+		cmd_ics_prop(&b, "END", "VEVENT", false);
 	}
-	ics_prop(&b, "END", "VCALENDAR", false);
+	cmd_ics_prop(&b, "END", "VCALENDAR", false);
 	buf_free(&b);
 	buf_free(&v);
 }

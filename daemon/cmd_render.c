@@ -172,7 +172,8 @@ render_synthesise(const struct settings *s, const struct client *c,
 	timeutil_format_date(day, date);
 	memset(it, 0, sizeof(*it));
 	it->action = PLAN_SEND;
-	it->due = tz_local_to_utc(c->tz, day, s->window.start * 60);
+	it->due = tz_local_to_utc(c->tz, day, (c->cal != NULL ?
+	    c->cal->window.start : s->window.start) * 60);
 	it->utc_offset = tz_offset_at(c->tz, it->due, NULL);
 	it->nominal = it->due;
 	it->client = c;

@@ -44,7 +44,7 @@
  * next day with room, then weekdays, holidays and min_gap (against every
  * other message of the client) apply again.  The check-in chain keeps the
  * days the first pass projected.  A note says where and why a message
- * moved: "moved from Sat 2027-02-27: weekday rule, Ostermontag",
+ * moved: "moved from Sat 2027-02-27: weekday rule, Ostermontag (DE)",
  * "moved from Tue 2027-03-02: daily limit of 20".
  *
  * Past moments.  A message is late when its day's window closed before
@@ -126,6 +126,8 @@ struct pclient {
 	const struct client *c;
 	const struct history_client *hc;
 	const struct tz	*tz;
+	const struct calendar *cal;	/* the client's window, weekdays,
+					   holidays */
 	int64_t		 from_day;	/* local day of from */
 	int64_t		 wend_today;	/* window end on from_day */
 	int64_t		 fs_day;	/* first-seen local day */
@@ -196,7 +198,13 @@ struct planner {
 	char		*limit_text;	/* "daily limit of 20" */
 	struct buf	 kb;		/* key scratch */
 	struct buf	 rb;		/* reason scratch */
+	struct calendar	 cal;		/* the schedule's, for clients
+					   without one */
 };
+
+/* A reason for a day a movable message may not use: a holiday's name
+ * and its region. */
+#define PLANNER_WHY_LEN	96
 
 /* --- small helpers ------------------------------------------------- */
 
@@ -205,22 +213,22 @@ struct planner {
 static const struct window *
 planner_window(const struct settings *s, const struct client *c)
 {
-	(void)c;
-	return &s->window;
+	return c != NULL && c->cal != NULL ? &c->cal->window : &s->window;
 }
 
 static unsigned
 planner_weekdays(const struct settings *s, const struct client *c)
 {
-	(void)c;
-	return s->weekdays ? s->weekdays : 0x7fu;
+	unsigned w = c != NULL && c->cal != NULL ? c->cal->weekdays :
+	    s->weekdays;
+
+	return w ? w : 0x7fu;
 }
 
 static int
 planner_holidays(const struct settings *s, const struct client *c)
 {
-	(void)c;
-	return s->holidays;
+	return c != NULL && c->cal != NULL ? c->cal->holidays : s->holidays;
 }
 
 static int64_t
@@ -773,6 +781,7 @@ static int64_t
 planner_time_of_day(const struct planner *p, struct pclient *pc,
     int64_t day)
 {
+	(void)p;	/* the window is the client's (pc->cal) */
 	int k = (int)(day & 1);
 
 	if (pc->memo_day[k] != day) {
@@ -826,30 +835,32 @@ static size_t
 planner_time_of_day_spread(const struct planner *p, struct sortkey *r,
     size_t n)
 {
-	const struct tz *span_tz = NULL;
-	const struct window *w;
+	const struct pclient *span_pc = NULL;
 	int64_t span = 0, span_at = 0;
 	size_t k = 0;
 
 	/* Ranks are counted on the unspread dues; k <= i. */
 	for (size_t i = 0, rank = 0, base = 0; i < n; i++) {
-		const struct tz *z;
-		int64_t at = r[i].due;
+		const struct pclient *pc;
+		int64_t at = r[i].due, half;
 
 		rank = i > 0 && base == (size_t)at ? rank + 1 : 0;
 		base = (size_t)at;
 		if (r[i].wi == SIZE_MAX)
 			continue;
-		z = p->pc[r[i].ci].tz;
-		if (rank > 0 && (z != span_tz || at != span_at)) {
-			/* The same for the whole group, as a rule. */
-			w = planner_window(p->s, p->pc[r[i].ci].c);
-			span = planner_wend(p, &p->pc[r[i].ci],
-			    planner_local_day(z, at)) - at;
-			if (span > (int64_t)(w->end - w->start) * 30)
-				span = (int64_t)(w->end - w->start) * 30;
+		pc = &p->pc[r[i].ci];
+		if (rank > 0 && (span_pc == NULL || pc->tz != span_pc->tz ||
+		    pc->cal != span_pc->cal || at != span_at)) {
+			/* The same for the whole group, as a rule: the first
+			 * half of each client's own window. */
+			half = (int64_t)(pc->cal->window.end -
+			    pc->cal->window.start) * 30;
+			span = planner_wend(p, pc, planner_local_day(pc->tz,
+			    at)) - at;
+			if (span > half)
+				span = half;
 			span -= span % SPREAD_STEP;
-			span_tz = z;
+			span_pc = pc;
 			span_at = at;
 		}
 		if (rank > 0 && span >= SPREAD_STEP)
@@ -922,21 +933,29 @@ planner_max_delay_skip(struct planner *p, uint32_t ti)
 	return STEP_DROP;
 }
 
-/* 3. Day: whether a movable message may go on day (weekdays, public
- * holidays); if not, the reason into *why. */
+/* 3. Day: whether a movable message may go on day of the client's own
+ * calendar (weekdays, public holidays); if not, the reason into *why,
+ * "weekday rule" or the holiday and its region ("Nationalfeiertag
+ * (AT-9)", written into buf). */
 static bool
 planner_day(const struct settings *s, const struct client *c, int64_t day,
-    const char **why)
+    const char **why, char buf[static PLANNER_WHY_LEN])
 {
 	const char *name = NULL;
+	int region = planner_holidays(s, c);
 
 	if ((planner_weekdays(s, c) & WEEKDAY_BIT(timeutil_weekday(day))) ==
 	    0) {
 		*why = "weekday rule";
 		return false;
 	}
-	if (holidays_is_holiday(planner_holidays(s, c), day, &name)) {
-		*why = name ? name : "public holiday";
+	if (holidays_is_holiday(region, day, &name)) {
+		if (snprintf(buf, PLANNER_WHY_LEN, "%s (%s)", name != NULL ?
+		    name : "public holiday", holidays_region_name(region)) >=
+		    PLANNER_WHY_LEN)
+			snprintf(buf, PLANNER_WHY_LEN, "public holiday (%s)",
+			    holidays_region_name(region));
+		*why = buf;
 		return false;
 	}
 	return true;
@@ -947,6 +966,7 @@ planner_next_moment(const struct settings *s, const struct client *c,
     const struct tz *z, bool movable, int64_t t)
 {
 	const struct window *w = planner_window(s, c);
+	char buf[PLANNER_WHY_LEN];
 	const char *why;
 	int64_t day, at = t;
 	int sec;
@@ -957,8 +977,8 @@ planner_next_moment(const struct settings *s, const struct client *c,
 	else if (sec >= w->end * 60)
 		at = planner_wstart_of(s, c, z, ++day);
 	/* A year of forbidden days is a configuration no one has. */
-	for (int i = 0; movable && i < 400 && !planner_day(s, c, day, &why);
-	    i++)
+	for (int i = 0; movable && i < 400 &&
+	    !planner_day(s, c, day, &why, buf); i++)
 		at = planner_wstart_of(s, c, z, ++day);
 	return at;
 }
@@ -966,16 +986,18 @@ planner_next_moment(const struct settings *s, const struct client *c,
 /* Moves t past the days nothing movable may use, in one go; whether it
  * moved. */
 static bool
-planner_day_move(const struct planner *p, struct task *t, int64_t last_day)
+planner_day_move(struct planner *p, struct task *t, int64_t last_day)
 {
 	const struct client *c = p->pc[t->ci].c;
+	char buf[PLANNER_WHY_LEN];
 	const char *why;
 
-	if (planner_day(p->s, c, t->day, &why))
+	if (planner_day(p->s, c, t->day, &why, buf))
 		return false;
 	do
 		planner_move(t, t->day + 1, why, NULL);
-	while (t->day <= last_day && !planner_day(p->s, c, t->day, &why));
+	while (t->day <= last_day &&
+	    !planner_day(p->s, c, t->day, &why, buf));
 	return true;
 }
 
@@ -1745,6 +1767,7 @@ planner_client_init(struct planner *p, uint32_t ci, const struct client *c,
 	pc->c = c;
 	pc->hc = hc;
 	pc->tz = z;
+	pc->cal = c->cal != NULL ? c->cal : &p->cal;
 	pc->memo_day[0] = pc->memo_day[1] = NO_DAY;
 	tz_utc_to_local(z, from, &pc->from_day, &sec);
 	pc->wend_today = planner_wend(p, pc, pc->from_day);
@@ -1772,6 +1795,9 @@ planner_init(struct planner *p, const struct settings *s,
 	p->b = b;
 	p->h = h;
 	p->o = o;
+	p->cal.window = s->window;
+	p->cal.weekdays = s->weekdays;
+	p->cal.holidays = s->holidays;
 	if (b->sender_tz == NULL) {
 		if (err != NULL)
 			*err = xstrdup("planner: the book has no sender time "

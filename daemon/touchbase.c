@@ -27,6 +27,8 @@ static const struct {
 	{ "test-mail", cmd_test_mail, "test-mail ADDRESS" },
 	{ "import", cmd_import, "import vcard|csv FILE" },
 	{ "backup", cmd_backup, "backup FILE" },
+	{ "holidays", cmd_holidays, "holidays [--region R] [--year Y] "
+	    "[--format table|json|ics]" },
 };
 
 static void

@@ -11,6 +11,11 @@
  * or every occasion when the book has no `defaults`.  A client lacking the
  * date an occasion needs (no birthday, no projects, no client_since or no
  * such field) simply gets nothing from it.
+ *
+ * A client's own `holidays`, `send_window` and `weekdays` are checked by
+ * the rules of the [schedule] keys; every client's `cal` is set.  A
+ * client whose time zone lies outside its holiday region's country
+ * (holidays_zone_fits) gets a warning, not an error.
  */
 #ifndef TOUCHBASE_BOOK_H
 #define TOUCHBASE_BOOK_H
@@ -29,6 +34,14 @@ enum occasion_kind {
 	OCC_ONCE,
 	OCC_AFTER_PROJECT,
 	OCC_CASUAL
+};
+
+/* When a client's movable messages may go: the [schedule] values unless
+ * the client gives its own holidays, send_window or weekdays. */
+struct calendar {
+	struct window	 window;
+	unsigned	 weekdays;
+	int		 holidays;	/* a region, see holidays.h */
 };
 
 struct occasion {
@@ -94,6 +107,11 @@ struct client {
 	bool		 paused;
 	bool		 has_paused_until;
 	struct civil_date paused_until;	/* paused up to and including */
+	const struct calendar *cal;	/* &book->calendar when the client
+					   keeps the schedule's, else its own;
+					   NULL (a client built by hand): the
+					   settings' [schedule] */
+	struct calendar	*own_cal;	/* owned; NULL when shared */
 	int		 line;
 };
 
@@ -107,6 +125,7 @@ struct book {
 	size_t		 nclients;
 	struct tzdb	*tzdb;
 	const struct tz	*sender_tz;	/* the schedule's time zone */
+	struct calendar	 calendar;	/* the schedule's */
 };
 
 int	 book_load(const char *path, const struct settings *s,

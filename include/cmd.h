@@ -24,6 +24,7 @@ int	cmd_optout(const char *config, int argc, char **argv);
 int	cmd_test_mail(const char *config, int argc, char **argv);
 int	cmd_import(const char *config, int argc, char **argv);
 int	cmd_backup(const char *config, int argc, char **argv);
+int	cmd_holidays(const char *config, int argc, char **argv);
 
 /* check's whole work, shared with `touchbased -t`: prints every problem
  * as FILE:LINE: message to stderr, a summary to stdout; returns 0 or 1. */
@@ -107,6 +108,12 @@ void	cmd_print_csv(FILE *fp, const char *const *names, size_t nnames,
  * line ("[]" when there are none); a field without value is null. */
 void	cmd_print_json(FILE *fp, const char *const *names, size_t nnames,
 	    size_t nrows, cmd_field_fn *field, const void *ctx);
+/* One iCalendar content line "NAME:VALUE" to stdout, built in b: value
+ * TEXT-escaped when text (RFC 5545 3.3.11), folded at 75 octets without
+ * splitting a UTF-8 sequence, ended with CRLF. */
+struct buf;
+void	cmd_ics_prop(struct buf *b, const char *name, const char *value,
+	    bool text);
 /* Flushes stdout: 0, or 1 after printing "touchbase CMD: writing the
  * output: REASON". */
 int	cmd_flush_stdout(const char *cmd);

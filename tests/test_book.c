@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "book.h"
+#include "holidays.h"
 #include "buf.h"
 #include "diag.h"
 #include "settings.h"
@@ -404,7 +405,8 @@ test_all_problems_reported(void **state)
 	    "clients.conf:11: client 'anna': unknown key 'tz'; valid keys: "
 	    "id, name, first_name, email, salutation, language, timezone, "
 	    "birthday, client_since, projects, fields, last_contact, "
-	    "occasions, basis, consent_date, paused, paused_until, form\n"
+	    "occasions, basis, consent_date, paused, paused_until, form, "
+	    "holidays, send_window, weekdays\n"
 	    "clients.conf:10: client id 'anna' is used twice (first on line "
 	    "6)\n");
 }
@@ -527,6 +529,83 @@ test_file_problems(void **state)
 	unlink(path);
 }
 
+/* A client's own holidays, send_window and weekdays land in its calendar;
+ * a client without them shares the schedule's; a zone outside the
+ * region's country is a warning at the timezone line. */
+static void
+test_client_calendar(void **state)
+{
+	struct settings s = test_settings;
+	struct book *b = NULL;
+	const struct client *c;
+	char *got;
+	int rc, de_be, at_9;
+
+	(void)state;
+	s.window = (struct window){ 9 * 60, 17 * 60 };
+	s.weekdays = WEEKDAYS_MON_FRI;
+	assert_int_equal(holidays_parse_region("DE-BE", &s.holidays, NULL), 0);
+	assert_int_equal(holidays_parse_region("DE-BE", &de_be, NULL), 0);
+	assert_int_equal(holidays_parse_region("AT-9", &at_9, NULL), 0);
+	got = load_text("clients = (\n"
+	    "  { id = \"anna\"; name = \"Anna\"; email = \"a@example.de\"; },\n"
+	    "  { id = \"gruber\"; name = \"Gruber\"; email = \"g@example.at\";\n"
+	    "    timezone = \"Europe/Vienna\"; holidays = \"AT-9\";\n"
+	    "    send_window = \"10:00-16:00\"; weekdays = \"Mon-Thu\"; },\n"
+	    "  { id = \"same\"; name = \"Same\"; email = \"s@example.de\";\n"
+	    "    holidays = \"DE-BE\"; send_window = \"09:00-17:00\"; },\n"
+	    "  { id = \"sarah-collins\"; name = \"Sarah\";\n"
+	    "    email = \"sarah@example.com\";\n"
+	    "    timezone = \"America/New_York\"; },\n"
+	    "  { id = \"tom\"; name = \"Tom\"; email = \"t@example.com\";\n"
+	    "    timezone = \"America/New_York\"; holidays = \"none\";\n"
+	    "    send_window = \"10:00-16:00\"; }\n"
+	    ");\n", &s, &b, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(got, "clients.conf:10: warning: client "
+	    "'sarah-collins' (America/New_York) uses the holidays of DE-BE; "
+	    "set holidays = \"none\" or the client's own region\n");
+	free(got);
+
+	c = book_client(b, "anna");
+	assert_ptr_equal(c->cal, &b->calendar);
+	assert_null(c->own_cal);
+	assert_int_equal(c->cal->holidays, de_be);
+	assert_int_equal(c->cal->window.start, 9 * 60);
+	assert_int_equal(c->cal->weekdays, WEEKDAYS_MON_FRI);
+	c = book_client(b, "same");	/* equal to the schedule's: shared */
+	assert_ptr_equal(c->cal, &b->calendar);
+	c = book_client(b, "gruber");
+	assert_ptr_equal(c->cal, c->own_cal);
+	assert_int_equal(c->cal->holidays, at_9);
+	assert_int_equal(c->cal->window.start, 10 * 60);
+	assert_int_equal(c->cal->window.end, 16 * 60);
+	assert_int_equal(c->cal->weekdays, 0x0fu);
+	c = book_client(b, "tom");
+	assert_int_equal(c->cal->holidays, HOLIDAYS_NONE);
+	assert_int_equal(c->cal->window.start, 10 * 60);
+	assert_int_equal(c->cal->weekdays, WEEKDAYS_MON_FRI);
+	book_free(b);
+
+	/* Two bad values, each at its own line. */
+	b = (struct book *)&b;
+	got = load_text("clients = (\n"
+	    "  { id = \"anna\"; name = \"Anna\"; email = \"a@example.de\";\n"
+	    "    holidays = \"AT-10\";\n"
+	    "    weekdays = \"Mon-Fry\"; }\n"
+	    ");\n", &s, &b, &rc);
+	assert_int_equal(rc, -1);
+	assert_ptr_equal(b, (struct book *)&b);
+	assert_string_equal(got, "clients.conf:3: client 'anna': holidays: "
+	    "'AT-10' is not a holiday region: use none, AT, AT-1, AT-2, AT-3, "
+	    "AT-4, AT-5, AT-6, AT-7, AT-8 or AT-9\n"
+	    "clients.conf:4: client 'anna': weekdays: 'Mon-Fry' is not a set "
+	    "of weekdays: 'Fry' is not a day; use Mon, Tue, Wed, Thu, Fri, Sat "
+	    "or Sun, a range like Mon-Fri or Sat-Mon, or a list like "
+	    "Mon,Wed,Fri\n");
+	free(got);
+}
+
 /* conf/clients.conf with conf/touchbase.ini: clean, and covering what the
  * example promises. */
 static void
@@ -591,6 +670,7 @@ main(void)
 		cmocka_unit_test(test_exact_messages),
 		cmocka_unit_test(test_bad_fixtures),
 		cmocka_unit_test(test_file_problems),
+		cmocka_unit_test(test_client_calendar),
 		cmocka_unit_test(test_example_book),
 	};
 

@@ -360,10 +360,10 @@ test_followup_easter(void **state)
 	    "2027-03-15");
 	plan("2027-03-01", "2027-05-01", NULL);
 	expect_send("anna", "followup/Logo/14d", "2027-03-30T09:00:00+02:00",
-	    "moved from Fri 2027-03-26: Karfreitag, weekday rule, "
-	    "Ostermontag");
+	    "moved from Fri 2027-03-26: Karfreitag (DE), weekday rule, "
+	    "Ostermontag (DE)");
 	expect_send("bert", "followup/Web/14d", "2027-03-30T09:02:00+02:00",
-	    "moved from Mon 2027-03-29: Ostermontag");
+	    "moved from Mon 2027-03-29: Ostermontag (DE)");
 }
 
 /* Fronleichnam, Thu 2027-05-27, is a holiday in Bavaria, not in Berlin. */
@@ -376,7 +376,7 @@ test_followup_regional_holiday(void **state)
 	assert_int_equal(holidays_parse_region("DE-BY", &S.holidays, NULL), 0);
 	plan("2027-05-01", "2027-07-01", NULL);
 	expect_send("anna", "followup/Logo/14d", "2027-05-28T09:00:00+02:00",
-	    "moved from Thu 2027-05-27: Fronleichnam");
+	    "moved from Thu 2027-05-27: Fronleichnam (DE-BY)");
 	assert_int_equal(holidays_parse_region("DE-BE", &S.holidays, NULL), 0);
 	plan("2027-05-01", "2027-07-01", NULL);
 	expect_send("anna", "followup/Logo/14d", "2027-05-27T09:00:00+02:00",

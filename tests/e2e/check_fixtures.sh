@@ -85,7 +85,7 @@ done
 # The example configuration is clean, found through -c and through
 # $TOUCHBASE_CONFIG: one summary line on stdout, nothing on stderr, from
 # both programs.
-ok_line="$SRC/conf/touchbase.ini: ok: 8 clients, 6 occasions, 0 warnings"
+ok_line="$SRC/conf/touchbase.ini: ok: 9 clients, 6 occasions, 0 warnings"
 for prog in "$TB -c $SRC/conf/touchbase.ini check" \
     "$TBD -c $SRC/conf/touchbase.ini -t"; do
 	$prog >"$TMPDIR_E2E/ok.out" 2>"$TMPDIR_E2E/ok.err"
@@ -175,7 +175,7 @@ rc=$?
 [ "$rc" -eq 0 ] || bad "template/fallback: exit $rc, want 0: $(cat "$d/err")"
 [ "$(cat "$d/err")" = "clients.conf:$line: warning: client 'sarah-collins' (language 'en') gets how-are-you.de.txt: there is no how-are-you.en.txt" ] ||
     bad "template/fallback: stderr: $(cat "$d/err")"
-[ "$(cat "$d/out")" = "touchbase.ini: ok: 8 clients, 6 occasions, 1 warning" ] ||
+[ "$(cat "$d/out")" = "touchbase.ini: ok: 9 clients, 6 occasions, 1 warning" ] ||
     bad "template/fallback: stdout: $(cat "$d/out")"
 
 # The password file: each tests/fixtures/settings/pw-MODE.ini names

@@ -69,7 +69,7 @@ CASES = {
     # sie: the German Sie version
     "thomas": dict(
         to="Thomas Müller <t.mueller@mueller-bau.example>",
-        date="Tue, 30 Mar 2027 09:00:00 +0200",
+        date="Fri, 26 Mar 2027 09:00:00 +0100",
         template="project-checkin.de-sie.txt", card=None, image=None,
         notice="de", form="sie",
         vars={"salutation": "Sehr geehrter Herr Müller",

@@ -69,7 +69,7 @@ for l in bad:
 sys.exit(1 if bad else 0)
 EOF
 tb_grep "table: Karfreitag move" \
-    "moved from Fri 2027-03-26: Karfreitag, weekday rule, Ostermontag" "$OUT"
+    "moved from Fri 2027-03-26: Karfreitag (DE), weekday rule, Ostermontag (DE)" "$OUT"
 tb_grep "table: New York local time" \
     "Sat 2027-03-20 09:00 -04:00  carla-nyc     birthday/2027" "$OUT"
 tb_grep "table: paused" "    skipped: paused until 2027-03-31" "$OUT"
@@ -173,8 +173,8 @@ if e is not None and str(e["SUMMARY"]) != "birthday for Anna Müller":
 e = ev.get("followup/Logo, Relaunch; Teil 2/14d.anna-mueller@touchbase")
 if e is not None:
     d = str(e["DESCRIPTION"])
-    if ("note: moved from Fri 2027-03-26: Karfreitag, weekday rule, "
-            "Ostermontag") not in d or "\noccurrence: followup/Logo, " \
+    if ("note: moved from Fri 2027-03-26: Karfreitag (DE), weekday rule, "
+            "Ostermontag (DE)") not in d or "\noccurrence: followup/Logo, " \
             "Relaunch; Teil 2/14d\n" not in d:
         print("DESCRIPTION:", repr(d)); ok = False
 e = ev.get("birthday/2027.ben-weber@touchbase")

@@ -45,12 +45,12 @@ render_case() {
 }
 
 # 29 Feb birthday in a common year; New York; yearless birthday of a
-# private friend; the 14-day check-in after a project ended on 12 March,
-# moved from Good Friday over Easter Monday to Tuesday 30 March (CEST).
+# private friend; the 14-day check-in after a project ended on 12 March:
+# Good Friday 26 March, a working day in Vienna (AT-9), so not moved.
 render_case anna anna-mueller birthday 2027-02-28
 render_case sarah sarah-collins birthday 2027-05-03
 render_case juergen juergen-schaefer birthday 2027-07-14
-render_case thomas thomas-mueller followup 2027-03-30
+render_case thomas thomas-mueller followup 2027-03-26
 # Vienna, de-AT, sie: the German formal card (birthday.de-sie.*), German
 # notice; one language and one form throughout.
 render_case thomas-birthday thomas-mueller birthday 2027-06-08
