@@ -38,7 +38,7 @@ offers() {
 offers "touchbase " "$(touchbase --help | sed -n '/^commands:/,/^$/s/^  \([a-z-]*\).*/\1/p' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
 offers "touchbase ch" "check"
 offers "touchbase -c $D/touchbase.ini te" "test-mail"
-offers "touchbase -c $D/touchbase.ini render " "anna-mueller cafe-sonnenschein juergen-schaefer kanzlei-brandt lena-koenig praxis-weiss sarah-collins thomas-mueller"
+offers "touchbase -c $D/touchbase.ini render " "anna-mueller atelier-gruber cafe-sonnenschein juergen-schaefer kanzlei-brandt lena-koenig praxis-weiss sarah-collins thomas-mueller"
 offers "touchbase -c $D/touchbase.ini render an" "anna-mueller"
 offers "touchbase -c $D/touchbase.ini render anna-mueller " "advent birthday checkin followup jubilee studio-opening"
 offers "touchbase -c $D/touchbase.ini render anna-mueller b" "birthday"
