@@ -1722,6 +1722,7 @@ msgref_fill(struct ledger *l, sqlite3_stmt *st, struct ledger_msgref *r,
 	r->client = col_strdup(st, 1);
 	r->to = col_strdup(st, 2);
 	r->updated = sqlite3_column_int64(st, 4);
+	r->occurrence = col_strdup(st, 5);
 	*found = true;
 	return 0;
 }
@@ -1750,9 +1751,9 @@ ledger_find_message(struct ledger *l, const char *mid,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (db_prepare(l, "SELECT id, client, to_addr, status, updated FROM"
-	    " messages WHERE message_id = ?1 ORDER BY id LIMIT 1", &st,
-	    err) == -1)
+	if (db_prepare(l, "SELECT id, client, to_addr, status, updated,"
+	    " occurrence FROM messages WHERE message_id = ?1"
+	    " ORDER BY id LIMIT 1", &st, err) == -1)
 		return -1;
 	sqlite3_bind_text(st, 1, mid, -1, SQLITE_STATIC);
 	rc = msgref_from(l, st, r, found, err);
@@ -1769,8 +1770,8 @@ ledger_find_sent_to(struct ledger *l, const char *addr, int64_t since,
 
 	memset(r, 0, sizeof(*r));
 	*found = false;
-	if (db_prepare(l, "SELECT id, client, to_addr, status, updated FROM"
-	    " messages WHERE status IN ('sent', 'bounced') AND updated >= ?1"
+	if (db_prepare(l, "SELECT id, client, to_addr, status, updated,"
+	    " occurrence FROM messages WHERE status IN ('sent', 'bounced') AND updated >= ?1"
 	    " AND updated <= ?2 ORDER BY updated DESC, id DESC", &st,
 	    err) == -1)
 		return -1;
@@ -1797,6 +1798,7 @@ ledger_msgref_clear(struct ledger_msgref *r)
 		return;
 	free(r->client);
 	free(r->to);
+	free(r->occurrence);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -1884,20 +1886,33 @@ ledger_mail_name_seen(struct ledger *l, const char *folder, const char *name,
 }
 
 int
-ledger_mail_name_add(struct ledger *l, const char *folder, const char *name,
-    char **err)
+ledger_mail_names_add(struct ledger *l, const char *folder,
+    const char *const *names, size_t n, char **err)
 {
-	sqlite3_stmt *st;
-	int rc;
+	sqlite3_stmt *st = NULL;
 
+	if (n == 0)
+		return 0;
+	if (db_begin(l, err) == -1)
+		return -1;
 	if (db_prepare(l, "INSERT INTO mail_names (folder, name) VALUES"
 	    " (?1, ?2) ON CONFLICT DO NOTHING", &st, err) == -1)
-		return -1;
-	sqlite3_bind_text(st, 1, folder, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	rc = write_one(l, st, NULL, err);
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_text(st, 1, folder, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, names[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			db_fail(l, err);
+			goto fail;
+		}
+		sqlite3_reset(st);
+	}
 	sqlite3_finalize(st);
-	return rc;
+	return db_commit(l, err);
+fail:
+	sqlite3_finalize(st);
+	db_rollback(l);
+	return -1;
 }
 
 int
@@ -1966,6 +1981,37 @@ ledger_optout_source(struct ledger *l, const char *client, int64_t *when,
 	}
 	sqlite3_finalize(st);
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		db_fail(l, err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ledger_touches(struct ledger *l, const char *client, int64_t **at,
+    char ***notes, size_t *n, char **err)
+{
+	sqlite3_stmt *st;
+	size_t cnt = 0;
+	int step;
+
+	*at = NULL;
+	*notes = NULL;
+	*n = 0;
+	if (db_prepare(l, "SELECT at, note FROM touches WHERE client = ?1"
+	    " ORDER BY at", &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		*at = xreallocarray(*at, cnt + 1, sizeof(**at));
+		*notes = xreallocarray(*notes, cnt + 1, sizeof(**notes));
+		(*at)[cnt] = sqlite3_column_int64(st, 0);
+		(*notes)[cnt] = col_strdup(st, 1);
+		cnt++;
+	}
+	sqlite3_finalize(st);
+	*n = cnt;
+	if (step != SQLITE_DONE) {
 		db_fail(l, err);
 		return -1;
 	}

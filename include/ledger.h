@@ -263,6 +263,7 @@ struct ledger_mail_event {
 struct ledger_msgref {
 	int64_t		 id;
 	char		*client;
+	char		*occurrence;
 	char		*to;
 	enum msg_status	 status;
 	int64_t		 updated;
@@ -279,7 +280,7 @@ int	 ledger_mail_seen(struct ledger *l, const char *key, bool *seen,
 int	 ledger_record_mail(struct ledger *l, const char *key, int64_t now,
 	    const struct ledger_mail_event *ev, size_t n, char **err);
 /* The send-log row whose Message-ID is mid ("<...>"); *found false when
- * none.  Free r->client and r->to. */
+ * none.  Clear r with ledger_msgref_clear(). */
 int	 ledger_find_message(struct ledger *l, const char *mid,
 	    struct ledger_msgref *r, bool *found, char **err);
 /* The latest `sent` (or `bounced`) row to addr (valid_address_same) whose
@@ -297,8 +298,9 @@ int	 ledger_list_bounces(struct ledger *l, char ***clients, char ***addrs,
 /* Maildir names already read in folder. */
 int	 ledger_mail_name_seen(struct ledger *l, const char *folder,
 	    const char *name, bool *seen, char **err);
-int	 ledger_mail_name_add(struct ledger *l, const char *folder,
-	    const char *name, char **err);
+/* Adds n names read in folder, in one transaction. */
+int	 ledger_mail_names_add(struct ledger *l, const char *folder,
+	    const char *const *names, size_t n, char **err);
 /* One client's mail events, oldest first (`history`). */
 struct ledger_mail_row {
 	enum ledger_mail_kind kind;
@@ -309,6 +311,10 @@ struct ledger_mail_row {
 int	 ledger_mail_events(struct ledger *l, const char *client,
 	    struct ledger_mail_row **out, size_t *n, char **err);
 void	 ledger_mail_rows_free(struct ledger_mail_row *r, size_t n);
+/* One client's touches (`touchbase touch`), oldest first: *at and
+ * *notes (a note may be NULL) allocated, *n entries. */
+int	 ledger_touches(struct ledger *l, const char *client, int64_t **at,
+	    char ***notes, size_t *n, char **err);
 /* The client's opt-out with its source: *source "mailbox" or NULL (a
  * command), allocated. */
 int	 ledger_optout_source(struct ledger *l, const char *client,
