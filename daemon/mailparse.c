@@ -584,11 +584,19 @@ keep_text(const char *v)
 		return NULL;
 	if (n > MAILPARSE_MAX_TEXT)
 		n = MAILPARSE_MAX_TEXT;
-	/* Bytes >= 0x80 are shown as '?': only ASCII is stored. */
-	char *r = xstrndup(p, n);
-	for (char *q = r; *q != '\0'; q++)
-		if ((unsigned char)*q >= 0x7f)
-			*q = '?';
+	/* Blanks left by unfolding shrink to one; bytes >= 0x7f become '?':
+	 * only printable ASCII is stored. */
+	char *r = xmalloc(n + 1);
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if ((c == ' ' || c == '\t') && k > 0 && r[k - 1] == ' ')
+			continue;
+		r[k++] = c == '\t' ? ' ' : c >= 0x7f ? '?' : (char)c;
+	}
+	r[k] = '\0';
 	return r;
 }
 
