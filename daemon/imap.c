@@ -417,6 +417,12 @@ imap_command(struct imap *im, const char *cmd, char **err)
 	}
 }
 
+enum imap_result
+imap_login(struct imap *im, char **err)
+{
+	return imap_command(im, "NOOP", err);
+}
+
 static char *
 imap_quote(const char *folder)
 {

@@ -760,6 +760,13 @@ scan_imap(struct scan *s)
 		scan_fail(s, INBOX_FAIL_CONFIG, err);
 		goto out;
 	}
+	if ((r = imap_login(im, &err)) != IMAP_OK) {
+		scan_fail(s, imap_fail_kind(r), xasprintf("%s://%s:%d: %s",
+		    p.implicit_tls ? "imaps" : "imap", st->inbox_host,
+		    st->inbox_port, err));
+		free(err);
+		goto out;
+	}
 	if (scan_imap_folder(s, im, st->inbox_folder, FOLDER_INBOX) == -1)
 		goto out;
 	if (st->inbox_sent != NULL)

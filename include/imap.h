@@ -56,6 +56,10 @@ struct imap;
 struct imap *imap_new(const struct imap_params *p, char **err);
 /* Logs out and frees; NULL is fine. */
 void	 imap_free(struct imap *im);
+/* Connects and logs in (a NOOP after libcurl's login): the session's
+ * own failures (no connection, TLS, login refused) come from here, with
+ * the server's words. */
+enum imap_result imap_login(struct imap *im, char **err);
 /* The folder with special-use attribute attr ("\\Sent"), from LIST "" "*"
  * RETURN (SPECIAL-USE) (or the attributes of a plain LIST): *folder
  * allocated, NULL when no folder has it. */
