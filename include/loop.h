@@ -5,8 +5,7 @@
  * next due moment (next planned message, retry or mailbox scan: a scan
  * runs before the pass, so an objection counts at once), capped at an
  * hour so clock jumps and suspend correct themselves, and at half the
- * watchdog
- * interval when systemd asks for one.  Signals arrive through a self-pipe
+ * watchdog interval when systemd asks for one.  Signals arrive through a self-pipe
  * in the same wait; handlers only set flags.  SIGHUP reloads (swapping
  * only a valid new configuration), SIGTERM/SIGINT end the loop after the
  * transaction in progress.  Returns the exit status.
