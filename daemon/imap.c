@@ -23,9 +23,15 @@
 #include "valid.h"
 #include "xalloc.h"
 
-/* Server lines longer than libcurl's buffer are clipped: a UID SEARCH
- * answer for 150,000 messages still fits in this one. */
+/* Server lines longer than libcurl's buffer are clipped; and libcurl
+ * (Debian's 7.88 with the fix of CVE-2023-38039) ends a command whose
+ * response lines, all of which go through the header callback, exceed
+ * 300 KiB.  So a UID SEARCH covers at most IMAP_SEARCH_SPAN UIDs, and a
+ * FETCH of header fields takes at most IMAP_FIELDS_MAX bytes of each of
+ * at most IMAP_FETCH_MAX messages. */
 #define IMAP_BUFFER	(1024 * 1024)
+#define IMAP_SEARCH_SPAN 20000
+#define IMAP_FIELDS_MAX	16384
 #define IMAP_FIELDS	"MESSAGE-ID DATE FROM TO CC SUBJECT IN-REPLY-TO " \
 	"REFERENCES CONTENT-TYPE AUTO-SUBMITTED"
 
@@ -44,6 +50,7 @@ struct imap {
 	bool		 in_lit;
 	uint32_t	 lit_uid;	/* UID on its FETCH line, 0: not yet */
 	uint32_t	 uidvalidity;
+	uint32_t	 uidnext;
 	uint32_t	*uids;
 	size_t		 nuids;
 	const char	*want_attr;	/* LIST: the special-use flag sought */
@@ -119,10 +126,19 @@ imap_untagged(struct imap *im, const char *s, size_t n)
 	if (n > 18 && strncasecmp(s, "* OK [UIDVALIDITY ", 18) == 0) {
 		uint64_t v = 0;
 
-		for (p = s + 18; p < end && isdigit((unsigned char)*p); p++)
+		for (p = s + 18; p < end && isdigit((unsigned char)*p) &&
+		    v <= UINT32_MAX; p++)
 			v = v * 10 + (uint64_t)(*p - '0');
 		if (v <= UINT32_MAX)
 			im->uidvalidity = (uint32_t)v;
+	} else if (n > 15 && strncasecmp(s, "* OK [UIDNEXT ", 14) == 0) {
+		uint64_t v = 0;
+
+		for (p = s + 14; p < end && isdigit((unsigned char)*p) &&
+		    v <= UINT32_MAX; p++)
+			v = v * 10 + (uint64_t)(*p - '0');
+		if (v <= UINT32_MAX)
+			im->uidnext = (uint32_t)v;
 	} else if (n >= 8 && strncasecmp(s, "* SEARCH", 8) == 0) {
 		uint64_t v = 0;
 		bool num = false;
@@ -467,6 +483,7 @@ imap_examine(struct imap *im, const char *folder, uint32_t *uidvalidity,
 	q = imap_quote(folder);
 	cmd = xasprintf("EXAMINE %s", q);
 	im->uidvalidity = 0;
+	im->uidnext = 0;
 	r = imap_command(im, cmd, err);
 	free(cmd);
 	free(q);
@@ -492,8 +509,9 @@ imap_search(struct imap *im, uint32_t after, int64_t since, uint32_t **uids,
 {
 	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May",
 	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	enum imap_result r;
-	char *cmd;
+	enum imap_result r = IMAP_OK;
+	char crit[40] = "";
+	uint64_t lo = (uint64_t)after + 1, top;
 	size_t k = 0;
 
 	*uids = NULL;
@@ -502,25 +520,50 @@ imap_search(struct imap *im, uint32_t after, int64_t since, uint32_t **uids,
 		struct civil_date d;
 
 		timeutil_civil_from_days(since, &d);
-		cmd = xasprintf("UID SEARCH SINCE %d-%s-%04d", d.day,
+		snprintf(crit, sizeof(crit), " SINCE %d-%s-%04d", d.day,
 		    mon[d.month - 1], d.year);
-	} else
-		cmd = xasprintf("UID SEARCH UID %u:*", after + 1);
+	}
 	free(im->uids);
 	im->uids = NULL;
 	im->nuids = 0;
-	r = imap_command(im, cmd, err);
-	free(cmd);
-	if (r != IMAP_OK)
+	/* Windows of UIDs up to UIDNEXT, then "n:*" for what arrived since
+	 * EXAMINE (a server without UIDNEXT gets that one search). */
+	top = im->uidnext > 0 ? im->uidnext : lo;
+	for (;;) {
+		char *cmd;
+
+		if (lo + IMAP_SEARCH_SPAN < top)
+			cmd = xasprintf("UID SEARCH UID %llu:%llu%s",
+			    (unsigned long long)lo, (unsigned long long)(lo +
+			    IMAP_SEARCH_SPAN - 1), crit);
+		else
+			cmd = xasprintf("UID SEARCH UID %llu:*%s",
+			    (unsigned long long)lo, crit);
+		r = imap_command(im, cmd, err);
+		free(cmd);
+		if (r != IMAP_OK || lo + IMAP_SEARCH_SPAN >= top)
+			break;
+		lo += IMAP_SEARCH_SPAN;
+	}
+	if (r != IMAP_OK) {
+		free(im->uids);
+		im->uids = NULL;
+		im->nuids = 0;
 		return r;
+	}
 	/* "n:*" always matches the highest UID, even below n. */
 	for (size_t i = 0; i < im->nuids; i++)
 		if (im->uids[i] > after)
 			im->uids[k++] = im->uids[i];
 	if (k > 1)
 		qsort(im->uids, k, sizeof(*im->uids), uid_cmp);
+	/* Windows overlap in nothing, but a server may repeat a UID. */
+	size_t u = 0;
+	for (size_t i = 0; i < k; i++)
+		if (u == 0 || im->uids[u - 1] != im->uids[i])
+			im->uids[u++] = im->uids[i];
 	*uids = im->uids;
-	*n = k;
+	*n = u;
 	im->uids = NULL;
 	im->nuids = 0;
 	return IMAP_OK;
@@ -535,6 +578,10 @@ imap_fetch(struct imap *im, const uint32_t *uids, size_t n, size_t whole,
 
 	if (n == 0)
 		return IMAP_OK;
+	if (n > IMAP_FETCH_MAX || (whole > 0 && n > 1))
+		n = whole > 0 ? 1 : IMAP_FETCH_MAX;
+	if (whole > IMAP_WHOLE_MAX)
+		whole = IMAP_WHOLE_MAX;
 	buf_init(&cmd);
 	buf_adds(&cmd, "UID FETCH ");
 	for (size_t i = 0; i < n; i++) {
@@ -552,8 +599,8 @@ imap_fetch(struct imap *im, const uint32_t *uids, size_t n, size_t whole,
 	if (whole > 0)
 		buf_addf(&cmd, " (UID BODY.PEEK[]<0.%zu>)", whole);
 	else
-		buf_adds(&cmd, " (UID BODY.PEEK[HEADER.FIELDS (" IMAP_FIELDS
-		    ")])");
+		buf_addf(&cmd, " (UID BODY.PEEK[HEADER.FIELDS (" IMAP_FIELDS
+		    ")]<0.%d>)", IMAP_FIELDS_MAX);
 	buf_addc(&cmd, '\0');
 	im->fn = fn;
 	im->arg = arg;

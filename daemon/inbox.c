@@ -25,7 +25,7 @@
 #include "xalloc.h"
 
 #define INBOX_CREDENTIAL	"imap-password"
-#define INBOX_BATCH		250	/* UIDs per FETCH */
+#define INBOX_BATCH		IMAP_FETCH_MAX	/* UIDs per FETCH */
 #define INBOX_DSN_BYTES		(128 * 1024)
 #define INBOX_DSN_WINDOW	(30 * DAY_SECONDS) /* a DSN without the
 						      original's headers

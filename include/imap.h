@@ -68,17 +68,21 @@ enum imap_result imap_special_use(struct imap *im, const char *attr,
 /* EXAMINE folder: *uidvalidity from its [UIDVALIDITY n]. */
 enum imap_result imap_examine(struct imap *im, const char *folder,
 	    uint32_t *uidvalidity, char **err);
-/* UID SEARCH of the examined folder: UIDs above after (0: all), or on or
- * after the day `since` (days since 1970-01-01; -1: no bound).  *uids
- * sorted ascending (allocated). */
+/* UID SEARCH of the examined folder: UIDs above after (0: all), and on
+ * or after the day `since` (days since 1970-01-01; -1: no bound), in
+ * windows of UIDs (see imap.c).  *uids sorted ascending, each once
+ * (allocated). */
 enum imap_result imap_search(struct imap *im, uint32_t after, int64_t since,
 	    uint32_t **uids, size_t *n, char **err);
 /* One FETCH result: the section's bytes (not NUL-terminated). */
 typedef void imap_fetch_fn(void *arg, uint32_t uid, const char *data,
 	    size_t len);
-/* UID FETCH uids with either the header fields touchbase reads
- * (whole = false) or the first `whole` bytes of the message (BODY.PEEK[]
- * with a partial range); fn is called once per message returned. */
+/* UID FETCH uids (at most IMAP_FETCH_MAX) with either the first 16 KiB of
+ * the header fields touchbase reads (whole = 0) or the first `whole`
+ * bytes (at most IMAP_WHOLE_MAX) of the one message (BODY.PEEK[] with a
+ * partial range); fn is called once per message returned. */
+#define IMAP_FETCH_MAX	16
+#define IMAP_WHOLE_MAX	(160 * 1024)
 enum imap_result imap_fetch(struct imap *im, const uint32_t *uids, size_t n,
 	    size_t whole, imap_fetch_fn *fn, void *arg, char **err);
 
