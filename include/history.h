@@ -49,12 +49,14 @@ struct history_client {
 	int64_t		 first_seen;	/* instant, or HISTORY_NONE */
 	int64_t		 last_touch;	/* latest `touchbase touch`, or NONE */
 	int64_t		 optout;	/* objection recorded at, or NONE */
+	struct history_record *records;	/* sorted by due */
+	size_t		 nrecords;
+	/* What the mailbox said (after the rest: tests build clients with
+	 * positional initializers). */
 	int64_t		 last_mail;	/* latest contact seen in the mailbox,
 					   or NONE */
 	struct history_bounce *bounces;	/* addresses that bounced */
 	size_t		 nbounces;
-	struct history_record *records;	/* sorted by due */
-	size_t		 nrecords;
 };
 
 struct history;
