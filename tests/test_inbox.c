@@ -384,6 +384,26 @@ test_huge_headers(void **state)
 	buf_free(&b);
 }
 
+/* The daemon's schedule: check_every after a good scan; after failures a
+ * pause doubling from a minute up to an hour (or check_every). */
+static void
+test_next_scan(void **state)
+{
+	struct settings s;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.inbox_every = 900;
+	assert_int_equal(inbox_next_scan(&s, NOW, true, 0), NOW + 900);
+	assert_int_equal(inbox_next_scan(&s, NOW, false, 1), NOW + 60);
+	assert_int_equal(inbox_next_scan(&s, NOW, false, 2), NOW + 120);
+	assert_int_equal(inbox_next_scan(&s, NOW, false, 6), NOW + 1920);
+	assert_int_equal(inbox_next_scan(&s, NOW, false, 7), NOW + 3600);
+	assert_int_equal(inbox_next_scan(&s, NOW, false, 500), NOW + 3600);
+	s.inbox_every = 6 * 3600;
+	assert_int_equal(inbox_next_scan(&s, NOW, false, 500), NOW + 6 * 3600);
+}
+
 int
 main(void)
 {
@@ -395,6 +415,7 @@ main(void)
 		cmocka_unit_test(test_addresses_and_ids),
 		cmocka_unit_test(test_dsn_fields),
 		cmocka_unit_test(test_huge_headers),
+		cmocka_unit_test(test_next_scan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
