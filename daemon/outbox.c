@@ -329,8 +329,9 @@ outbox_flush(struct outbox *o, char **err)
 			    history_status_name(p->o.status));
 		outbox_pending_clear(p);
 	}
-	memmove(o->pending, o->pending + done,
-	    (o->npending - done) * sizeof(*o->pending));
+	if (done > 0 && o->npending > done)	/* never memmove(NULL) */
+		memmove(o->pending, o->pending + done,
+		    (o->npending - done) * sizeof(*o->pending));
 	o->npending -= done;
 	return rc;
 }
