@@ -362,18 +362,32 @@ scan_report(struct scan *s, const struct mail *m, enum folder_kind fk,
 	}
 }
 
+/* The key of a mail without a Message-ID: a hash of what was read of
+ * it, the same whichever scan reads it (a UID or a file name is not: a
+ * server may renumber, a mail client rename). */
+static char *
+nomid_key(enum folder_kind fk, const char *data, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)data[i];
+		h *= 1099511628211ULL;
+	}
+	return xasprintf("no-message-id:%s:%016llx", fk == FOLDER_SENT ?
+	    "sent" : "inbox", (unsigned long long)h);
+}
+
 /*
  * Reads one mail (len bytes: its header fields, or the start of the
- * whole mail) and records what it says.  fallback names it when it has
- * no Message-ID.  Returns -1 after scan_fail().
+ * whole mail) and records what it says.  Returns -1 after scan_fail().
  */
 static int
-scan_mail(struct scan *s, enum folder_kind fk, const char *fallback,
-    const char *data, size_t len)
+scan_mail(struct scan *s, enum folder_kind fk, const char *data, size_t len)
 {
 	struct mail m;
 	struct events e;
-	const char *key;
+	char *key;
 	int64_t at;
 	bool seen, own = false;
 	char *err = NULL;
@@ -382,7 +396,8 @@ scan_mail(struct scan *s, enum folder_kind fk, const char *fallback,
 	memset(&e, 0, sizeof(e));
 	mailparse_message(data, len, &m);
 	s->res->mails++;
-	key = m.message_id != NULL ? m.message_id : fallback;
+	key = m.message_id != NULL ? xstrdup(m.message_id) :
+	    nomid_key(fk, data, len);
 	if (ledger_mail_seen(s->l, key, &seen, &err) == -1)
 		goto ledger;
 	if (seen) {
@@ -425,6 +440,7 @@ scan_mail(struct scan *s, enum folder_kind fk, const char *fallback,
 ledger:
 	scan_fail(s, INBOX_FAIL_LEDGER, err);
 out:
+	free(key);
 	events_clear(&e);
 	mailparse_clear(&m);
 	return rc;
@@ -439,7 +455,7 @@ scan_maildir_folder(struct scan *s, const char *folder, enum folder_kind fk)
 	const char **fresh = NULL;
 	size_t n = 0, nfresh = 0;
 	struct buf b;
-	char *err = NULL, *fallback;
+	char *err = NULL;
 	int rc = -1;
 	bool seen, first;
 
@@ -468,10 +484,7 @@ scan_maildir_folder(struct scan *s, const char *folder, enum folder_kind fk)
 			nfresh--;
 			continue;
 		}
-		fallback = xasprintf("maildir:%s/%s", folder, e[i].name);
-		rc = scan_mail(s, fk, fallback, b.data != NULL ? b.data : "",
-		    b.len);
-		free(fallback);
+		rc = scan_mail(s, fk, b.data != NULL ? b.data : "", b.len);
 		if (rc == -1)
 			goto out;
 		rc = -1;
@@ -631,7 +644,6 @@ scan_imap_folder(struct scan *s, struct imap *im, const char *folder,
 			struct fetch_batch whole = { NULL, 0 };
 			const char *data = b.v[j].data;
 			size_t len = b.v[j].len;
-			char *fallback;
 			int mrc;
 
 			if (looks_like_report(data, len)) {
@@ -650,10 +662,7 @@ scan_imap_folder(struct scan *s, struct imap *im, const char *folder,
 					len = whole.v[0].len;
 				}
 			}
-			fallback = xasprintf("imap:%s/%u/%u", folder, validity,
-			    b.v[j].uid);
-			mrc = scan_mail(s, fk, fallback, data, len);
-			free(fallback);
+			mrc = scan_mail(s, fk, data, len);
 			batch_clear(&whole);
 			if (mrc == -1) {
 				batch_clear(&b);

@@ -33,6 +33,19 @@ if grep -q "deleted=[1-9]\|expunged=[1-9]\|trashed=[1-9]" "$DC/dovecot.log"; the
 	tb_fail "Dovecot logged a deletion"
 fi
 
+# The server renumbers INBOX (a new UIDVALIDITY): the last `lookback` is
+# read again, and nothing is recorded twice, not even the mail without a
+# Message-ID.
+doveadm -c "$DC/dovecot.conf" mailbox update -u owner --uid-validity 4242 INBOX ||
+	tb_fail "doveadm could not change the UIDVALIDITY"
+out=$("$IB_TB" -c "$C/touchbase.ini" inbox 2>"$C/renumbered.err")
+ib_is "after a new UIDVALIDITY: strangers read again, nothing recorded" "$out" \
+    "3 new mails: 0 contacts, 0 replies, 0 bounces, 0 delays, 0 objections"
+ib_is "after a new UIDVALIDITY: records unchanged" \
+    "$(ib_sql "$C" "SELECT COUNT(*) FROM mail_events")" 10
+ib_is "the new UIDVALIDITY is remembered" \
+    "$(ib_sql "$C" "SELECT value || '/' || text FROM state WHERE key LIKE 'inbox:imap:%/INBOX'")" "11/4242"
+
 # imaps:// on a fresh database reads the same thirteen mails.
 S=$TMPDIR_E2E/imaps
 ib_case "$S" "imaps://127.0.0.1:$IB_IMAPS_PORT" username=owner \
