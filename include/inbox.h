@@ -8,7 +8,7 @@
  * (incrementally: IMAP UIDVALIDITY and the highest UID read, Maildir the
  * names read; the first scan and a changed UIDVALIDITY read `lookback`),
  * parses each mail (mailparse.h) and records, once per mail ever (keyed
- * by Message-ID):
+ * by Message-ID, else by a hash of what was read of it):
  *   contact    a mail from a client's address (inbox), or to it (sent
  *              folder), dated by its Date (clamped to now); not a mail
  *              touchbase sent itself (its Message-ID is in the send log)

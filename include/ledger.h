@@ -237,7 +237,7 @@ void	 ledger_attempts_free(struct ledger_attempt *a, size_t n);
 
 /*
  * The mailbox (inbox.c).  A mail is recorded once, ever, under its key
- * (its Message-ID, else a name of its own in its folder): recording it
+ * (its Message-ID, else a hash of what was read of it): recording it
  * writes the key, the events it causes and their effects on the send
  * log, the opt-outs and the last contact in one transaction.
  */
