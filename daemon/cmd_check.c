@@ -14,6 +14,44 @@
 #include "settings.h"
 #include "timeutil.h"
 #include "tz.h"
+#include "valid.h"
+
+/* Addresses of the book that bounced: their clients get nothing until
+ * the book gives them another address. */
+static int
+check_bounces(const struct config *c, struct ledger *l)
+{
+	char **clients = NULL, **addrs = NULL, *err = NULL;
+	int64_t *at = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (ledger_list_bounces(l, &clients, &addrs, &at, &n, &err) == -1) {
+		fprintf(stderr, "%s\n", err);
+		free(err);
+		rc = -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct client *cl = book_client(c->book, clients[i]);
+		char day[11];
+
+		if (cl != NULL && valid_address_same(cl->email, addrs[i])) {
+			timeutil_format_date(timeutil_day_of(at[i] +
+			    tz_offset_at(c->book->sender_tz, at[i], NULL)),
+			    day);
+			printf("warning: %s: address %s bounced on %s; nothing "
+			    "more is sent to it until %s gives another "
+			    "address\n", clients[i], addrs[i], day,
+			    c->settings->clients);
+		}
+		free(clients[i]);
+		free(addrs[i]);
+	}
+	free(clients);
+	free(addrs);
+	free(at);
+	return rc;
+}
 
 /* The database is sound and readable (a damaged one is reported with
  * the way back to a backup), and opt-outs outlive edits of the book: name
@@ -49,6 +87,8 @@ check_database(const struct config *c)
 	}
 	free(clients);
 	free(at);
+	if (rc == 0)
+		rc = check_bounces(c, l);
 	ledger_close(l);
 	return rc;
 }

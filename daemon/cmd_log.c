@@ -138,6 +138,22 @@ detail_text(const struct log_env *env, const struct ledger_entry *e)
 		free(s);
 		s = t;
 	}
+	if (e->replied != HISTORY_NONE) {
+		cmd_format_minute(env->tz, e->replied, when);
+		t = s != NULL ? xasprintf("%s; replied %s", s, when) :
+		    xasprintf("replied %s", when);
+		free(s);
+		s = t;
+	}
+	if (e->dsn_status != NULL) {
+		const char *d = e->dsn_diag != NULL ? e->dsn_diag : "";
+
+		t = xasprintf("%s%s%s %s%s%s", s != NULL ? s : "",
+		    s != NULL ? "; " : "", e->status == ST_BOUNCED ?
+		    "bounced:" : "delayed:", e->dsn_status, *d ? " " : "", d);
+		free(s);
+		s = t;
+	}
 	if (e->status == ST_QUEUED && s == NULL)
 		s = xstrdup("being sent (or left by a crash: sent again with "
 		    "the same Message-ID)");
@@ -208,7 +224,7 @@ print_table(const struct log_env *env, const struct ledger_entry *e,
 static const char *const fields[] = {
 	"id", "client", "occasion", "occurrence", "status", "due",
 	"updated", "attempts", "to", "subject", "message_id", "smtp_code",
-	"smtp_reply", "reason"
+	"smtp_reply", "reason", "replied", "bounce_status", "bounce_diagnostic"
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -261,8 +277,17 @@ field_value(const void *ctx, size_t row, size_t i, bool *number)
 		    NULL;
 	case 12:
 		return e->smtp_reply != NULL ? xstrdup(e->smtp_reply) : NULL;
-	default:
+	case 13:
 		return e->reason != NULL ? xstrdup(e->reason) : NULL;
+	case 14:
+		if (e->replied == HISTORY_NONE)
+			return NULL;
+		format_iso(env, e->replied, iso);
+		return xstrdup(iso);
+	case 15:
+		return e->dsn_status != NULL ? xstrdup(e->dsn_status) : NULL;
+	default:
+		return e->dsn_diag != NULL ? xstrdup(e->dsn_diag) : NULL;
 	}
 }
 

@@ -22,6 +22,7 @@ config_load(const char *path, struct config **out, struct diag *d)
 	if (settings_load(path, &s, d) == -1)
 		goto fail;
 	settings_check_password_file(s, d);
+	settings_check_inbox_password_file(s, d);
 	/* The book and the templates are independent of each other: load
 	 * both so one run of `check` reports the problems of all files. */
 	if (book_load(s->clients, s, &b, d) == -1)

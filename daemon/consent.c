@@ -19,7 +19,7 @@ consent_local_day(const struct tz *z, int64_t t)
 
 char *
 consent_blocked(const struct client *c, const struct tz *z, int64_t optout,
-    int64_t day, int64_t at)
+    int64_t bounced, int64_t day, int64_t at)
 {
 	char d[11];
 	int64_t until;
@@ -27,6 +27,10 @@ consent_blocked(const struct client *c, const struct tz *z, int64_t optout,
 	if (optout != HISTORY_NONE && optout <= at) {
 		timeutil_format_date(consent_local_day(z, optout), d);
 		return xasprintf("opted out on %s", d);
+	}
+	if (bounced != HISTORY_NONE && bounced <= at) {
+		timeutil_format_date(consent_local_day(z, bounced), d);
+		return xasprintf("address bounced on %s", d);
 	}
 	if (c->paused)
 		return xstrdup("paused");

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "valid.h"
 #include "xalloc.h"
 
 struct rec_slot {
@@ -106,6 +107,9 @@ history_free(struct history *h)
 			free(hc->records[j].template_file);
 		}
 		free(hc->records);
+		for (size_t j = 0; j < hc->nbounces; j++)
+			free(hc->bounces[j].address);
+		free(hc->bounces);
 		free(hc->id);
 		free(hc);
 	}
@@ -179,6 +183,7 @@ history_get(struct history *h, const char *id, size_t *index)
 	hc->first_seen = HISTORY_NONE;
 	hc->last_touch = HISTORY_NONE;
 	hc->optout = HISTORY_NONE;
+	hc->last_mail = HISTORY_NONE;
 	*index = h->nclients;
 	h->caps[h->nclients] = 0;
 	h->clients[h->nclients++] = hc;
@@ -213,6 +218,52 @@ history_set_optout(struct history *h, const char *client, int64_t when)
 	size_t i;
 
 	history_get(h, client, &i)->optout = when;
+}
+
+void
+history_add_mail_contact(struct history *h, const char *client, int64_t when)
+{
+	struct history_client *hc;
+	size_t i;
+
+	hc = history_get(h, client, &i);
+	if (hc->last_mail == HISTORY_NONE || when > hc->last_mail)
+		hc->last_mail = when;
+}
+
+void
+history_add_bounce(struct history *h, const char *client,
+    const char *address, int64_t when)
+{
+	struct history_client *hc;
+	size_t i;
+
+	if (address == NULL)
+		return;
+	hc = history_get(h, client, &i);
+	for (size_t j = 0; j < hc->nbounces; j++)
+		if (strcmp(hc->bounces[j].address, address) == 0) {
+			if (when > hc->bounces[j].at)
+				hc->bounces[j].at = when;
+			return;
+		}
+	hc->bounces = xreallocarray(hc->bounces, hc->nbounces + 1,
+	    sizeof(*hc->bounces));
+	hc->bounces[hc->nbounces].address = xstrdup(address);
+	hc->bounces[hc->nbounces].at = when;
+	hc->nbounces++;
+}
+
+int64_t
+history_bounced(const struct history_client *hc, const char *address)
+{
+	int64_t t = HISTORY_NONE;
+
+	for (size_t j = 0; hc != NULL && j < hc->nbounces; j++)
+		if (valid_address_same(hc->bounces[j].address, address) &&
+		    (t == HISTORY_NONE || hc->bounces[j].at > t))
+			t = hc->bounces[j].at;
+	return t;
 }
 
 /* The slot of (client index ci, occurrence) or the empty slot where it
@@ -376,6 +427,7 @@ static const char *const history_status_names[] = {
 	[ST_FAILED] = "failed",
 	[ST_SKIPPED] = "skipped",
 	[ST_MISSED] = "missed",
+	[ST_BOUNCED] = "bounced",
 };
 
 const char *

@@ -23,9 +23,10 @@
 #include "buf.h"
 #include "history.h"
 #include "ledger.h"
+#include "valid.h"
 #include "xalloc.h"
 
-#define LEDGER_VERSION	3
+#define LEDGER_VERSION	4
 #define LEDGER_BUSY_MS	5000
 
 struct ledger {
@@ -111,7 +112,36 @@ static const char *const migrations[LEDGER_VERSION] = {
 	"CREATE TABLE state ("
 	" key TEXT PRIMARY KEY,"
 	" value INTEGER NOT NULL,"
-	" text TEXT);"
+	" text TEXT);",
+
+	/* 3 -> 4: what the owner's mailbox said.  A row shows when the
+	 * client replied and what a delivery status notification reported
+	 * (`bounced` rows: the failure; `sent` rows: a delay); an opt-out
+	 * says where it came from; every mail read is remembered by its
+	 * Message-ID so it is recorded once; Maildir names read; the events
+	 * a mail caused, for the planner's last contact and `history`. */
+	"ALTER TABLE messages ADD COLUMN replied INTEGER;"
+	"ALTER TABLE messages ADD COLUMN dsn_status TEXT;"
+	"ALTER TABLE messages ADD COLUMN dsn_diag TEXT;"
+	"ALTER TABLE messages ADD COLUMN dsn_at INTEGER;"
+	"CREATE INDEX messages_message_id ON messages (message_id);"
+	"ALTER TABLE optouts ADD COLUMN source TEXT;"
+	"CREATE TABLE mail_seen ("
+	" key TEXT PRIMARY KEY,"
+	" at INTEGER NOT NULL);"
+	"CREATE TABLE mail_names ("
+	" folder TEXT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" PRIMARY KEY (folder, name)) WITHOUT ROWID;"
+	"CREATE TABLE mail_events ("
+	" id INTEGER PRIMARY KEY,"
+	" client TEXT NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" message INTEGER,"
+	" mail_key TEXT NOT NULL,"
+	" detail TEXT);"
+	"CREATE INDEX mail_events_client ON mail_events (client, at);"
 };
 
 /* The columns of a struct ledger_entry, in entry_from_row()'s order. */
@@ -119,8 +149,8 @@ static const char *const migrations[LEDGER_VERSION] = {
 	"id, client, occasion, occurrence, status, due, due_offset, " \
 	"updated, attempts, to_addr, subject, message_id, template_file, " \
 	"smtp_code, smtp_reply, reason, next_attempt, config_lost, " \
-	"defer_kind = 'config'"
-#define ENTRY_NCOLS 19
+	"defer_kind = 'config', replied, dsn_status, dsn_diag, dsn_at"
+#define ENTRY_NCOLS 23
 
 static void
 set_err(char **err, char *msg)
@@ -332,6 +362,12 @@ entry_from_row(struct ledger *l, sqlite3_stmt *st, bool with_bytes,
 	e->config_lost = sqlite3_column_int64(st, 17);
 	e->config_deferred = e->status == ST_DEFERRED &&
 	    sqlite3_column_int(st, 18) == 1;
+	e->replied = sqlite3_column_type(st, 19) == SQLITE_NULL ?
+	    HISTORY_NONE : sqlite3_column_int64(st, 19);
+	e->dsn_status = col_strdup(st, 20);
+	e->dsn_diag = col_strdup(st, 21);
+	e->dsn_at = sqlite3_column_type(st, 22) == SQLITE_NULL ?
+	    HISTORY_NONE : sqlite3_column_int64(st, 22);
 	if (with_bytes && sqlite3_column_type(st, ENTRY_NCOLS) != SQLITE_NULL) {
 		const void *p = sqlite3_column_blob(st, ENTRY_NCOLS);
 		size_t n = (size_t)sqlite3_column_bytes(st, ENTRY_NCOLS);
@@ -655,12 +691,16 @@ ledger_load_history(struct ledger *l, struct history *h, char **err)
 		"SELECT client, MAX(at) FROM touches GROUP BY client",
 		"SELECT client, at FROM optouts",
 		("SELECT client, occurrence, occasion, status, due, updated,"
-		" template_file, id FROM messages ORDER BY client, due, id")
+		" template_file, id FROM messages ORDER BY client, due, id"),
+		("SELECT client, MAX(at) FROM mail_events WHERE kind ="
+		" 'contact' GROUP BY client"),
+		("SELECT client, dsn_at, to_addr FROM messages WHERE status ="
+		" 'bounced' AND to_addr IS NOT NULL")
 	};
 	sqlite3_stmt *st = NULL;
 	int rc = -1, step;
 
-	/* One snapshot for all four queries. */
+	/* One snapshot for all the queries. */
 	if (db_exec(l, "BEGIN", err) == -1)
 		return -1;
 	for (size_t q = 0; q < sizeof(sql) / sizeof(sql[0]); q++) {
@@ -681,6 +721,13 @@ ledger_load_history(struct ledger *l, struct history *h, char **err)
 			case 2:
 				history_set_optout(h, client, t);
 				break;
+			case 4:
+				history_add_mail_contact(h, client, t);
+				break;
+			case 5:
+				history_add_bounce(h, client,
+				    col_text(st, 2), t);
+				break;
 			default:
 				memset(&r, 0, sizeof(r));
 				if (parse_status(l, col_text(st, 3),
@@ -690,7 +737,8 @@ ledger_load_history(struct ledger *l, struct history *h, char **err)
 				r.occurrence = (char *)col_text(st, 1);
 				r.occasion = (char *)col_text(st, 2);
 				r.due = sqlite3_column_int64(st, 4);
-				r.sent = r.status == ST_SENT ?
+				r.sent = r.status == ST_SENT ||
+				    r.status == ST_BOUNCED ?
 				    sqlite3_column_int64(st, 5) : HISTORY_NONE;
 				r.template_file = (char *)col_text(st, 6);
 				history_add_record(h, client, &r);
@@ -1481,6 +1529,8 @@ ledger_entry_clear(struct ledger_entry *e)
 	free(e->template_file);
 	free(e->smtp_reply);
 	free(e->reason);
+	free(e->dsn_status);
+	free(e->dsn_diag);
 	free(e->bytes);
 	memset(e, 0, sizeof(*e));
 }
@@ -1499,4 +1549,478 @@ ledger_attempts_free(struct ledger_attempt *a, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(a[i].reply);
 	free(a);
+}
+
+/* --- the mailbox ------------------------------------------------------ */
+
+static const char *const mail_kinds[] = {
+	[LEDGER_MAIL_CONTACT] = "contact",
+	[LEDGER_MAIL_REPLY] = "reply",
+	[LEDGER_MAIL_BOUNCE] = "bounce",
+	[LEDGER_MAIL_DELAY] = "delay",
+	[LEDGER_MAIL_OBJECTION] = "objection",
+};
+
+const char *
+ledger_mail_kind_name(enum ledger_mail_kind k)
+{
+	return (unsigned)k < sizeof(mail_kinds) / sizeof(mail_kinds[0]) ?
+	    mail_kinds[k] : "unknown";
+}
+
+static int
+mail_kind_parse(const char *s, enum ledger_mail_kind *k)
+{
+	for (size_t i = 0; i < sizeof(mail_kinds) / sizeof(mail_kinds[0]);
+	    i++)
+		if (s != NULL && strcmp(s, mail_kinds[i]) == 0) {
+			*k = (enum ledger_mail_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Runs st (bound by the caller) to its end; finalizes it. */
+static int
+db_run(struct ledger *l, sqlite3_stmt *st, char **err)
+{
+	int rc = 0;
+
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_fail(l, err);
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_mail_seen(struct ledger *l, const char *key, bool *seen, char **err)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	if (db_prepare(l, "SELECT 1 FROM mail_seen WHERE key = ?1", &st,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	*seen = step == SQLITE_ROW;
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		db_fail(l, err);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+mail_event(struct ledger *l, const char *key,
+    const struct ledger_mail_event *e, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	char *detail = NULL;
+	int rc;
+
+	if (e->status != NULL)
+		detail = xasprintf("%s%s%s", e->status, e->diag ? " " : "",
+		    e->diag ? e->diag : "");
+	if (db_prepare(l, "INSERT INTO mail_events (client, kind, at, message,"
+	    " mail_key, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st,
+	    err) == -1) {
+		free(detail);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, e->client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ledger_mail_kind_name(e->kind), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, e->at);
+	if (e->message != 0)
+		sqlite3_bind_int64(st, 4, e->message);
+	sqlite3_bind_text(st, 5, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, detail, -1, SQLITE_STATIC);
+	rc = db_run(l, st, err);
+	free(detail);
+	if (rc == -1)
+		return -1;
+	st = NULL;
+	switch (e->kind) {
+	case LEDGER_MAIL_CONTACT:
+		return 0;
+	case LEDGER_MAIL_REPLY:
+		if (db_prepare(l, "UPDATE messages SET replied ="
+		    " MIN(COALESCE(replied, ?2), ?2) WHERE id = ?1", &st,
+		    err) == -1)
+			return -1;
+		break;
+	case LEDGER_MAIL_BOUNCE:
+		if (db_prepare(l, "UPDATE messages SET status = 'bounced',"
+		    " dsn_status = ?3, dsn_diag = ?4, dsn_at = ?2"
+		    " WHERE id = ?1 AND status = 'sent'", &st, err) == -1)
+			return -1;
+		break;
+	case LEDGER_MAIL_DELAY:
+		if (db_prepare(l, "UPDATE messages SET dsn_status = ?3,"
+		    " dsn_diag = ?4, dsn_at = ?2 WHERE id = ?1"
+		    " AND status = 'sent'", &st, err) == -1)
+			return -1;
+		break;
+	case LEDGER_MAIL_OBJECTION:
+		if (db_prepare(l, "INSERT INTO optouts (client, at, source)"
+		    " VALUES (?1, ?2, 'mailbox') ON CONFLICT (client) DO"
+		    " UPDATE SET source = CASE WHEN excluded.at < at THEN"
+		    " excluded.source ELSE source END,"
+		    " at = MIN(at, excluded.at)", &st, err) == -1)
+			return -1;
+		sqlite3_bind_text(st, 1, e->client, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, e->at);
+		return db_run(l, st, err);
+	}
+	sqlite3_bind_int64(st, 1, e->message);
+	sqlite3_bind_int64(st, 2, e->at);
+	if (e->kind != LEDGER_MAIL_REPLY) {
+		sqlite3_bind_text(st, 3, e->status, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, e->diag, -1, SQLITE_STATIC);
+	}
+	return db_run(l, st, err);
+}
+
+int
+ledger_record_mail(struct ledger *l, const char *key, int64_t now,
+    const struct ledger_mail_event *ev, size_t n, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	int changes;
+
+	if (db_begin(l, err) == -1)
+		return -1;
+	if (db_prepare(l, "INSERT INTO mail_seen (key, at) VALUES (?1, ?2)"
+	    " ON CONFLICT (key) DO NOTHING", &st, err) == -1)
+		goto fail;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	if (db_run(l, st, err) == -1)
+		goto fail;
+	changes = sqlite3_changes(l->db);
+	if (changes == 0) {
+		db_rollback(l);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (mail_event(l, key, &ev[i], err) == -1)
+			goto fail;
+	return db_commit(l, err);
+fail:
+	db_rollback(l);
+	return -1;
+}
+
+/* The current row of st (id, client, to_addr, status, updated). */
+static int
+msgref_fill(struct ledger *l, sqlite3_stmt *st, struct ledger_msgref *r,
+    bool *found, char **err)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	if (parse_status(l, col_text(st, 3), r->id, &r->status, err) == -1)
+		return -1;
+	r->client = col_strdup(st, 1);
+	r->to = col_strdup(st, 2);
+	r->updated = sqlite3_column_int64(st, 4);
+	r->occurrence = col_strdup(st, 5);
+	*found = true;
+	return 0;
+}
+
+static int
+msgref_from(struct ledger *l, sqlite3_stmt *st, struct ledger_msgref *r,
+    bool *found, char **err)
+{
+	int step = sqlite3_step(st);
+
+	memset(r, 0, sizeof(*r));
+	*found = false;
+	if (step == SQLITE_DONE)
+		return 0;
+	if (step != SQLITE_ROW) {
+		db_fail(l, err);
+		return -1;
+	}
+	return msgref_fill(l, st, r, found, err);
+}
+
+int
+ledger_find_message(struct ledger *l, const char *mid,
+    struct ledger_msgref *r, bool *found, char **err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(l, "SELECT id, client, to_addr, status, updated,"
+	    " occurrence FROM messages WHERE message_id = ?1"
+	    " ORDER BY id LIMIT 1", &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, mid, -1, SQLITE_STATIC);
+	rc = msgref_from(l, st, r, found, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_find_sent_to(struct ledger *l, const char *addr, int64_t since,
+    int64_t until, struct ledger_msgref *r, bool *found, char **err)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	memset(r, 0, sizeof(*r));
+	*found = false;
+	if (db_prepare(l, "SELECT id, client, to_addr, status, updated,"
+	    " occurrence FROM messages WHERE status IN ('sent', 'bounced') AND updated >= ?1"
+	    " AND updated <= ?2 ORDER BY updated DESC, id DESC", &st,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!valid_address_same(col_text(st, 2), addr))
+			continue;
+		rc = msgref_fill(l, st, r, found, err);
+		break;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		db_fail(l, err);
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void
+ledger_msgref_clear(struct ledger_msgref *r)
+{
+	if (r == NULL)
+		return;
+	free(r->client);
+	free(r->to);
+	free(r->occurrence);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+ledger_bounced_of(struct ledger *l, const char *client, const char *addr,
+    int64_t *when, char **err)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	*when = HISTORY_NONE;
+	if (db_prepare(l, "SELECT to_addr, dsn_at FROM messages WHERE"
+	    " client = ?1 AND status = 'bounced'", &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t t = sqlite3_column_int64(st, 1);
+
+		if (valid_address_same(col_text(st, 0), addr) &&
+		    (*when == HISTORY_NONE || t > *when))
+			*when = t;
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		db_fail(l, err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ledger_list_bounces(struct ledger *l, char ***clients, char ***addrs,
+    int64_t **at, size_t *n, char **err)
+{
+	sqlite3_stmt *st;
+	size_t cnt = 0;
+	int step;
+
+	*clients = NULL;
+	*addrs = NULL;
+	*at = NULL;
+	*n = 0;
+	if (db_prepare(l, "SELECT client, to_addr, MAX(dsn_at) FROM messages"
+	    " WHERE status = 'bounced' GROUP BY client, to_addr"
+	    " ORDER BY client, to_addr", &st, err) == -1)
+		return -1;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		*clients = xreallocarray(*clients, cnt + 1, sizeof(**clients));
+		*addrs = xreallocarray(*addrs, cnt + 1, sizeof(**addrs));
+		*at = xreallocarray(*at, cnt + 1, sizeof(**at));
+		(*clients)[cnt] = col_strdup(st, 0);
+		(*addrs)[cnt] = col_strdup(st, 1);
+		(*at)[cnt] = sqlite3_column_int64(st, 2);
+		cnt++;
+	}
+	sqlite3_finalize(st);
+	*n = cnt;
+	if (step != SQLITE_DONE) {
+		db_fail(l, err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ledger_mail_name_seen(struct ledger *l, const char *folder, const char *name,
+    bool *seen, char **err)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	if (db_prepare(l, "SELECT 1 FROM mail_names WHERE folder = ?1 AND"
+	    " name = ?2", &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, folder, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	*seen = step == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		db_fail(l, err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ledger_mail_names_add(struct ledger *l, const char *folder,
+    const char *const *names, size_t n, char **err)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (n == 0)
+		return 0;
+	if (db_begin(l, err) == -1)
+		return -1;
+	if (db_prepare(l, "INSERT INTO mail_names (folder, name) VALUES"
+	    " (?1, ?2) ON CONFLICT DO NOTHING", &st, err) == -1)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_text(st, 1, folder, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, names[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			db_fail(l, err);
+			goto fail;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return db_commit(l, err);
+fail:
+	sqlite3_finalize(st);
+	db_rollback(l);
+	return -1;
+}
+
+int
+ledger_mail_events(struct ledger *l, const char *client,
+    struct ledger_mail_row **out, size_t *n, char **err)
+{
+	sqlite3_stmt *st;
+	struct ledger_mail_row *r = NULL;
+	size_t cnt = 0;
+	int step;
+
+	*out = NULL;
+	*n = 0;
+	if (db_prepare(l, "SELECT kind, at, message, detail FROM mail_events"
+	    " WHERE client = ?1 ORDER BY at, id", &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		enum ledger_mail_kind k;
+
+		if (mail_kind_parse(col_text(st, 0), &k) == -1)
+			continue;
+		r = xreallocarray(r, cnt + 1, sizeof(*r));
+		r[cnt].kind = k;
+		r[cnt].at = sqlite3_column_int64(st, 1);
+		r[cnt].message = sqlite3_column_int64(st, 2);
+		r[cnt].detail = col_strdup(st, 3);
+		cnt++;
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		db_fail(l, err);
+		ledger_mail_rows_free(r, cnt);
+		return -1;
+	}
+	*out = r;
+	*n = cnt;
+	return 0;
+}
+
+void
+ledger_mail_rows_free(struct ledger_mail_row *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(r[i].detail);
+	free(r);
+}
+
+int
+ledger_optout_source(struct ledger *l, const char *client, int64_t *when,
+    char **source, char **err)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	*when = HISTORY_NONE;
+	*source = NULL;
+	if (db_prepare(l, "SELECT at, source FROM optouts WHERE client = ?1",
+	    &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*when = sqlite3_column_int64(st, 0);
+		*source = col_strdup(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		db_fail(l, err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ledger_touches(struct ledger *l, const char *client, int64_t **at,
+    char ***notes, size_t *n, char **err)
+{
+	sqlite3_stmt *st;
+	size_t cnt = 0;
+	int step;
+
+	*at = NULL;
+	*notes = NULL;
+	*n = 0;
+	if (db_prepare(l, "SELECT at, note FROM touches WHERE client = ?1"
+	    " ORDER BY at", &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		*at = xreallocarray(*at, cnt + 1, sizeof(**at));
+		*notes = xreallocarray(*notes, cnt + 1, sizeof(**notes));
+		(*at)[cnt] = sqlite3_column_int64(st, 0);
+		(*notes)[cnt] = col_strdup(st, 1);
+		cnt++;
+	}
+	sqlite3_finalize(st);
+	*n = cnt;
+	if (step != SQLITE_DONE) {
+		db_fail(l, err);
+		return -1;
+	}
+	return 0;
 }

@@ -16,6 +16,7 @@
 #include "backup.h"
 #include "diag.h"
 #include "history.h"
+#include "inbox.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
@@ -160,6 +161,39 @@ loop_reload(const char *path, struct config **c, struct outbox *ob)
 	notify_ready();
 }
 
+/* The mailbox's turn: one scan, logged; an outage is logged once, when
+ * it begins, and once when it ends.  *next gets the next scan's moment. */
+static void
+loop_scan(const struct config *c, struct ledger *l, int64_t now,
+    unsigned *failures, int64_t *next)
+{
+	struct inbox_result res;
+	enum inbox_fail fail;
+	char *err = NULL;
+
+	if (inbox_scan(c, l, now, false, &res, &fail, &err) == 0) {
+		if (*failures > 0)
+			log_info("inbox: the mailbox can be read again");
+		*failures = 0;
+		for (size_t i = 0; i < res.nlines; i++)
+			log_info("inbox: %s", res.lines[i]);
+		*next = inbox_next_scan(c->settings, now, true, 0);
+	} else {
+		++*failures;
+		*next = inbox_next_scan(c->settings, now, false, *failures);
+		for (size_t i = 0; i < res.nlines; i++)
+			log_info("inbox: %s", res.lines[i]);
+		if (*failures == 1)
+			log_err("inbox: %s; delivery goes on, the mailbox is "
+			    "tried again with a growing pause (logged again "
+			    "when it can be read)", err);
+		else
+			log_debug("inbox: still failing: %s", err);
+		free(err);
+	}
+	inbox_result_clear(&res);
+}
+
 /* After a round that could not finish, how soon to try again. */
 #define LOOP_TROUBLE_RETRY	60
 
@@ -169,6 +203,8 @@ loop_run(const char *path, struct config *c, struct ledger *l,
 {
 	uint64_t wd_usec = notify_watchdog_interval();
 	struct pass_result res;
+	int64_t next_scan = time(NULL);
+	unsigned scan_failures = 0;
 	int rc = 0;
 
 	loop_signals();
@@ -183,6 +219,18 @@ loop_run(const char *path, struct config *c, struct ledger *l,
 		if (got_hup) {
 			got_hup = 0;
 			loop_reload(path, &c, ob);
+			/* The owner may have fixed the mailbox's password. */
+			next_scan = now;
+			scan_failures = 0;
+		}
+		/* Before the pass: an objection that arrived counts now. */
+		if (c->settings->inbox != INBOX_NONE && now >= next_scan) {
+			loop_scan(c, l, now, &scan_failures, &next_scan);
+			if (ledger_damaged(l)) {
+				rc = 1;
+				break;
+			}
+			now = time(NULL);
 		}
 		pass_result_clear(&res);
 		if (pass_run(c, l, ob, now, &got_term, &res, &err) == -1) {
@@ -213,6 +261,10 @@ loop_run(const char *path, struct config *c, struct ledger *l,
 			notify_watchdog();
 
 		now = time(NULL);
+		/* The next scan is one more due moment of the same wait. */
+		if (c->settings->inbox != INBOX_NONE &&
+		    (res.next == HISTORY_NONE || next_scan < res.next))
+			res.next = next_scan;
 		if (res.next == HISTORY_NONE || res.next - now > 3600)
 			wait_ms = LOOP_MAX_SLEEP_MS;
 		else if (res.next <= now)

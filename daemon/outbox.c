@@ -365,17 +365,19 @@ outbox_may_send(struct outbox *o, const struct outbox_row *r,
 {
 	struct ledger_outcome oc;
 	char *why = NULL, *reason, *err = NULL;
-	int64_t at = outbox_now(o), optout;
+	int64_t at = outbox_now(o), optout, bounced = HISTORY_NONE;
 
 	*cl = book_client(o->c->book, r->client);
 	if (*cl == NULL)
 		why = xstrdup("no longer in the book");
-	else if (ledger_optout_of(o->l, r->client, &optout, &err) == -1) {
+	else if (ledger_optout_of(o->l, r->client, &optout, &err) == -1 ||
+	    ledger_bounced_of(o->l, r->client, (*cl)->email, &bounced,
+	    &err) == -1) {
 		outbox_stop(o, err);
 		free(err);
 		return false;
 	} else
-		why = consent_blocked(*cl, (*cl)->tz, optout,
+		why = consent_blocked(*cl, (*cl)->tz, optout, bounced,
 		    consent_local_day((*cl)->tz, at), at);
 	if (why == NULL)
 		return true;

@@ -501,13 +501,15 @@ planner_add_msg(struct pclient *pc, int64_t day, const char *what, int prio,
 static bool
 planner_is_message(enum msg_status st)
 {
-	return st == ST_QUEUED || st == ST_SENT || st == ST_DEFERRED;
+	return st == ST_QUEUED || st == ST_SENT || st == ST_DEFERRED ||
+	    st == ST_BOUNCED;
 }
 
 static int64_t
 planner_record_at(const struct history_record *r)
 {
-	return r->status == ST_SENT && r->sent != HISTORY_NONE ? r->sent :
+	return (r->status == ST_SENT || r->status == ST_BOUNCED) &&
+	    r->sent != HISTORY_NONE ? r->sent :
 	    r->due;
 }
 
@@ -742,7 +744,8 @@ planner_paused(const struct planner *p, const struct pclient *pc,
 	if (at < p->o->from)
 		at = p->o->from;
 	why = consent_blocked(pc->c, pc->tz, pc->hc != NULL ?
-	    pc->hc->optout : HISTORY_NONE, day, at);
+	    pc->hc->optout : HISTORY_NONE, history_bounced(pc->hc,
+	    pc->c->email), day, at);
 	if (why == NULL)
 		return false;
 	*note = xasprintf("skipped: %s", why);
@@ -1728,6 +1731,9 @@ planner_client_log(struct planner *p, struct pclient *pc, int64_t contact)
 
 	if (hc->last_touch != HISTORY_NONE &&
 	    (d = planner_local_day(pc->tz, hc->last_touch)) > contact)
+		contact = d;
+	if (hc->last_mail != HISTORY_NONE &&
+	    (d = planner_local_day(pc->tz, hc->last_mail)) > contact)
 		contact = d;
 	for (size_t i = 0; i < hc->nrecords; i++)
 		bloom_add(&pc->log_keys, hc->records[i].occurrence);

@@ -46,6 +46,8 @@ enum {
 	K_TIMEZONE, K_SEND_WINDOW, K_WEEKDAYS, K_HOLIDAYS, K_MIN_GAP,
 	K_DAILY_LIMIT, K_CATCH_UP,
 	K_CLIENTS, K_TEMPLATES, K_DATABASE,
+	K_IN_URL, K_IN_SENT, K_IN_USERNAME, K_IN_PASSWORD_FILE, K_IN_CA_FILE,
+	K_IN_CHECK_EVERY, K_IN_LOOKBACK,
 	K_COUNT
 };
 
@@ -80,10 +82,17 @@ static const struct {
 	[K_CLIENTS] = { "paths", "clients" },
 	[K_TEMPLATES] = { "paths", "templates" },
 	[K_DATABASE] = { "paths", "database" },
+	[K_IN_URL] = { "inbox", "url" },
+	[K_IN_SENT] = { "inbox", "sent" },
+	[K_IN_USERNAME] = { "inbox", "username" },
+	[K_IN_PASSWORD_FILE] = { "inbox", "password_file" },
+	[K_IN_CA_FILE] = { "inbox", "ca_file" },
+	[K_IN_CHECK_EVERY] = { "inbox", "check_every" },
+	[K_IN_LOOKBACK] = { "inbox", "lookback" },
 };
 
 static const char *const settings_sections[] = {
-	"sender", "delivery", "schedule", "paths", NULL
+	"sender", "delivery", "schedule", "paths", "inbox", NULL
 };
 
 struct settings_parse {
@@ -189,6 +198,21 @@ settings_check_password_file(const struct settings *s, struct diag *d)
 	return -1;
 }
 
+int
+settings_check_inbox_password_file(const struct settings *s,
+    struct diag *d)
+{
+	char *err;
+
+	if (s->inbox_password_file == NULL ||
+	    valid_password_file(s->inbox_password_file, &err) == 0)
+		return 0;
+	diag_error(d, s->path, s->line_inbox_password_file, "[inbox] %s",
+	    err);
+	free(err);
+	return -1;
+}
+
 /* inih's find_chars_or_comment(): the first of chars, or an inline
  * comment (';' after whitespace), or the end. */
 static const char *
@@ -257,7 +281,7 @@ settings_section_line(struct settings_parse *p, const char *line)
 	else
 		diag_error(p->d, p->path, p->lineno, "unknown section "
 		    "[%.*s]; valid sections: [sender], [delivery], [schedule], "
-		    "[paths]", (int)strlen(q) - 2, q + 1);
+		    "[paths], [inbox]", (int)strlen(q) - 2, q + 1);
 	free(q);
 	free(name);
 }
@@ -363,7 +387,7 @@ settings_unknown_key(struct settings_parse *p, const char *section,
 
 	buf_init(&list);
 	for (int k = 0; k < K_COUNT; k++) {
-		if (strcmp(settings_keys[k].name, name) == 0)
+		if (strcmp(settings_keys[k].name, name) == 0 && other == NULL)
 			other = settings_keys[k].section;
 		if (strcmp(settings_keys[k].section, section) != 0)
 			continue;
@@ -887,6 +911,163 @@ settings_schedule(struct settings_parse *p, struct settings *s)
 	}
 }
 
+#define INBOX_URL_HELP "use maildir:PATH, imaps://host[:port]/FOLDER or " \
+	"imap://host[:port]/FOLDER (STARTTLS)"
+
+static void
+settings_inbox_url(struct settings_parse *p, struct settings *s)
+{
+	const char *u = s->inbox_url, *h, *e, *port = NULL;
+	int line = p->line[K_IN_URL];
+	char *q = valid_quote(u), *err = NULL;
+
+	if (strncmp(u, "maildir:", 8) == 0) {
+		s->inbox = INBOX_MAILDIR;
+		if (u[8] == '\0')
+			diag_error(p->d, p->path, line, "[inbox] url %s has no "
+			    "folder; write maildir:PATH, e.g. maildir:/home/"
+			    "anna/Maildir", q);
+		else
+			s->inbox_maildir = settings_resolve(s, u + 8);
+		goto out;
+	}
+	if (strncmp(u, "imap://", 7) == 0) {
+		s->inbox = INBOX_IMAP;
+		s->inbox_port = 143;
+		h = u + 7;
+	} else if (strncmp(u, "imaps://", 8) == 0) {
+		s->inbox = INBOX_IMAPS;
+		s->inbox_port = 993;
+		h = u + 8;
+	} else {
+		diag_error(p->d, p->path, line, "[inbox] url %s is not valid: "
+		    INBOX_URL_HELP, q);
+		goto out;
+	}
+	if (strchr(h, '@') != NULL) {
+		diag_error(p->d, p->path, line, "[inbox] url must not contain "
+		    "a user name or password (the part before '@'); set "
+		    "username and password_file instead");
+		goto out;
+	}
+	if (*h == '[') {
+		for (e = h + 1; *e != '\0' && *e != ']'; e++)
+			if (!isxdigit((unsigned char)*e) && *e != ':' &&
+			    *e != '.')
+				break;
+		if (*e != ']' || e == h + 1) {
+			diag_error(p->d, p->path, line, "[inbox] url %s: an "
+			    "IPv6 address is written in brackets, e.g. "
+			    "imaps://[::1]/INBOX", q);
+			goto out;
+		}
+		s->inbox_host = xstrndup(h + 1, (size_t)(e - h - 1));
+		e++;
+	} else {
+		for (e = h; settings_host_char((unsigned char)*e); e++)
+			;
+		if (e == h || (unsigned char)*e >= 0x80) {
+			diag_error(p->d, p->path, line, "[inbox] url %s has no "
+			    "usable host (an international domain is written "
+			    "as xn--...); " INBOX_URL_HELP, q);
+			goto out;
+		}
+		s->inbox_host = xstrndup(h, (size_t)(e - h));
+	}
+	if (*e == ':') {
+		long v = 0;
+
+		port = ++e;
+		for (; *e >= '0' && *e <= '9' && v <= 65535; e++)
+			v = v * 10 + (*e - '0');
+		if (e == port || v < 1 || v > 65535 ||
+		    (*e >= '0' && *e <= '9')) {
+			diag_error(p->d, p->path, line, "[inbox] url %s: the "
+			    "port must be a number from 1 to 65535", q);
+			goto out;
+		}
+		s->inbox_port = (int)v;
+	}
+	if (*e != '\0' && *e != '/') {
+		diag_error(p->d, p->path, line, "[inbox] url %s: unexpected "
+		    "text after the %s; " INBOX_URL_HELP, q,
+		    port ? "port" : "host");
+		goto out;
+	}
+	if (*e == '/')
+		e++;
+	if (valid_imap_folder(*e != '\0' ? e : "INBOX", &err) == -1) {
+		diag_error(p->d, p->path, line, "[inbox] url %s: %s", q, err);
+		free(err);
+		goto out;
+	}
+	s->inbox_folder = xstrdup(*e != '\0' ? e : "INBOX");
+out:
+	free(q);
+}
+
+static void
+settings_inbox(struct settings_parse *p, struct settings *s)
+{
+	const char *v = settings_val(p, K_IN_URL);
+	struct duration dur;
+	char *err = NULL;
+
+	s->inbox_every = 15 * 60;
+	s->inbox_lookback = 90 * DAY_SECONDS;
+	s->line_inbox_url = p->line[K_IN_URL];
+	s->line_inbox_password_file = p->line[K_IN_PASSWORD_FILE];
+	if (v == NULL)
+		return;
+	s->inbox_url = xstrdup(v);
+	settings_inbox_url(p, s);
+
+	v = settings_val(p, K_IN_SENT);
+	s->inbox_sent_auto = v == NULL || strcmp(v, "auto") == 0;
+	if (p->value[K_IN_SENT] != NULL && p->value[K_IN_SENT][0] == '\0' &&
+	    !p->bad[K_IN_SENT])
+		s->inbox_sent_auto = false;	/* "sent =": no sent folder */
+	else if (v != NULL && !s->inbox_sent_auto) {
+		if (s->inbox == INBOX_MAILDIR)
+			s->inbox_sent = settings_resolve(s, v);
+		else if (valid_imap_folder(v, &err) == -1) {
+			diag_error(p->d, p->path, p->line[K_IN_SENT], "[inbox] "
+			    "sent: %s", err);
+			free(err);
+			err = NULL;
+		} else
+			s->inbox_sent = xstrdup(v);
+	}
+	settings_text(p, K_IN_USERNAME, &s->inbox_username);
+	settings_path(p, s, K_IN_PASSWORD_FILE, NULL, &s->inbox_password_file);
+	settings_path(p, s, K_IN_CA_FILE, NULL, &s->inbox_ca_file);
+	if (s->inbox_ca_file != NULL && access(s->inbox_ca_file, R_OK) == -1)
+		diag_error(p->d, p->path, p->line[K_IN_CA_FILE], "[inbox] "
+		    "ca_file '%s' cannot be read: %s", s->inbox_ca_file,
+		    strerror(errno));
+	if (s->inbox != INBOX_MAILDIR && s->inbox != INBOX_NONE &&
+	    s->inbox_username == NULL && !p->bad[K_IN_USERNAME])
+		diag_error(p->d, p->path, s->line_inbox_url, "[inbox] url "
+		    "names an IMAP server but username is not set; set "
+		    "username (and password_file, or the systemd credential "
+		    "imap-password)");
+
+	settings_duration(p, K_IN_CHECK_EVERY, "15min", &dur, false);
+	s->inbox_every = dur.seconds;
+	if (dur.seconds < 60 || dur.seconds > 7 * DAY_SECONDS) {
+		diag_error(p->d, p->path, p->line[K_IN_CHECK_EVERY],
+		    "check_every must be from 1min to 7d");
+		s->inbox_every = 15 * 60;
+	}
+	settings_duration(p, K_IN_LOOKBACK, "90d", &dur, false);
+	s->inbox_lookback = dur.seconds;
+	if (dur.seconds < DAY_SECONDS || dur.seconds > 3660 * DAY_SECONDS) {
+		diag_error(p->d, p->path, p->line[K_IN_LOOKBACK],
+		    "lookback must be from 1d to 10 years (3660d)");
+		s->inbox_lookback = 90 * DAY_SECONDS;
+	}
+}
+
 static void
 settings_paths(struct settings_parse *p, struct settings *s)
 {
@@ -943,6 +1124,7 @@ settings_load_buffer(const char *path, const char *data, size_t len,
 	settings_delivery(&p, s);
 	settings_schedule(&p, s);
 	settings_paths(&p, s);
+	settings_inbox(&p, s);
 
 	if (d->errors == errors) {
 		*out = s;
@@ -1008,5 +1190,13 @@ settings_free(struct settings *s)
 	free(s->clients);
 	free(s->templates);
 	free(s->database);
+	free(s->inbox_url);
+	free(s->inbox_maildir);
+	free(s->inbox_host);
+	free(s->inbox_folder);
+	free(s->inbox_sent);
+	free(s->inbox_username);
+	free(s->inbox_password_file);
+	free(s->inbox_ca_file);
 	free(s);
 }

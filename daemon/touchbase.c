@@ -26,6 +26,8 @@ static const struct {
 	{ "optout", cmd_optout, "optout CLIENT [--date DATE]" },
 	{ "test-mail", cmd_test_mail, "test-mail ADDRESS" },
 	{ "import", cmd_import, "import vcard|csv FILE" },
+	{ "history", cmd_history, "history CLIENT [--format table|json]" },
+	{ "inbox", cmd_inbox, "inbox [--dry-run]" },
 	{ "backup", cmd_backup, "backup FILE" },
 	{ "holidays", cmd_holidays, "holidays [--region R] [--year Y] "
 	    "[--format table|json|ics]" },

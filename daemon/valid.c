@@ -417,3 +417,43 @@ valid_password_open(const char *path, char **err)
 	}
 	return fd;
 }
+
+bool
+valid_address_same(const char *a, const char *b)
+{
+	const char *at_a, *at_b;
+
+	if (a == NULL || b == NULL)
+		return false;
+	at_a = strrchr(a, '@');
+	at_b = strrchr(b, '@');
+	if (at_a == NULL || at_b == NULL || at_a - a != at_b - b)
+		return false;
+	return strncmp(a, b, (size_t)(at_a - a)) == 0 &&
+	    strcasecmp(at_a, at_b) == 0;
+}
+
+int
+valid_imap_folder(const char *name, char **err)
+{
+	size_t n = strlen(name);
+	char *q;
+
+	for (const char *c = name; *c != '\0'; c++) {
+		unsigned char u = (unsigned char)*c;
+
+		if (u < 0x20 || u >= 0x7f || u == '"' || u == '\\' ||
+		    u == '*' || u == '%')
+			goto bad;
+	}
+	if (n >= 1 && n <= 200)
+		return 0;
+bad:
+	q = valid_quote(name);
+	*err = xasprintf("folder %s is not usable: write 1-200 printable "
+	    "ASCII characters without '\"', '\\', '*' or '%%' (a name "
+	    "with other characters in its modified UTF-7 form, as the "
+	    "server lists it)", q);
+	free(q);
+	return -1;
+}

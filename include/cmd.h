@@ -25,6 +25,8 @@ int	cmd_test_mail(const char *config, int argc, char **argv);
 int	cmd_import(const char *config, int argc, char **argv);
 int	cmd_backup(const char *config, int argc, char **argv);
 int	cmd_holidays(const char *config, int argc, char **argv);
+int	cmd_inbox(const char *config, int argc, char **argv);
+int	cmd_history(const char *config, int argc, char **argv);
 
 /* check's whole work, shared with `touchbased -t`: prints every problem
  * as FILE:LINE: message to stderr, a summary to stdout; returns 0 or 1. */

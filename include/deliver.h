@@ -2,7 +2,7 @@
  * deliver.h - one delivery interface, two backends.
  *
  * The backend is chosen by [delivery] url: maildir:PATH (maildir.c) or
- * smtp:// / smtps:// (smtp.c, the only module that includes curl/curl.h).
+ * smtp:// / smtps:// (smtp.c, which with imap.c includes curl/curl.h).
  * A struct deliverer keeps one SMTP connection for a batch; after any
  * error the next message goes on a fresh connection.  The EHLO name is
  * [delivery] helo when set, else the domain of the sender address.

@@ -24,7 +24,8 @@ enum msg_status {
 	ST_DEFERRED,
 	ST_FAILED,
 	ST_SKIPPED,
-	ST_MISSED
+	ST_MISSED,
+	ST_BOUNCED
 };
 
 /* One occurrence known to the send log. */
@@ -37,6 +38,12 @@ struct history_record {
 	char		*template_file;	/* e.g. "birthday.de.2.txt", or NULL */
 };
 
+/* An address of the client that bounced, and when it was reported. */
+struct history_bounce {
+	char		*address;
+	int64_t		 at;
+};
+
 struct history_client {
 	char		*id;
 	int64_t		 first_seen;	/* instant, or HISTORY_NONE */
@@ -44,6 +51,12 @@ struct history_client {
 	int64_t		 optout;	/* objection recorded at, or NONE */
 	struct history_record *records;	/* sorted by due */
 	size_t		 nrecords;
+	/* What the mailbox said (after the rest: tests build clients with
+	 * positional initializers). */
+	int64_t		 last_mail;	/* latest contact seen in the mailbox,
+					   or NONE */
+	struct history_bounce *bounces;	/* addresses that bounced */
+	size_t		 nbounces;
 };
 
 struct history;
@@ -57,6 +70,16 @@ void		 history_add_touch(struct history *h, const char *client,
 		    int64_t when);
 void		 history_set_optout(struct history *h, const char *client,
 		    int64_t when);
+/* A contact seen in the mailbox: the latest one is kept. */
+void		 history_add_mail_contact(struct history *h,
+		    const char *client, int64_t when);
+/* address bounced at when (the latest report per address is kept). */
+void		 history_add_bounce(struct history *h, const char *client,
+		    const char *address, int64_t when);
+/* When address (compared by valid_address_same) bounced for hc, or
+ * HISTORY_NONE; hc may be NULL. */
+int64_t		 history_bounced(const struct history_client *hc,
+		    const char *address);
 void		 history_add_record(struct history *h, const char *client,
 		    const struct history_record *r);
 /* NULL when the history knows nothing of the client. */

@@ -46,6 +46,11 @@ struct ledger_entry {
 	int64_t		 config_lost;	/* seconds spent deferred for a
 					   configuration problem */
 	bool		 config_deferred; /* deferred for one now */
+	int64_t		 replied;	/* first reply seen, or HISTORY_NONE */
+	char		*dsn_status;	/* bounced: the failure's Status;
+					   sent: a delay's; else NULL */
+	char		*dsn_diag;	/* its Diagnostic-Code, may be NULL */
+	int64_t		 dsn_at;	/* when it was reported, or NONE */
 	unsigned char	*bytes;		/* `show`: the message; else NULL */
 	size_t		 len;
 };
@@ -229,5 +234,90 @@ int	 ledger_get(struct ledger *l, int64_t id, struct ledger_entry *out,
 void	 ledger_entries_free(struct ledger_entry *e, size_t n);
 void	 ledger_entry_clear(struct ledger_entry *e);
 void	 ledger_attempts_free(struct ledger_attempt *a, size_t n);
+
+/*
+ * The mailbox (inbox.c).  A mail is recorded once, ever, under its key
+ * (its Message-ID, else a hash of what was read of it): recording it
+ * writes the key, the events it causes and their effects on the send
+ * log, the opt-outs and the last contact in one transaction.
+ */
+enum ledger_mail_kind {
+	LEDGER_MAIL_CONTACT,	/* the client wrote, or the owner wrote to
+				   the client: the casual clock restarts */
+	LEDGER_MAIL_REPLY,	/* message row `message` got a reply */
+	LEDGER_MAIL_BOUNCE,	/* row `message` bounced (5.x.x): `bounced` */
+	LEDGER_MAIL_DELAY,	/* row `message` is delayed: only noted */
+	LEDGER_MAIL_OBJECTION	/* an opt-out, marked as from the mailbox */
+};
+
+struct ledger_mail_event {
+	enum ledger_mail_kind kind;
+	const char	*client;
+	int64_t		 at;		/* dated by the mail, UTC */
+	int64_t		 message;	/* send-log row id, or 0 */
+	const char	*status;	/* bounce/delay: "5.1.1" */
+	const char	*diag;		/* bounce/delay: Diagnostic-Code */
+};
+
+/* A send-log row found by Message-ID or recipient. */
+struct ledger_msgref {
+	int64_t		 id;
+	char		*client;
+	char		*occurrence;
+	char		*to;
+	enum msg_status	 status;
+	int64_t		 updated;
+};
+
+const char *ledger_mail_kind_name(enum ledger_mail_kind k);
+/* Whether key was recorded by an earlier scan. */
+int	 ledger_mail_seen(struct ledger *l, const char *key, bool *seen,
+	    char **err);
+/* Records key and its events (none: the mail is only remembered).
+ * Returns 1, recording nothing, when key is already recorded.  A bounce
+ * or delay changes only a `sent` row; a reply keeps the first reply's
+ * moment; an objection keeps an earlier opt-out. */
+int	 ledger_record_mail(struct ledger *l, const char *key, int64_t now,
+	    const struct ledger_mail_event *ev, size_t n, char **err);
+/* The send-log row whose Message-ID is mid ("<...>"); *found false when
+ * none.  Clear r with ledger_msgref_clear(). */
+int	 ledger_find_message(struct ledger *l, const char *mid,
+	    struct ledger_msgref *r, bool *found, char **err);
+/* The latest `sent` (or `bounced`) row to addr (valid_address_same) whose
+ * moment is within [since, until]: a DSN without the original headers. */
+int	 ledger_find_sent_to(struct ledger *l, const char *addr, int64_t since,
+	    int64_t until, struct ledger_msgref *r, bool *found, char **err);
+void	 ledger_msgref_clear(struct ledger_msgref *r);
+/* When the client's address addr bounced (the latest such report), or
+ * HISTORY_NONE: the outbox's re-check before every attempt. */
+int	 ledger_bounced_of(struct ledger *l, const char *client,
+	    const char *addr, int64_t *when, char **err);
+/* Every bounced (client, address, instant), for `check`. */
+int	 ledger_list_bounces(struct ledger *l, char ***clients, char ***addrs,
+	    int64_t **at, size_t *n, char **err);
+/* Maildir names already read in folder. */
+int	 ledger_mail_name_seen(struct ledger *l, const char *folder,
+	    const char *name, bool *seen, char **err);
+/* Adds n names read in folder, in one transaction. */
+int	 ledger_mail_names_add(struct ledger *l, const char *folder,
+	    const char *const *names, size_t n, char **err);
+/* One client's mail events, oldest first (`history`). */
+struct ledger_mail_row {
+	enum ledger_mail_kind kind;
+	int64_t		 at;
+	int64_t		 message;
+	char		*detail;
+};
+int	 ledger_mail_events(struct ledger *l, const char *client,
+	    struct ledger_mail_row **out, size_t *n, char **err);
+void	 ledger_mail_rows_free(struct ledger_mail_row *r, size_t n);
+/* One client's touches (`touchbase touch`), oldest first: *at and
+ * *notes (a note may be NULL) allocated, *n entries. */
+int	 ledger_touches(struct ledger *l, const char *client, int64_t **at,
+	    char ***notes, size_t *n, char **err);
+/* The client's opt-out with its source: *source "mailbox" or NULL (a
+ * command), allocated. */
+int	 ledger_optout_source(struct ledger *l, const char *client,
+	    int64_t *when, char **source, char **err);
 
 #endif

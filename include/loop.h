@@ -2,9 +2,10 @@
  * loop.h - the daemon's life: wait, wake, deliver, reload, stop.
  *
  * loop_run() owns the configuration it is given.  It sleeps until the
- * next due moment (next planned message or retry), capped at an hour so
- * clock jumps and suspend correct themselves, and at half the watchdog
- * interval when systemd asks for one.  Signals arrive through a self-pipe
+ * next due moment (next planned message, retry or mailbox scan: a scan
+ * runs before the pass, so an objection counts at once), capped at an
+ * hour so clock jumps and suspend correct themselves, and at half the
+ * watchdog interval when systemd asks for one.  Signals arrive through a self-pipe
  * in the same wait; handlers only set flags.  SIGHUP reloads (swapping
  * only a valid new configuration), SIGTERM/SIGINT end the loop after the
  * transaction in progress.  Returns the exit status.

@@ -44,6 +44,13 @@ enum delivery_kind {
 	DELIVERY_SMTPS		/* smtps://host[:port], implicit TLS */
 };
 
+enum inbox_kind {
+	INBOX_NONE,		/* [inbox] url empty: no mail is read */
+	INBOX_MAILDIR,		/* maildir:PATH */
+	INBOX_IMAP,		/* imap://host[:port]/FOLDER, STARTTLS */
+	INBOX_IMAPS		/* imaps://host[:port]/FOLDER */
+};
+
 enum tls_mode {
 	TLS_REQUIRED,
 	TLS_NONE		/* only allowed for loopback hosts */
@@ -102,11 +109,30 @@ struct settings {
 	char		*database;	/* resolved, default
 					   /var/lib/touchbase/touchbase.db */
 
+	/* [inbox] */
+	enum inbox_kind	 inbox;
+	char		*inbox_url;	/* as written; NULL when unset */
+	char		*inbox_maildir;	/* INBOX_MAILDIR: resolved root */
+	char		*inbox_host;	/* IMAP: without IPv6 brackets */
+	int		 inbox_port;	/* 143 / 993 when not given */
+	char		*inbox_folder;	/* IMAP: decoded, default "INBOX" */
+	bool		 inbox_sent_auto; /* sent = auto (the default) */
+	char		*inbox_sent;	/* a folder name (IMAP) or resolved
+					   path (Maildir); NULL: auto or
+					   none */
+	char		*inbox_username; /* NULL when unset */
+	char		*inbox_password_file; /* resolved, NULL when unset */
+	char		*inbox_ca_file;	/* resolved, NULL when unset */
+	int64_t		 inbox_every;	/* seconds, default 15min */
+	int64_t		 inbox_lookback; /* seconds, default 90d */
+
 	/* Line of some keys, for later checks that name the place (0 when
 	 * the key was not in the file). */
 	int		 line_password_file;
 	int		 line_timezone;
 	int		 line_language;
+	int		 line_inbox_url;
+	int		 line_inbox_password_file;
 };
 
 /* Loads path.  Returns 0 and *out (free with settings_free), or -1.
@@ -122,6 +148,9 @@ int	 settings_load_buffer(const char *path, const char *data, size_t len,
  * (the rule delivery applies when it reads it).  Reports at
  * line_password_file; returns 0, or -1 after adding an error to d. */
 int	 settings_check_password_file(const struct settings *s,
+	    struct diag *d);
+/* The same rule for [inbox] password_file. */
+int	 settings_check_inbox_password_file(const struct settings *s,
 	    struct diag *d);
 void	 settings_free(struct settings *s);
 /* Where the configuration lives: the -c argument when given, else

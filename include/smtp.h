@@ -1,8 +1,9 @@
 /*
  * smtp.h - SMTP submission through libcurl.
  *
- * The SMTP backend of deliver.h; the only module that includes
- * curl/curl.h.  One struct smtp holds one libcurl handle, so consecutive
+ * The SMTP backend of deliver.h; with imap.c (IMAP, inbox.h) one of the
+ * two modules that include curl/curl.h.  One struct smtp holds one
+ * libcurl handle, so consecutive
  * smtp_send() calls share one connection (MAIL FROM … QUIT only at
  * smtp_free).  After any result but DELIVER_OK
  * the connection is shut down and the next message goes on a fresh one:

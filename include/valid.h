@@ -59,6 +59,17 @@ bool	 valid_atext(unsigned char c);
  */
 int	 valid_address(const char *addr, char **err);
 
+/* Whether a and b name the same mailbox: the domain compared without
+ * regard to ASCII case, the local part as written (RFC 5321 2.4).  NULL
+ * never matches. */
+bool	 valid_address_same(const char *a, const char *b);
+
+/* An IMAP folder name touchbase will send in a command: 1-200 bytes of
+ * printable ASCII without '"', '\\', '*', '%' (sent quoted; names with
+ * other characters are given in their modified UTF-7 form, RFC 3501
+ * 5.1.3).  Returns 0, or -1 with *err. */
+int	 valid_imap_folder(const char *name, char **err);
+
 /* A DNS host name: LDH labels of 1-63 joined by dots, none starting or
  * ending with '-', 253 bytes at most, one trailing dot allowed. */
 bool	 valid_host(const char *host);

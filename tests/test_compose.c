@@ -382,7 +382,7 @@ test_variants_over_five_sends(void **state)
 	struct plan_item it = birthday_item(&anna);
 	struct history_record recs[5];
 	struct history_client hc = { (char *)"anna-mueller", HISTORY_NONE,
-	    HISTORY_NONE, HISTORY_NONE, recs, 0 };
+	    HISTORY_NONE, HISTORY_NONE, recs, 0, HISTORY_NONE, NULL, 0 };
 	const char *want[] = { "birthday.de.txt", "birthday.de.2.txt",
 	    "birthday.de.txt", "birthday.de.2.txt", "birthday.de.txt" };
 	char *files[5];

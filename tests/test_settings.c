@@ -433,6 +433,90 @@ test_helo(void **state)
 	}
 }
 
+/* [inbox]: the three kinds of url, their defaults, and what is refused. */
+static void
+test_inbox(void **state)
+{
+	static const struct {
+		const char *url;
+		const char *want;
+	} bad[] = {
+		{ "pop3://mail.example.net", "touchbase.ini:4: [inbox] url "
+		    "'pop3://mail.example.net' is not valid: use maildir:PATH, "
+		    "imaps://host[:port]/FOLDER or imap://host[:port]/FOLDER "
+		    "(STARTTLS)\n" },
+		{ "imaps://anna:secret@mail.example.net/INBOX",
+		    "touchbase.ini:4: [inbox] url must not contain a user name "
+		    "or password (the part before '@'); set username and "
+		    "password_file instead\n" },
+		{ "imaps://mail.example.net:0/INBOX", "touchbase.ini:4: [inbox] "
+		    "url 'imaps://mail.example.net:0/INBOX': the port must be a "
+		    "number from 1 to 65535\n" },
+		{ "imaps://mail.example.net/IN*BOX", "touchbase.ini:4: [inbox] "
+		    "url 'imaps://mail.example.net/IN*BOX': folder 'IN*BOX' is "
+		    "not usable: write 1-200 printable ASCII characters without "
+		    "'\"', '\\', '*' or '%' (a name with other characters in "
+		    "its modified UTF-7 form, as the server lists it)\n" },
+		{ "maildir:", "touchbase.ini:4: [inbox] url 'maildir:' has no "
+		    "folder; write maildir:PATH, e.g. maildir:/home/anna/"
+		    "Maildir\n" },
+	};
+	struct settings *s;
+	char *text;
+
+	(void)state;
+	s = expect_ok("[sender]\naddress = a@example.de\n");
+	assert_int_equal(s->inbox, INBOX_NONE);
+	assert_int_equal(s->inbox_every, 15 * 60);
+	settings_free(s);
+
+	s = expect_ok("[sender]\naddress = a@example.de\n[inbox]\n"
+	    "url = imaps://[::1]/Archiv.2026\nusername = anna\n"
+	    "check_every = 5min\nlookback = 30d\nsent = Gesendet\n");
+	assert_int_equal(s->inbox, INBOX_IMAPS);
+	assert_string_equal(s->inbox_host, "::1");
+	assert_int_equal(s->inbox_port, 993);
+	assert_string_equal(s->inbox_folder, "Archiv.2026");
+	assert_string_equal(s->inbox_sent, "Gesendet");
+	assert_false(s->inbox_sent_auto);
+	assert_int_equal(s->inbox_every, 300);
+	assert_int_equal(s->inbox_lookback, 30 * 86400);
+	settings_free(s);
+
+	s = expect_ok("[sender]\naddress = a@example.de\n[inbox]\n"
+	    "url = imap://mail.example.net:1143\nusername = anna\n");
+	assert_int_equal(s->inbox, INBOX_IMAP);
+	assert_int_equal(s->inbox_port, 1143);
+	assert_string_equal(s->inbox_folder, "INBOX");
+	assert_true(s->inbox_sent_auto);
+	assert_null(s->inbox_sent);
+	settings_free(s);
+
+	s = expect_ok("[sender]\naddress = a@example.de\n[inbox]\n"
+	    "url = maildir:/srv/mail/anna\nsent =\n");
+	assert_int_equal(s->inbox, INBOX_MAILDIR);
+	assert_string_equal(s->inbox_maildir, "/srv/mail/anna");
+	assert_false(s->inbox_sent_auto);
+	assert_null(s->inbox_sent);
+	settings_free(s);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		text = xasprintf("[sender]\naddress = a@example.de\n[inbox]\n"
+		    "url = %s\nusername = anna\n", bad[i].url);
+		expect_fail(text, bad[i].want);
+		free(text);
+	}
+	expect_fail("[sender]\naddress = a@example.de\n[inbox]\n"
+	    "url = imaps://mail.example.net\n",
+	    "touchbase.ini:4: [inbox] url names an IMAP server but username "
+	    "is not set; set username (and password_file, or the systemd "
+	    "credential imap-password)\n");
+	expect_fail("[sender]\naddress = a@example.de\n[inbox]\n"
+	    "url = maildir:m\ncheck_every = 10s\nlookback = 2h\n",
+	    "touchbase.ini:5: check_every must be from 1min to 7d\n"
+	    "touchbase.ini:6: lookback must be from 1d to 10 years (3660d)\n");
+}
+
 /* Every problem is reported, each with its own line. */
 static void
 test_all_problems_reported(void **state)
@@ -776,6 +860,7 @@ main(void)
 		cmocka_unit_test(test_password_file),
 		cmocka_unit_test(test_basis),
 		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_inbox),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

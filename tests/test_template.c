@@ -483,7 +483,7 @@ test_variant_rotation(void **state)
 	struct templates *t;
 	struct history_record recs[8];
 	struct history_client hc = { (char *)"anna-mueller", HISTORY_NONE,
-	    HISTORY_NONE, HISTORY_NONE, recs, 0 };
+	    HISTORY_NONE, HISTORY_NONE, recs, 0, HISTORY_NONE, NULL, 0 };
 	const char *want[] = { "birthday.de.txt", "birthday.de.2.txt",
 	    "birthday.de.3.txt", "birthday.de.txt", "birthday.de.2.txt" };
 	char files[5][32];
@@ -529,7 +529,7 @@ test_two_variants_never_repeat(void **state)
 	struct templates *t;
 	struct history_record rec;
 	struct history_client hc = { (char *)"x", HISTORY_NONE, HISTORY_NONE,
-	    HISTORY_NONE, &rec, 1 };
+	    HISTORY_NONE, &rec, 1, HISTORY_NONE, NULL, 0 };
 	bool fb;
 
 	(void)state;

@@ -133,9 +133,12 @@ check_msg "gerd" gerd@example.de "Mon, 15 Mar 2027 09:30" +0100 \
 dm_log "$W"
 check_sent "gerd" gerd-bauer birthday/2027 gerd@example.de "Nachträglich alles Gute, Gerd!"
 dm_is "carla: no message" "$(dm_spool_for "$SPOOL" carla@example.de)" ""
-# The SPEC's fields; `reason` is cmd_log.c's documented extra.
+# The SPEC's fields; `reason` is cmd_log.c's documented extra; `replied`,
+# `bounce_status` and `bounce_diagnostic` come from the mailbox (null here).
 dm_is "carla: log fields" "$(dm_row "$W" carla-schmidt birthday/2027 '",".join(sorted(set(r) - {"reason"}))')" \
-    "attempts,client,due,id,message_id,occasion,occurrence,smtp_code,smtp_reply,status,subject,to,updated"
+    "attempts,bounce_diagnostic,bounce_status,client,due,id,message_id,occasion,occurrence,replied,smtp_code,smtp_reply,status,subject,to,updated"
+dm_is "carla: no reply, no bounce" "$(dm_row "$W" carla-schmidt birthday/2027 '(r["replied"], r["bounce_status"], r["bounce_diagnostic"])')" \
+    "(None, None, None)"
 dm_match "carla: the reason names catch_up" "$(dm_row "$W" carla-schmidt birthday/2027 'r.get("reason")')" 'catch.up|late'
 dm_is "carla: id is a number" "$(dm_row "$W" carla-schmidt birthday/2027 'type(r["id"]).__name__')" int
 dm_is "carla: missed" "$(dm_row "$W" carla-schmidt birthday/2027 'r["status"]')" missed

@@ -53,7 +53,7 @@ same "log json without a database" "$OUT" <<'EOF'
 EOF
 t "log csv without a database" 0 tb log --format csv
 same "log csv without a database" "$OUT" <<'EOF'
-id,client,occasion,occurrence,status,due,updated,attempts,to,subject,message_id,smtp_code,smtp_reply,reason
+id,client,occasion,occurrence,status,due,updated,attempts,to,subject,message_id,smtp_code,smtp_reply,reason,replied,bounce_status,bounce_diagnostic
 EOF
 t "show without a database" 1 tb show 1
 same "show without a database" "$ERR" <<EOF
@@ -151,10 +151,10 @@ EOF
 t "log json" 0 tb log --format json
 same "log json" "$OUT" <<'EOF'
 [
-  {"id": 2, "client": "bob-smith", "occasion": "birthday", "occurrence": "birthday/2026", "status": "deferred", "due": "2026-03-02T09:00:00-05:00", "updated": "2026-03-02T15:00:05+01:00", "attempts": 1, "to": "bob@example.com", "subject": "Happy birthday, \"Bob\"!", "message_id": "<2.y@lindgruen.example>", "smtp_code": 421, "smtp_reply": "4.7.0 busy\n4.7.0 try later", "reason": null},
-  {"id": 4, "client": "bob-smith", "occasion": "birthday", "occurrence": "birthday/2027", "status": "skipped", "due": "2027-03-02T09:00:00-05:00", "updated": "2026-03-01T09:00:01+01:00", "attempts": 0, "to": null, "subject": null, "message_id": null, "smtp_code": null, "smtp_reply": null, "reason": "opted out on 2026-03-01"},
-  {"id": 3, "client": "anna-mueller", "occasion": "birthday", "occurrence": "birthday/2025", "status": "missed", "due": "2025-02-28T09:00:00+01:00", "updated": "2026-03-01T09:00:00+01:00", "attempts": 0, "to": null, "subject": null, "message_id": null, "smtp_code": null, "smtp_reply": null, "reason": "due 2025-02-28 09:00, more than catch_up 3d ago"},
-  {"id": 1, "client": "anna-mueller", "occasion": "birthday", "occurrence": "birthday/2026", "status": "sent", "due": "2026-02-28T09:00:00+01:00", "updated": "2026-02-28T09:05:03+01:00", "attempts": 2, "to": "anna@example.de", "subject": "Alles Gute zum Geburtstag, Anna!", "message_id": "<1.x@lindgruen.example>", "smtp_code": 250, "smtp_reply": "2.0.0 Ok: queued as 4F2A", "reason": null}
+  {"id": 2, "client": "bob-smith", "occasion": "birthday", "occurrence": "birthday/2026", "status": "deferred", "due": "2026-03-02T09:00:00-05:00", "updated": "2026-03-02T15:00:05+01:00", "attempts": 1, "to": "bob@example.com", "subject": "Happy birthday, \"Bob\"!", "message_id": "<2.y@lindgruen.example>", "smtp_code": 421, "smtp_reply": "4.7.0 busy\n4.7.0 try later", "reason": null, "replied": null, "bounce_status": null, "bounce_diagnostic": null},
+  {"id": 4, "client": "bob-smith", "occasion": "birthday", "occurrence": "birthday/2027", "status": "skipped", "due": "2027-03-02T09:00:00-05:00", "updated": "2026-03-01T09:00:01+01:00", "attempts": 0, "to": null, "subject": null, "message_id": null, "smtp_code": null, "smtp_reply": null, "reason": "opted out on 2026-03-01", "replied": null, "bounce_status": null, "bounce_diagnostic": null},
+  {"id": 3, "client": "anna-mueller", "occasion": "birthday", "occurrence": "birthday/2025", "status": "missed", "due": "2025-02-28T09:00:00+01:00", "updated": "2026-03-01T09:00:00+01:00", "attempts": 0, "to": null, "subject": null, "message_id": null, "smtp_code": null, "smtp_reply": null, "reason": "due 2025-02-28 09:00, more than catch_up 3d ago", "replied": null, "bounce_status": null, "bounce_diagnostic": null},
+  {"id": 1, "client": "anna-mueller", "occasion": "birthday", "occurrence": "birthday/2026", "status": "sent", "due": "2026-02-28T09:00:00+01:00", "updated": "2026-02-28T09:05:03+01:00", "attempts": 2, "to": "anna@example.de", "subject": "Alles Gute zum Geburtstag, Anna!", "message_id": "<1.x@lindgruen.example>", "smtp_code": 250, "smtp_reply": "2.0.0 Ok: queued as 4F2A", "reason": null, "replied": null, "bounce_status": null, "bounce_diagnostic": null}
 ]
 EOF
 "$TB_PYTHON" - "$OUT" <<'PY' || tb_fail "log json is not one array of objects with the SPEC's fields"
@@ -162,7 +162,7 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 want = ["id", "client", "occasion", "occurrence", "status", "due", "updated",
         "attempts", "to", "subject", "message_id", "smtp_code", "smtp_reply",
-        "reason"]
+        "reason", "replied", "bounce_status", "bounce_diagnostic"]
 assert isinstance(j, list) and len(j) == 4, j
 for r in j:
     assert list(r) == want, list(r)
@@ -195,12 +195,12 @@ sqlite3 "$DB" "UPDATE messages SET reason = 'due 2025-02-28 09:00, more than cat
 
 t "log csv" 0 tb log --format csv
 same "log csv" "$OUT" <<'EOF'
-id,client,occasion,occurrence,status,due,updated,attempts,to,subject,message_id,smtp_code,smtp_reply,reason
+id,client,occasion,occurrence,status,due,updated,attempts,to,subject,message_id,smtp_code,smtp_reply,reason,replied,bounce_status,bounce_diagnostic
 2,bob-smith,birthday,birthday/2026,deferred,2026-03-02T09:00:00-05:00,2026-03-02T15:00:05+01:00,1,bob@example.com,"Happy birthday, ""Bob""!",<2.y@lindgruen.example>,421,"4.7.0 busy
-4.7.0 try later",
-4,bob-smith,birthday,birthday/2027,skipped,2027-03-02T09:00:00-05:00,2026-03-01T09:00:01+01:00,0,,,,,,opted out on 2026-03-01
-3,anna-mueller,birthday,birthday/2025,missed,2025-02-28T09:00:00+01:00,2026-03-01T09:00:00+01:00,0,,,,,,"due 2025-02-28 09:00, more than catch_up 3d ago"
-1,anna-mueller,birthday,birthday/2026,sent,2026-02-28T09:00:00+01:00,2026-02-28T09:05:03+01:00,2,anna@example.de,"Alles Gute zum Geburtstag, Anna!",<1.x@lindgruen.example>,250,2.0.0 Ok: queued as 4F2A,
+4.7.0 try later",,,,
+4,bob-smith,birthday,birthday/2027,skipped,2027-03-02T09:00:00-05:00,2026-03-01T09:00:01+01:00,0,,,,,,opted out on 2026-03-01,,,
+3,anna-mueller,birthday,birthday/2025,missed,2025-02-28T09:00:00+01:00,2026-03-01T09:00:00+01:00,0,,,,,,"due 2025-02-28 09:00, more than catch_up 3d ago",,,
+1,anna-mueller,birthday,birthday/2026,sent,2026-02-28T09:00:00+01:00,2026-02-28T09:05:03+01:00,2,anna@example.de,"Alles Gute zum Geburtstag, Anna!",<1.x@lindgruen.example>,250,2.0.0 Ok: queued as 4F2A,,,,
 EOF
 
 # Filters.  --until DATE includes that day; both bound the last update.
