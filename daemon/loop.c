@@ -194,6 +194,39 @@ loop_scan(const struct config *c, struct ledger *l, int64_t now,
 	inbox_result_clear(&res);
 }
 
+/*
+ * The mailbox's turn for `touchbased --once`, which has no memory of its
+ * own between runs: when the scan is due (the send log keeps the next
+ * scan's moment and the failures in a row), one scan, logged like the
+ * daemon's, so a timer's passes read the mailbox every check_every too.
+ */
+void
+loop_scan_once(const struct config *c, struct ledger *l, int64_t now)
+{
+	int64_t next = 0, failures = 0;
+	unsigned f;
+	bool found;
+	char *err = NULL;
+
+	if (c->settings->inbox == INBOX_NONE)
+		return;
+	if (ledger_state_get(l, "inbox.next_scan", &found, &next, NULL,
+	    &err) == -1 || (found && now < next) ||
+	    ledger_state_get(l, "inbox.failures", &found, &failures, NULL,
+	    &err) == -1)
+		goto out;
+	f = found && failures > 0 ? (unsigned)failures : 0;
+	loop_scan(c, l, now, &f, &next);
+	if (ledger_state_set(l, "inbox.next_scan", next, NULL, &err) == -1 ||
+	    ledger_state_set(l, "inbox.failures", f, NULL, &err) == -1)
+		goto out;
+out:
+	if (err != NULL) {
+		log_err("inbox: %s", err);
+		free(err);
+	}
+}
+
 /* After a round that could not finish, how soon to try again. */
 #define LOOP_TROUBLE_RETRY	60
 

@@ -31,7 +31,8 @@ usage(FILE *fp)
 	    "  -v        debug logging\n", settings_default_path(NULL));
 }
 
-/* One pass at the current time: SIGTERM/SIGINT end it after the
+/* One pass at the current time, after a scan of the mailbox when one is
+ * due: SIGTERM/SIGINT end it after the
  * transaction in progress, which is recorded; exit 0 then.  Exit 1 when
  * the pass could not finish or met a configuration problem (timers and
  * cron should notice). */
@@ -43,6 +44,8 @@ run_once(const struct config *c, struct ledger *l, struct outbox *ob)
 	char *err = NULL;
 	int rc;
 
+	/* Before the pass: an objection that arrived counts now. */
+	loop_scan_once(c, l, time(NULL));
 	rc = pass_run(c, l, ob, time(NULL), stop, &res, &err) == -1;
 	if (rc == 0 && res.n.config_problems > 0)
 		rc = 1;

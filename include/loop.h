@@ -30,6 +30,11 @@ int	 loop_run(const char *config_path, struct config *c, struct ledger *l,
  * regular file.  Returns the lock's fd, or -1 with *err; *held is true
  * when another process holds the lock. */
 int	 loop_lock(const char *database, bool *held, char **err);
+/* `touchbased --once`: scans the mailbox first when [inbox] is set and
+ * the scan is due (its next moment and the failures in a row are kept in
+ * the send log's state). */
+void	 loop_scan_once(const struct config *c, struct ledger *l,
+	    int64_t now);
 /* Installs the handlers of SIGHUP, SIGTERM and SIGINT (which only set a
  * flag and wake the loop) and ignores SIGPIPE; returns the flag that
  * SIGTERM and SIGINT set, for a pass to stop between two messages. */
