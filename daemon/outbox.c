@@ -20,6 +20,7 @@
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
+#include "owner.h"
 #include "smtp.h"
 #include "tz.h"
 #include "xalloc.h"
@@ -356,7 +357,9 @@ outbox_in_window(const struct settings *s, const struct tz *z, int64_t t)
 }
 
 /* Whether the row may still go: the client is in the book, not paused,
- * has not objected.  Otherwise the row is settled `skipped`. */
+ * has not objected, and the owner holds no hold on it.  Otherwise the
+ * row is settled `skipped`.  The owner's own mail (the digest) goes to
+ * no client: it may always go, with *cl NULL. */
 static bool
 outbox_may_send(struct outbox *o, const struct outbox_row *r,
     const struct client **cl)
@@ -364,7 +367,11 @@ outbox_may_send(struct outbox *o, const struct outbox_row *r,
 	struct ledger_outcome oc;
 	char *why = NULL, *reason, *err = NULL;
 	int64_t at = outbox_now(o), optout;
+	bool held;
 
+	*cl = NULL;
+	if (strcmp(r->client, OWNER_CLIENT) == 0)
+		return true;
 	*cl = book_client(o->c->book, r->client);
 	if (*cl == NULL)
 		why = xstrdup("no longer in the book");
@@ -375,8 +382,20 @@ outbox_may_send(struct outbox *o, const struct outbox_row *r,
 	} else
 		why = consent_blocked(*cl, (*cl)->tz, optout,
 		    consent_local_day((*cl)->tz, at), at);
-	if (why == NULL)
-		return true;
+	if (why == NULL) {
+		if (ledger_held(o->l, r->client, r->occurrence, &held, &reason,
+		    &err) == -1) {
+			outbox_stop(o, err);
+			free(err);
+			return false;
+		}
+		if (!held)
+			return true;
+		why = reason != NULL && *reason != '\0' ?
+		    xasprintf("held by the owner: %s", reason) :
+		    xstrdup("held by the owner");
+		free(reason);
+	}
 	memset(&oc, 0, sizeof(oc));
 	oc.status = ST_SKIPPED;
 	oc.at = at;
@@ -448,7 +467,8 @@ outbox_defer(struct outbox *o, const struct outbox_row *r,
 
 	if (next < earliest)
 		next = earliest;
-	next = outbox_in_window(s, cl->tz, next);
+	next = outbox_in_window(s, cl != NULL ? cl->tz : o->c->book->sender_tz,
+	    next);
 	oc->status = ST_DEFERRED;
 	oc->defer = k;
 	oc->next_attempt = next;
@@ -551,7 +571,7 @@ outbox_attempt(struct outbox *o, const struct outbox_row *r)
 		return;
 	}
 	rcpts[nrcpts++] = r->to;
-	if (s->bcc != NULL)
+	if (s->bcc != NULL && cl != NULL)
 		rcpts[nrcpts++] = s->bcc;
 	if ((d = outbox_deliverer(o)) != NULL) {
 		char *key = outbox_key(r);

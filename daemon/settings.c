@@ -46,6 +46,7 @@ enum {
 	K_TIMEZONE, K_SEND_WINDOW, K_WEEKDAYS, K_HOLIDAYS, K_MIN_GAP,
 	K_DAILY_LIMIT, K_CATCH_UP,
 	K_CLIENTS, K_TEMPLATES, K_DATABASE,
+	K_OWNER_ADDRESS, K_DIGEST, K_APPROVAL,
 	K_COUNT
 };
 
@@ -80,10 +81,13 @@ static const struct {
 	[K_CLIENTS] = { "paths", "clients" },
 	[K_TEMPLATES] = { "paths", "templates" },
 	[K_DATABASE] = { "paths", "database" },
+	[K_OWNER_ADDRESS] = { "owner", "address" },
+	[K_DIGEST] = { "owner", "digest" },
+	[K_APPROVAL] = { "owner", "approval" },
 };
 
 static const char *const settings_sections[] = {
-	"sender", "delivery", "schedule", "paths", NULL
+	"sender", "delivery", "schedule", "paths", "owner", NULL
 };
 
 struct settings_parse {
@@ -257,7 +261,7 @@ settings_section_line(struct settings_parse *p, const char *line)
 	else
 		diag_error(p->d, p->path, p->lineno, "unknown section "
 		    "[%.*s]; valid sections: [sender], [delivery], [schedule], "
-		    "[paths]", (int)strlen(q) - 2, q + 1);
+		    "[paths], [owner]", (int)strlen(q) - 2, q + 1);
 	free(q);
 	free(name);
 }
@@ -896,6 +900,67 @@ settings_paths(struct settings_parse *p, struct settings *s)
 	    &s->database);
 }
 
+/* "daily HH:MM" or "Mon HH:MM" (any weekday); 0, or -1. */
+int
+settings_parse_digest(const char *v, struct settings_digest *out)
+{
+	int wd = -1, h, m, n = 0;
+	const char *t;
+
+	memset(out, 0, sizeof(*out));
+	if (strcmp(v, "off") == 0)
+		return 0;
+	if (strncmp(v, "daily ", 6) == 0)
+		t = v + 6;
+	else {
+		for (int i = 0; i < 7; i++)
+			if (strncmp(v, timeutil_weekday_name(i), 3) == 0 &&
+			    v[3] == ' ')
+				wd = i;
+		if (wd == -1)
+			return -1;
+		t = v + 4;
+	}
+	while (*t == ' ')
+		t++;
+	if (sscanf(t, "%2d:%2d%n", &h, &m, &n) != 2 || t[n] != '\0' ||
+	    n != 5 || h < 0 || h > 23 || m < 0 || m > 59)
+		return -1;
+	out->on = true;
+	out->weekday = wd;
+	out->minute = h * 60 + m;
+	return 0;
+}
+
+static void
+settings_owner(struct settings_parse *p, struct settings *s)
+{
+	const char *v;
+	char *q;
+
+	settings_address(p, K_OWNER_ADDRESS, &s->owner_address);
+	if (s->owner_address == NULL && s->sender_address != NULL)
+		s->owner_address = xstrdup(s->sender_address);
+	if ((v = settings_val(p, K_DIGEST)) != NULL &&
+	    settings_parse_digest(v, &s->digest) == -1) {
+		q = valid_quote(v);
+		diag_error(p->d, p->path, p->line[K_DIGEST], "digest %s is not "
+		    "valid: use off, daily HH:MM or a weekday and a time, "
+		    "e.g. Mon 08:00", q);
+		free(q);
+	}
+	if ((v = settings_val(p, K_APPROVAL)) != NULL) {
+		if (strcmp(v, "required") == 0)
+			s->approval_required = true;
+		else if (strcmp(v, "none") != 0) {
+			q = valid_quote(v);
+			diag_error(p->d, p->path, p->line[K_APPROVAL], "approval "
+			    "%s is not valid: use none or required", q);
+			free(q);
+		}
+	}
+}
+
 int
 settings_load_buffer(const char *path, const char *data, size_t len,
     struct settings **out, struct diag *d)
@@ -943,6 +1008,7 @@ settings_load_buffer(const char *path, const char *data, size_t len,
 	settings_delivery(&p, s);
 	settings_schedule(&p, s);
 	settings_paths(&p, s);
+	settings_owner(&p, s);
 
 	if (d->errors == errors) {
 		*out = s;
@@ -1008,5 +1074,6 @@ settings_free(struct settings *s)
 	free(s->clients);
 	free(s->templates);
 	free(s->database);
+	free(s->owner_address);
 	free(s);
 }

@@ -19,12 +19,22 @@
 
 #include "book.h"
 #include "history.h"
+#include "owner.h"
 #include "settings.h"
 
 enum plan_action {
 	PLAN_SEND,		/* deliver at due */
 	PLAN_SKIP,		/* log `skipped` with note as the reason */
 	PLAN_MISSED		/* log `missed` with note as the reason */
+};
+
+/* The owner's say over a message (owner.h). */
+enum plan_say {
+	PLAN_SAY_NONE,		/* approval not required, nothing held */
+	PLAN_SAY_APPROVED,	/* approval required and given */
+	PLAN_SAY_AWAITING,	/* approval required, not given yet: not
+				   to be sent; skipped at approve_by */
+	PLAN_SAY_HELD		/* held by the owner: PLAN_SKIP */
 };
 
 struct plan_item {
@@ -45,6 +55,9 @@ struct plan_item {
 	int		 years;		/* {{years}}: full years */
 	int		 age;		/* {{age}}: birthday only */
 	char		*note;		/* why it moved or was skipped; "" */
+	enum plan_say	 say;
+	int64_t		 approve_by;	/* PLAN_SAY_AWAITING: the moment it
+					   is skipped "not approved" */
 };
 
 struct plan {
@@ -56,6 +69,7 @@ struct planner_opts {
 	int64_t		 from;		/* now */
 	int64_t		 until;		/* exclusive */
 	const char	*only_client;	/* NULL: all */
+	struct owner	*say;		/* approvals and holds; NULL: none */
 };
 
 /* Fills *out (free with plan_free).  Returns 0; -1 only on an internal
