@@ -26,6 +26,12 @@ static const struct {
 	{ "optout", cmd_optout, "optout CLIENT [--date DATE]" },
 	{ "test-mail", cmd_test_mail, "test-mail ADDRESS" },
 	{ "import", cmd_import, "import vcard|csv FILE" },
+	{ "report", cmd_report, "report [--out FILE] [--from DATE] "
+	    "[--days N]" },
+	{ "approve", cmd_approve, "approve (ID | CLIENT OCCURRENCE | "
+	    "--until DATE)" },
+	{ "hold", cmd_hold, "hold CLIENT OCCURRENCE [--note TEXT]" },
+	{ "release", cmd_release, "release CLIENT OCCURRENCE" },
 	{ "backup", cmd_backup, "backup FILE" },
 };
 

@@ -24,6 +24,10 @@ int	cmd_optout(const char *config, int argc, char **argv);
 int	cmd_test_mail(const char *config, int argc, char **argv);
 int	cmd_import(const char *config, int argc, char **argv);
 int	cmd_backup(const char *config, int argc, char **argv);
+int	cmd_report(const char *config, int argc, char **argv);
+int	cmd_approve(const char *config, int argc, char **argv);
+int	cmd_hold(const char *config, int argc, char **argv);
+int	cmd_release(const char *config, int argc, char **argv);
 
 /* check's whole work, shared with `touchbased -t`: prints every problem
  * as FILE:LINE: message to stderr, a summary to stdout; returns 0 or 1. */
