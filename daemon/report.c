@@ -149,8 +149,7 @@ static const char report_css[] =
 	".cal .we{background:#fafafa}"
 	".st{font-size:8pt;border-radius:3px;padding:0 3px;background:#eee}"
 	"svg{width:100%;height:auto;display:block}"
-	".legend span{margin-right:10px}.legend i{display:inline-block;"
-	"width:9px;height:9px;margin-right:3px}"
+	".legend span{margin-right:10px}.legend i{font-style:normal}"
 	"figure{margin:0;break-inside:avoid}";
 
 static void
@@ -438,7 +437,7 @@ report_weeks(const struct report *r, struct buf *b)
 
 		for (size_t i = 0; i < r->nweeks; i++)
 			sum += r->weeks[i].n[o];
-		buf_addf(b, "<span><i style=\"background:%s\"></i>",
+		buf_addf(b, "<span><i style=\"color:%s\">&#9632;</i> ",
 		    outcome_colour[o]);
 		html(b, outcome_word(r, (enum report_outcome)o));
 		buf_addf(b, " <b id=\"weeks-%d\">%d</b></span>", o, sum);

@@ -5,7 +5,7 @@
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libcurl4-openssl-dev libsqlite3-dev
 libconfig-dev libinih-dev libcmocka-dev tzdata sqlite3 python3
 python3-aiosmtpd python3-icalendar faketime libfaketime strace openssl
-locales man-db mandoc systemd postfix msmtp fiu-utils"
+locales man-db mandoc systemd postfix msmtp fiu-utils chromium tidy"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
