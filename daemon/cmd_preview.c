@@ -22,6 +22,7 @@
 #include "diag.h"
 #include "history.h"
 #include "ledger.h"
+#include "owner.h"
 #include "planner.h"
 #include "settings.h"
 #include "template.h"
@@ -111,6 +112,26 @@ preview_row(struct prow *r, const struct plan_item *it)
 	    (unsigned)(local - day * DAY_SECONDS) / 60 % 60,
 	    it->utc_offset < 0 ? '-' : '+', (unsigned)off / 3600 % 100,
 	    (unsigned)off / 60 % 60);
+}
+
+/* The owner's say: "approved", "awaiting approval: touchbase approve
+ * ID", "held"; NULL when none applies. */
+static char *
+preview_say(const struct plan_item *it)
+{
+	char id[9];
+
+	switch (it->say) {
+	case PLAN_SAY_APPROVED:
+		return xstrdup("approved");
+	case PLAN_SAY_AWAITING:
+		owner_id(it->client->id, it->occurrence, id);
+		return xasprintf("awaiting approval: touchbase approve %s", id);
+	case PLAN_SAY_HELD:
+		return xstrdup("held");
+	default:
+		return NULL;
+	}
 }
 
 /* --- table ------------------------------------------------------------ */
@@ -211,6 +232,13 @@ preview_table(const struct prow *rows, size_t n, const char *from,
 		putchar('\n');
 		if (!fits)
 			preview_detail(r->it->occurrence);
+		if (r->it->say == PLAN_SAY_AWAITING ||
+		    r->it->say == PLAN_SAY_APPROVED) {
+			char *say = preview_say(r->it);
+
+			preview_detail(say);
+			free(say);
+		}
 		if (r->tmpl == NULL) {
 			preview_detail(note);
 			continue;
@@ -231,7 +259,7 @@ preview_table(const struct prow *rows, size_t n, const char *from,
 
 static const char *const preview_fields[] = {
 	"due", "client", "occasion", "occurrence", "template", "note",
-	"action"
+	"action", "approval"
 };
 #define NFIELDS (sizeof(preview_fields) / sizeof(preview_fields[0]))
 
@@ -262,8 +290,11 @@ preview_field(const void *ctx, size_t row, size_t f, bool *number)
 	case 5:
 		v = r->it->note;
 		break;
-	default:
+	case 6:
 		v = r->action;
+		break;
+	default:
+		return preview_say(r->it);
 	}
 	return v != NULL ? xstrdup(v) : NULL;
 }
@@ -397,7 +428,8 @@ preview_ics(const struct prow *rows, size_t n, int64_t now)
 /* --- the command ------------------------------------------------------- */
 
 static int
-preview_history(const struct settings *s, struct history **out)
+preview_history(const struct settings *s, struct history **out,
+    struct owner *say)
 {
 	struct ledger *l = NULL;
 	char *err = NULL;
@@ -406,7 +438,8 @@ preview_history(const struct settings *s, struct history **out)
 	if (access(s->database, F_OK) != 0)
 		return 0;
 	if (ledger_open(s->database, LEDGER_READONLY, &l, &err) == -1 ||
-	    ledger_load_history(l, *out, &err) == -1) {
+	    ledger_load_history(l, *out, &err) == -1 ||
+	    ledger_load_owner(l, say, &err) == -1) {
 		fprintf(stderr, "touchbase preview: %s\n", err);
 		free(err);
 		ledger_close(l);
@@ -480,6 +513,7 @@ cmd_preview(const char *config, int argc, char **argv)
 	struct history *h = NULL;
 	struct plan plan = { NULL, 0 };
 	struct planner_opts o;
+	struct owner say;
 	struct prow *rows = NULL;
 	struct diag d;
 	char *err = NULL;
@@ -487,6 +521,7 @@ cmd_preview(const char *config, int argc, char **argv)
 	long long from;
 	int ch, days = 30, sec, rc = 1;
 
+	owner_init(&say);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -546,7 +581,7 @@ cmd_preview(const char *config, int argc, char **argv)
 	if (client != NULL &&
 	    cmd_find_client(c->book, "preview", client) == NULL)
 		goto out;
-	if (preview_history(c->settings, &h) == -1)
+	if (preview_history(c->settings, &h, &say) == -1)
 		goto out;
 
 	memset(&o, 0, sizeof(o));
@@ -555,6 +590,7 @@ cmd_preview(const char *config, int argc, char **argv)
 	tz_utc_to_local(c->book->sender_tz, from, &day, &sec);
 	o.until = tz_local_to_utc(c->book->sender_tz, day + days, sec);
 	o.only_client = client;
+	o.say = &say;
 	if (planner_plan(c->settings, c->book, h, &o, &plan, &err) == -1) {
 		fprintf(stderr, "touchbase preview: %s\n", err);
 		free(err);
@@ -570,6 +606,7 @@ cmd_preview(const char *config, int argc, char **argv)
 out:
 	free(rows);
 	plan_free(&plan);
+	owner_free(&say);
 	history_free(h);
 	config_free(c);
 	diag_free(&d);
