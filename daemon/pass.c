@@ -341,6 +341,10 @@ pass_digest(struct pass *p, const struct history *h, const struct plan *plan,
 	if (history_client_find(h, hc, key) != NULL)
 		return 0;
 	if (p->now - due >= timeutil_duration_seconds(&s->catch_up)) {
+		/* Missed only once digests have been going: a new
+		 * installation does not log the periods before it. */
+		if (hc == NULL || hc->nrecords == 0)
+			return 0;
 		rc = ledger_record_outcome(p->l, OWNER_CLIENT, "digest", key,
 		    due, tz_offset_at(z, due, NULL), ST_MISSED, "missed: the "
 		    "daemon was not running (catch_up)", p->now, err);

@@ -9,14 +9,17 @@
 
 TB=$BUILD/touchbase
 TBD=$BUILD/touchbased
-command -v faketime >/dev/null || tb_skip "faketime is not installed"
+FT_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+[ -r "$FT_LIB" ] || tb_skip "libfaketime is missing ($FT_LIB)"
 
 D=$TMPDIR_E2E/case
 mkdir -p "$D"
 cp -r "$SRC/tests/fixtures/preview/." "$D/"
 cd "$D" || exit 1
 printf '\n[owner]\napproval = required\n' >>touchbase.ini
-at() { TZ=Europe/Berlin FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$1" "${@:2}"; }
+# libfaketime preloaded (the faketime wrapper's semaphores collide
+# between parallel runs).
+at() { env LD_PRELOAD="$FT_LIB" FAKETIME="@$1" FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=Europe/Berlin "${@:2}"; }
 tb() { at "$NOW" "$TB" -c touchbase.ini "$@"; }
 
 NOW="2027-02-20 08:00:00"

@@ -11,7 +11,8 @@ TB=$BUILD/touchbase
 TBD=$BUILD/touchbased
 command -v chromium >/dev/null || tb_skip "chromium is not installed"
 command -v tidy >/dev/null || tb_skip "tidy is not installed"
-command -v faketime >/dev/null || tb_skip "faketime is not installed"
+FT_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+[ -r "$FT_LIB" ] || tb_skip "libfaketime is missing ($FT_LIB)"
 
 D=$TMPDIR_E2E/case
 mkdir -p "$D"
@@ -25,7 +26,9 @@ cat >>clients.conf <<'CONF'
     birthday = "--06-01"; }
 );
 CONF
-at() { TZ=Europe/Berlin FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$1" "${@:2}"; }
+# libfaketime preloaded (the faketime wrapper's semaphores collide
+# between parallel runs).
+at() { env LD_PRELOAD="$FT_LIB" FAKETIME="@$1" FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=Europe/Berlin "${@:2}"; }
 
 at "2027-02-28 09:30:00" "$TBD" -c touchbase.ini --once 2>/dev/null ||
 	tb_fail "touchbased --once failed"
