@@ -721,7 +721,9 @@ planner_approval(const struct planner *p, const struct pclient *pc,
 		return;
 	}
 	waited = say != NULL && say->waiting != HISTORY_NONE;
-	since = waited ? say->waiting : it->due;
+	/* A fixed message counts from its own day, even caught up. */
+	since = waited ? say->waiting : planner_is_fixed(
+	    it->occasion->kind) ? it->nominal : it->due;
 	if (it->action == PLAN_MISSED && !waited)
 		return;
 	it->say = PLAN_SAY_AWAITING;
