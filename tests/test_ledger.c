@@ -970,7 +970,7 @@ test_migration_from_v1(void **state)
 	/* A reader never migrates; it says who will. */
 	assert_int_equal(ledger_open(path, LEDGER_READONLY, &r, &err), -1);
 	want = xasprintf("%s: schema version 1 was written by an older "
-	    "touchbase; touchbased upgrades it to 3 when it next starts",
+	    "touchbase; touchbased upgrades it to 4 when it next starts",
 	    path);
 	assert_string_equal(err, want);
 	free(want);
