@@ -19,7 +19,11 @@ cd "$D" || exit 1
 printf '\n[owner]\napproval = required\n' >>touchbase.ini
 # libfaketime preloaded (the faketime wrapper's semaphores collide
 # between parallel runs).
-at() { env LD_PRELOAD="$FT_LIB" FAKETIME="@$1" FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=Europe/Berlin "${@:2}"; }
+at() {
+	env LD_PRELOAD="$FT_LIB" FAKETIME="@$1" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	    TZ=Europe/Berlin "${@:2}"
+}
 tb() { at "$NOW" "$TB" -c touchbase.ini "$@"; }
 
 NOW="2027-02-20 08:00:00"

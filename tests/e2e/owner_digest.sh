@@ -21,7 +21,11 @@ cd "$D" || exit 1
 printf '\n[owner]\naddress = chef@lindgruen.example\ndigest = Mon 08:00\n' >>touchbase.ini
 # libfaketime preloaded (the faketime wrapper's semaphores collide
 # between parallel runs).
-at() { env LD_PRELOAD="$FT_LIB" FAKETIME="@$1" FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=Europe/Berlin "${@:2}"; }
+at() {
+	env LD_PRELOAD="$FT_LIB" FAKETIME="@$1" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	    TZ=Europe/Berlin "${@:2}"
+}
 
 start=$(date -u -d 2027-03-01 +%s)
 for i in $(seq 0 20); do
@@ -76,6 +80,7 @@ run_daemon() {	# DIR HUP
 	local dir=$1 hup=$2 pid
 	(cd "$dir" && exec env LD_PRELOAD="$FT_LIB" \
 	    FAKETIME="@2027-03-22 07:59:45" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
 	    TZ=Europe/Berlin "$TBD" -c touchbase.ini) 2>"$dir/run.log" &
 	pid=$!
 	for _ in $(seq 1 100); do
