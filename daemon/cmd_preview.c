@@ -22,6 +22,7 @@
 #include "diag.h"
 #include "history.h"
 #include "ledger.h"
+#include "owner.h"
 #include "planner.h"
 #include "settings.h"
 #include "template.h"
@@ -112,6 +113,26 @@ preview_row(struct prow *r, const struct plan_item *it)
 	    (unsigned)(local - day * DAY_SECONDS) / 60 % 60,
 	    it->utc_offset < 0 ? '-' : '+', (unsigned)off / 3600 % 100,
 	    (unsigned)off / 60 % 60);
+}
+
+/* The owner's say: "approved", "awaiting approval: touchbase approve
+ * ID", "held"; NULL when none applies. */
+static char *
+preview_say(const struct plan_item *it)
+{
+	char id[9];
+
+	switch (it->say) {
+	case PLAN_SAY_APPROVED:
+		return xstrdup("approved");
+	case PLAN_SAY_AWAITING:
+		owner_id(it->client->id, it->occurrence, id);
+		return xasprintf("awaiting approval: touchbase approve %s", id);
+	case PLAN_SAY_HELD:
+		return xstrdup("held");
+	default:
+		return NULL;
+	}
 }
 
 /* --- table ------------------------------------------------------------ */
@@ -212,6 +233,13 @@ preview_table(const struct prow *rows, size_t n, const char *from,
 		putchar('\n');
 		if (!fits)
 			preview_detail(r->it->occurrence);
+		if (r->it->say == PLAN_SAY_AWAITING ||
+		    r->it->say == PLAN_SAY_APPROVED) {
+			char *say = preview_say(r->it);
+
+			preview_detail(say);
+			free(say);
+		}
 		if (r->tmpl == NULL) {
 			preview_detail(note);
 			continue;
@@ -232,7 +260,7 @@ preview_table(const struct prow *rows, size_t n, const char *from,
 
 static const char *const preview_fields[] = {
 	"due", "client", "occasion", "occurrence", "template", "note",
-	"action"
+	"action", "approval"
 };
 #define NFIELDS (sizeof(preview_fields) / sizeof(preview_fields[0]))
 
@@ -263,8 +291,11 @@ preview_field(const void *ctx, size_t row, size_t f, bool *number)
 	case 5:
 		v = r->it->note;
 		break;
-	default:
+	case 6:
 		v = r->action;
+		break;
+	default:
+		return preview_say(r->it);
 	}
 	return v != NULL ? xstrdup(v) : NULL;
 }
@@ -339,7 +370,7 @@ preview_ics(const struct prow *rows, size_t n, int64_t now)
 /* The send log and how far the daemon has carried the plan out. */
 static int
 preview_history(const struct settings *s, struct history **out,
-    int64_t *carried)
+    int64_t *carried, struct owner *say)
 {
 	struct ledger *l = NULL;
 	char *err = NULL;
@@ -351,7 +382,8 @@ preview_history(const struct settings *s, struct history **out,
 	if (ledger_open(s->database, LEDGER_READONLY, &l, &err) == -1 ||
 	    ledger_load_history(l, *out, &err) == -1 ||
 	    ledger_state_get(l, PLANNER_STATE_CARRIED, &found, carried, NULL,
-	    &err) == -1) {
+	    &err) == -1 ||
+	    ledger_load_owner(l, say, &err) == -1) {
 		fprintf(stderr, "touchbase preview: %s\n", err);
 		free(err);
 		ledger_close(l);
@@ -382,8 +414,8 @@ preview_parse_days(const char *s, int *out)
 int
 cmd_preview_plan(const struct settings *s, const struct book *b,
     const struct history *h, int64_t from, int64_t carried, int64_t show,
-    int days, const char *only, struct plan *plan, size_t *first,
-    char **err)
+    int days, const char *only, struct owner *say, struct plan *plan,
+    size_t *first, char **err)
 {
 	struct planner_opts o;
 	int64_t day, until;
@@ -395,6 +427,7 @@ cmd_preview_plan(const struct settings *s, const struct book *b,
 	tz_utc_to_local(b->sender_tz, show > from ? show : from, &day, &sec);
 	o.until = tz_local_to_utc(b->sender_tz, day + days, sec);
 	o.only_client = only;
+	o.say = say;
 	*first = 0;
 	until = o.until;
 	o.until += CMD_PLAN_MARGIN * (int64_t)DAY_SECONDS;
@@ -457,6 +490,7 @@ cmd_preview(const char *config, int argc, char **argv)
 	struct history *h = NULL;
 	struct plan plan = { NULL, 0 };
 	struct planner_opts o;
+	struct owner say;
 	struct prow *rows = NULL;
 	struct diag d;
 	char *err = NULL;
@@ -465,6 +499,7 @@ cmd_preview(const char *config, int argc, char **argv)
 	size_t first = 0, nshown = 0;
 	int ch, days = 30, sec, rc = 1;
 
+	owner_init(&say);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -540,13 +575,13 @@ cmd_preview(const char *config, int argc, char **argv)
 	    cmd_find_client(c->book, "preview", client) == NULL)
 		goto out;
 	memset(&o, 0, sizeof(o));
-	if (preview_history(c->settings, &h, &o.carried_until) == -1)
+	if (preview_history(c->settings, &h, &o.carried_until, &say) == -1)
 		goto out;
 	/* --days are calendar days in the sender's zone. */
 	tz_utc_to_local(c->book->sender_tz, from, &day, &sec);
 	o.until = tz_local_to_utc(c->book->sender_tz, day + days, sec);
 	if (cmd_preview_plan(c->settings, c->book, h, down, o.carried_until,
-	    from, days, client, &plan, &first, &err) == -1) {
+	    from, days, client, &say, &plan, &first, &err) == -1) {
 		fprintf(stderr, "touchbase preview: %s\n", err);
 		free(err);
 		goto out;
@@ -566,6 +601,7 @@ cmd_preview(const char *config, int argc, char **argv)
 out:
 	free(rows);
 	plan_free(&plan);
+	owner_free(&say);
 	history_free(h);
 	config_free(c);
 	diag_free(&d);

@@ -26,7 +26,7 @@
 #include "valid.h"
 #include "xalloc.h"
 
-#define LEDGER_VERSION	4
+#define LEDGER_VERSION	5
 #define LEDGER_BUSY_MS	5000
 
 struct ledger {
@@ -141,7 +141,29 @@ static const char *const migrations[LEDGER_VERSION] = {
 	" message INTEGER,"
 	" mail_key TEXT NOT NULL,"
 	" detail TEXT);"
-	"CREATE INDEX mail_events_client ON mail_events (client, at);"
+	"CREATE INDEX mail_events_client ON mail_events (client, at);",
+
+	/* 4 -> 5: the owner's say.  An approval is for one occurrence; a
+	 * hold is in force until released (kept for the history); a wait
+	 * is when an unapproved message first came due. */
+	"CREATE TABLE approvals ("
+	" client TEXT NOT NULL,"
+	" occurrence TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" PRIMARY KEY (client, occurrence));"
+	"CREATE TABLE holds ("
+	" id INTEGER PRIMARY KEY,"
+	" client TEXT NOT NULL,"
+	" occurrence TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" note TEXT,"
+	" released INTEGER);"
+	"CREATE INDEX holds_key ON holds (client, occurrence);"
+	"CREATE TABLE approval_waits ("
+	" client TEXT NOT NULL,"
+	" occurrence TEXT NOT NULL,"
+	" since INTEGER NOT NULL,"
+	" PRIMARY KEY (client, occurrence));"
 };
 
 /* The columns of a struct ledger_entry, in entry_from_row()'s order. */
@@ -2023,4 +2045,233 @@ ledger_touches(struct ledger *l, const char *client, int64_t **at,
 		return -1;
 	}
 	return 0;
+}
+
+/* --- the owner's say: approvals and holds ----------------------------- */
+
+/* Whether the schema has the owner's tables: a database of an older
+ * version opened read-only has none (nothing approved, nothing held). */
+static int
+owner_tables(struct ledger *l, bool *have, char **err)
+{
+	sqlite3_stmt *st;
+	int rc = -1, step;
+
+	if (db_prepare(l, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+	    " AND name = 'holds'", &st, err) == -1)
+		return -1;
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW || step == SQLITE_DONE) {
+		*have = step == SQLITE_ROW;
+		rc = 0;
+	} else
+		db_fail(l, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_load_owner(struct ledger *l, struct owner *o, char **err)
+{
+	static const char *const sql[] = {
+		"SELECT client, occurrence, at FROM approvals",
+		("SELECT client, occurrence, at, note FROM holds"
+		" WHERE released IS NULL ORDER BY id"),
+		"SELECT client, occurrence, since FROM approval_waits"
+	};
+	sqlite3_stmt *st = NULL;
+	bool have;
+	int rc = -1, step;
+
+	if (owner_tables(l, &have, err) == -1)
+		return -1;
+	if (!have)
+		return 0;
+	if (db_exec(l, "BEGIN", err) == -1)
+		return -1;
+	for (size_t q = 0; q < sizeof(sql) / sizeof(sql[0]); q++) {
+		if (db_prepare(l, sql[q], &st, err) == -1)
+			goto out;
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			struct owner_say *s = owner_get(o, col_text(st, 0),
+			    col_text(st, 1));
+			int64_t t = sqlite3_column_int64(st, 2);
+
+			if (q == 0)
+				s->approved = t;
+			else if (q == 2)
+				s->waiting = t;
+			else {
+				s->held = t;
+				free(s->note);
+				s->note = col_strdup(st, 3);
+			}
+		}
+		if (step != SQLITE_DONE) {
+			db_fail(l, err);
+			goto out;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	db_rollback(l);
+	return rc;
+}
+
+int
+ledger_approve(struct ledger *l, const char *client, const char *occurrence,
+    int64_t now, int *changes, char **err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(l, "INSERT INTO approvals (client, occurrence, at)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, occurrence, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	rc = write_one(l, st, changes, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_hold(struct ledger *l, const char *client, const char *occurrence,
+    const char *note, int64_t now, char **err)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (db_begin(l, err) == -1)
+		return -1;
+	if (db_prepare(l, "UPDATE holds SET released = ?3 WHERE client = ?1"
+	    " AND occurrence = ?2 AND released IS NULL", &st, err) == -1)
+		goto fail;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, occurrence, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_fail(l, err);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	if (db_prepare(l, "INSERT INTO holds (client, occurrence, at, note)"
+	    " VALUES (?1, ?2, ?3, ?4)", &st, err) == -1)
+		goto fail;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, occurrence, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_fail(l, err);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	return db_commit(l, err);
+fail:
+	sqlite3_finalize(st);
+	db_rollback(l);
+	return -1;
+}
+
+int
+ledger_release(struct ledger *l, const char *client, const char *occurrence,
+    int64_t now, int *changes, char **err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(l, "UPDATE holds SET released = ?3 WHERE client = ?1"
+	    " AND occurrence = ?2 AND released IS NULL", &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, occurrence, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	rc = write_one(l, st, changes, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_approval_wait(struct ledger *l, const char *client,
+    const char *occurrence, int64_t since, char **err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(l, "INSERT INTO approval_waits (client, occurrence,"
+	    " since) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", &st,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, occurrence, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, since);
+	rc = write_one(l, st, NULL, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_held(struct ledger *l, const char *client, const char *occurrence,
+    bool *held, char **note, char **err)
+{
+	sqlite3_stmt *st;
+	bool have;
+	int rc = -1, step;
+
+	*held = false;
+	*note = NULL;
+	if (owner_tables(l, &have, err) == -1)
+		return -1;
+	if (!have)
+		return 0;
+	if (db_prepare(l, "SELECT note FROM holds WHERE client = ?1 AND"
+	    " occurrence = ?2 AND released IS NULL ORDER BY id DESC LIMIT 1",
+	    &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, occurrence, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*held = true;
+		*note = col_strdup(st, 0);
+		rc = 0;
+	} else if (step == SQLITE_DONE)
+		rc = 0;
+	else
+		db_fail(l, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_find_occurrence(struct ledger *l, const char *client,
+    const char *occurrence, struct ledger_entry *out, bool *found,
+    char **err)
+{
+	sqlite3_stmt *st;
+	int rc = -1, step;
+
+	*found = false;
+	if (db_prepare(l, "SELECT " ENTRY_COLS " FROM messages WHERE"
+	    " client = ?1 AND occurrence = ?2", &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, occurrence, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		if (entry_from_row(l, st, false, out, err) == -1)
+			goto out;
+		*found = true;
+	} else if (step != SQLITE_DONE) {
+		db_fail(l, err);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
 }

@@ -21,6 +21,7 @@
 #include "notify.h"
 #include "outbox.h"
 #include "planner.h"
+#include "owner.h"
 #include "smtp.h"
 #include "tz.h"
 #include "xalloc.h"
@@ -349,8 +350,13 @@ outbox_in_window(const struct outbox *o, const struct client *cl,
 {
 	const struct occasion *occ;
 	size_t len = strcspn(occurrence, "/");
-	char *name = xasprintf("%.*s", (int)len, occurrence);
+	char *name;
 
+	/* The owner's digest: the window in the sender's zone. */
+	if (cl == NULL)
+		return planner_next_moment(o->s, NULL, o->c->book->sender_tz,
+		    false, t);
+	name = xasprintf("%.*s", (int)len, occurrence);
 	occ = book_occasion(o->c->book, name);
 	free(name);
 	return planner_next_moment(o->s, cl, cl->tz, occ != NULL &&
@@ -358,7 +364,9 @@ outbox_in_window(const struct outbox *o, const struct client *cl,
 }
 
 /* Whether the row may still go: the client is in the book, not paused,
- * has not objected.  Otherwise the row is settled `skipped`. */
+ * has not objected, and the owner holds no hold on it.  Otherwise the
+ * row is settled `skipped`.  The owner's own mail (the digest) goes to
+ * no client: it may always go, with *cl NULL. */
 static bool
 outbox_may_send(struct outbox *o, const struct outbox_row *r,
     const struct client **cl)
@@ -366,7 +374,11 @@ outbox_may_send(struct outbox *o, const struct outbox_row *r,
 	struct ledger_outcome oc;
 	char *why = NULL, *reason, *err = NULL;
 	int64_t at = outbox_now(o), optout, bounced = HISTORY_NONE;
+	bool held;
 
+	*cl = NULL;
+	if (strcmp(r->client, OWNER_CLIENT) == 0)
+		return true;
 	*cl = book_client(o->c->book, r->client);
 	if (*cl == NULL)
 		why = xstrdup("no longer in the book");
@@ -374,13 +386,23 @@ outbox_may_send(struct outbox *o, const struct outbox_row *r,
 	    ledger_bounced_of(o->l, r->client, (*cl)->email, &bounced,
 	    &err) == -1) {
 		outbox_stop(o, err);
-		free(err);
 		return false;
 	} else
 		why = consent_blocked(*cl, (*cl)->tz, optout, bounced,
 		    consent_local_day((*cl)->tz, at), at);
-	if (why == NULL)
-		return true;
+	if (why == NULL) {
+		if (ledger_held(o->l, r->client, r->occurrence, &held, &reason,
+		    &err) == -1) {
+			outbox_stop(o, err);
+			return false;
+		}
+		if (!held)
+			return true;
+		why = reason != NULL && *reason != '\0' ?
+		    xasprintf("held by the owner: %s", reason) :
+		    xstrdup("held by the owner");
+		free(reason);
+	}
 	memset(&oc, 0, sizeof(oc));
 	oc.status = ST_SKIPPED;
 	oc.at = at;
@@ -555,7 +577,7 @@ outbox_attempt(struct outbox *o, const struct outbox_row *r)
 		return;
 	}
 	rcpts[nrcpts++] = r->to;
-	if (s->bcc != NULL)
+	if (s->bcc != NULL && cl != NULL)
 		rcpts[nrcpts++] = s->bcc;
 	if ((d = outbox_deliverer(o)) != NULL) {
 		char *key = outbox_key(r);

@@ -14,8 +14,11 @@
 #include "log.h"
 #include "message.h"
 #include "outbox.h"
+#include "overview.h"
+#include "owner.h"
 #include "pass.h"
 #include "planner.h"
+#include "report.h"
 #include "timeutil.h"
 #include "tz.h"
 #include "xalloc.h"
@@ -33,6 +36,7 @@ struct pass {
 	struct outbox		*ob;
 	int64_t			 now;
 	struct pass_result	*res;
+	struct owner		 say;
 };
 
 void
@@ -135,6 +139,7 @@ pass_describe_next(struct pass *p, const struct plan_item *it)
 	tz_utc_to_local(it->client->tz, it->due, &ld, &sec);
 	timeutil_format_date(ld, day);
 	p->res->next = it->due;
+	free(p->res->next_desc);
 	p->res->next_desc = xasprintf("next: %s for %s at %s %02d:%02d %s",
 	    it->occasion->name, it->client->id, day, sec / 3600,
 	    sec / 60 % 60, abbr);
@@ -186,6 +191,192 @@ pass_mark_seen(struct pass *p, struct history *h, char **err)
 	return rc;
 }
 
+static void
+pass_next(struct pass *p, int64_t at, const char *desc)
+{
+	if (at <= p->now || (p->res->next != HISTORY_NONE &&
+	    p->res->next <= at))
+		return;
+	p->res->next = at;
+	free(p->res->next_desc);
+	p->res->next_desc = xstrdup(desc);
+}
+
+/* A message that awaits the owner's approval is not sent: the moment it
+ * first came due is recorded (it waits from then, planner.h), and the
+ * daemon wakes when it would be skipped. */
+static int
+pass_await(struct pass *p, const struct plan_item *it, char **err)
+{
+	if (it->due <= p->now && ledger_approval_wait(p->l, it->client->id,
+	    it->occurrence, it->due, err) == -1)
+		return -1;
+	pass_next(p, it->approve_by, "next: a message awaiting approval "
+	    "runs out");
+	return 0;
+}
+
+/* --- the owner's digest --------------------------------------------- */
+
+/* "2027-W09": the ISO 8601 week of day. */
+static void
+pass_iso_week(int64_t day, char out[static 16])
+{
+	int64_t thu = day - timeutil_weekday(day) + 3;
+	struct civil_date cd;
+	int64_t jan1;
+
+	timeutil_civil_from_days(thu, &cd);
+	jan1 = timeutil_days_from_civil(cd.year, 1, 1);
+	snprintf(out, 16, "%04d-W%02d", cd.year % 10000,
+	    (int)((thu - jan1) / 7 + 1) % 100);
+}
+
+/* The digest of the period that began last, before or at now: its key,
+ * its start (*due), its first local day and its length in days. */
+static void
+pass_digest_period(const struct settings *s, const struct tz *z,
+    int64_t now, char key[static 32], int64_t *due, int64_t *day0,
+    int *len)
+{
+	const struct settings_digest *dg = &s->digest;
+	char name[16];
+	int64_t today;
+	int sec;
+
+	tz_utc_to_local(z, now, &today, &sec);
+	*day0 = today;
+	*len = dg->weekday < 0 ? 1 : 7;
+	if (dg->weekday >= 0)
+		*day0 -= (timeutil_weekday(today) - dg->weekday + 7) % 7;
+	if (tz_local_to_utc(z, *day0, dg->minute * 60) > now)
+		*day0 -= *len;
+	*due = tz_local_to_utc(z, *day0, dg->minute * 60);
+	if (dg->weekday < 0)
+		timeutil_format_date(*day0, name);
+	else
+		pass_iso_week(*day0, name);
+	snprintf(key, 32, "digest/%s", name);
+}
+
+/* Composes the digest of one period (from due, len days) into m. */
+static int
+pass_digest_compose(struct pass *p, const struct history *h,
+    const struct plan *plan, const char *key, int64_t due, int len,
+    const char *mid, struct buf *m, char **subject, char **err)
+{
+	const struct settings *s = p->s;
+	struct ledger_entry *log = NULL;
+	struct ledger_filter f;
+	struct overview_in in;
+	struct report r;
+	struct message_in mi;
+	struct buf text, html;
+	size_t nlog = 0;
+	int rc;
+
+	buf_init(&text);
+	buf_init(&html);
+	memset(&f, 0, sizeof(f));
+	f.since = due - len * (int64_t)DAY_SECONDS - DAY_SECONDS;
+	f.until = HISTORY_NONE;
+	if (ledger_list(p->l, &f, &log, &nlog, err) == -1)
+		return -1;
+	memset(&in, 0, sizeof(in));
+	in.s = s;
+	in.b = p->c->book;
+	in.h = h;
+	in.plan = plan;
+	in.log = log;
+	in.nlog = nlog;
+	in.say = &p->say;
+	in.now = p->now;
+	in.from = due;
+	in.days = len;
+	in.last_from = due - len * (int64_t)DAY_SECONDS;
+	in.last_until = due;
+	overview_build(&in, &r);
+	report_digest_text(&r, key + 7, &text);
+	report_digest_html(&r, key + 7, &html);
+	*subject = report_digest_subject(&r, key + 7);
+	memset(&mi, 0, sizeof(mi));
+	mi.from_name = "touchbase";
+	mi.from_addr = s->sender_address;
+	mi.to_addr = s->owner_address;
+	mi.subject = *subject;
+	mi.text = text.data != NULL ? text.data : "";
+	mi.html = html.data;
+	mi.date = p->now;
+	mi.utc_offset = tz_offset_at(p->c->book->sender_tz, p->now, NULL);
+	mi.message_id = mid;
+	rc = message_build(&mi, m, err);
+	report_clear(&r);
+	ledger_entries_free(log, nlog);
+	buf_free(&text);
+	buf_free(&html);
+	return rc;
+}
+
+/* The owner's digest: one per period, recorded in the send log under
+ * the owner's own id (never a client's), caught up like any message. */
+static int
+pass_digest(struct pass *p, const struct history *h, const struct plan *plan,
+    char **err)
+{
+	const struct settings *s = p->s;
+	const struct tz *z = p->c->book->sender_tz;
+	const struct history_client *hc;
+	struct ledger_new n;
+	struct buf m;
+	char key[32], *subject = NULL, *mid;
+	int64_t due, day0;
+	int len, rc;
+
+	if (!s->digest.on)
+		return 0;
+	pass_digest_period(s, z, p->now, key, &due, &day0, &len);
+	pass_next(p, tz_local_to_utc(z, day0 + len, s->digest.minute * 60),
+	    "next: the owner's digest");
+	hc = history_client(h, OWNER_CLIENT);
+	if (history_client_find(h, hc, key) != NULL)
+		return 0;
+	if (p->now - due >= timeutil_duration_seconds(&s->catch_up)) {
+		/* Missed only once digests have been going: a new
+		 * installation does not log the periods before it. */
+		if (hc == NULL || hc->nrecords == 0)
+			return 0;
+		rc = ledger_record_outcome(p->l, OWNER_CLIENT, "digest", key,
+		    due, tz_offset_at(z, due, NULL), ST_MISSED, "missed: the "
+		    "daemon was not running (catch_up)", p->now, err);
+		if (rc == 0)
+			p->res->missed++;
+		return rc == -1 ? -1 : 0;
+	}
+	buf_init(&m);
+	mid = message_new_id(s->sender_domain);
+	rc = pass_digest_compose(p, h, plan, key, due, len, mid, &m, &subject,
+	    err);
+	if (rc == -1)
+		goto out;
+	memset(&n, 0, sizeof(n));
+	n.client = OWNER_CLIENT;
+	n.occasion = "digest";
+	n.occurrence = key;
+	n.due = due;
+	n.due_offset = tz_offset_at(z, due, NULL);
+	n.to = s->owner_address;
+	n.subject = subject;
+	n.message_id = mid;
+	n.bytes = (const unsigned char *)m.data;
+	n.len = m.len;
+	rc = outbox_submit(p->ob, &n, err);
+out:
+	free(mid);
+	buf_free(&m);
+	free(subject);
+	return rc;
+}
+
 static int
 pass_due(struct pass *p, const struct history *h, const struct plan *plan,
     volatile sig_atomic_t *stop, char **err)
@@ -196,8 +387,14 @@ pass_due(struct pass *p, const struct history *h, const struct plan *plan,
 
 		if (stop != NULL && *stop)
 			break;
+		if (it->say == PLAN_SAY_AWAITING && it->action == PLAN_SEND) {
+			if (pass_await(p, it, err) == -1)
+				return -1;
+			continue;
+		}
 		if (it->due > p->now) {
-			if (it->action == PLAN_SEND && p->res->next_desc == NULL)
+			if (it->action == PLAN_SEND && (p->res->next ==
+			    HISTORY_NONE || it->due < p->res->next))
 				pass_describe_next(p, it);
 			continue;
 		}
@@ -236,19 +433,24 @@ pass_run(const struct config *c, struct ledger *l, struct outbox *ob,
 	p.now = now;
 	p.res = res;
 
+	owner_init(&p.say);
 	h = history_new();
 	if (pass_clock_sane(l, now, err) == -1 ||
 	    outbox_begin(ob, c, now, &res->n, err) == -1 ||
 	    ledger_load_history(l, h, err) == -1 ||
+	    ledger_load_owner(l, &p.say, err) == -1 ||
 	    pass_mark_seen(&p, h, err) == -1)
 		goto out;
 	memset(&o, 0, sizeof(o));
 	o.from = now;
 	o.until = now + PASS_HORIZON;
+	o.say = &p.say;
 	if (ledger_state_get(l, PLANNER_STATE_CARRIED, &found, &o.carried_until,
 	    NULL, err) == -1 ||
 	    planner_plan(p.s, c->book, h, &o, &plan, err) == -1 ||
 	    pass_due(&p, h, &plan, stop, err) == -1 ||
+	    ((stop == NULL || !*stop) &&
+	    pass_digest(&p, h, &plan, err) == -1) ||
 	    ledger_next_retry(l, &retry, err) == -1)
 		goto out;
 	/* Everything due up to now has its record: the next pass looks
@@ -267,6 +469,7 @@ pass_run(const struct config *c, struct ledger *l, struct outbox *ob,
 out:
 	outbox_end(ob);
 	plan_free(&plan);
+	owner_free(&p.say);
 	history_free(h);
 	return rc;
 }

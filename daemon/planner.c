@@ -753,6 +753,66 @@ planner_paused(const struct planner *p, const struct pclient *pc,
 	return true;
 }
 
+/* 1b. The owner's say, after the plan is made (a held or unapproved
+ * message keeps its place: a release or an approval sends it as
+ * planned).  A hold stops a message in any mode.  With approval =
+ * required an unapproved message waits: a fixed one until the window of
+ * its day closes, a movable one up to catch_up after it first came due
+ * (the send log's approval wait, else its due); then it is skipped "not
+ * approved", and so is one the planner would report missed while it
+ * waited. */
+static void
+planner_approval(const struct planner *p, const struct pclient *pc,
+    struct plan_item *it)
+{
+	const struct owner_say *say;
+	int64_t since;
+	bool waited;
+
+	if (it->action == PLAN_SKIP)
+		return;
+	say = owner_find(p->o->say, it->client->id, it->occurrence);
+	if (say != NULL && say->held != HISTORY_NONE) {
+		if (it->action != PLAN_SEND)
+			return;
+		it->action = PLAN_SKIP;
+		it->say = PLAN_SAY_HELD;
+		if (it->note != planner_empty)
+			free(it->note);
+		it->note = say->note != NULL && *say->note != '\0' ?
+		    xasprintf("skipped: held by the owner: %s", say->note) :
+		    xstrdup("skipped: held by the owner");
+		return;
+	}
+	if (!p->s->approval_required)
+		return;
+	if (say != NULL && say->approved != HISTORY_NONE) {
+		it->say = PLAN_SAY_APPROVED;
+		return;
+	}
+	waited = say != NULL && say->waiting != HISTORY_NONE;
+	/* A fixed message counts from its own day, even caught up. */
+	since = waited ? say->waiting : planner_is_fixed(
+	    it->occasion->kind) ? it->nominal : it->due;
+	if (it->action == PLAN_MISSED && !waited)
+		return;
+	it->say = PLAN_SAY_AWAITING;
+	if (planner_is_fixed(it->occasion->kind))
+		it->approve_by = planner_wend(p, pc,
+		    planner_local_day(pc->tz, since));
+	else
+		it->approve_by = since + timeutil_duration_seconds(
+		    &p->s->catch_up);
+	if (it->action == PLAN_SEND && p->o->from < it->approve_by)
+		return;
+	it->action = PLAN_SKIP;
+	if (it->note != planner_empty)
+		free(it->note);
+	it->note = xstrdup("skipped: not approved");
+	if (it->due > it->approve_by)
+		it->due = it->approve_by;
+}
+
 /* A movable message to a paused client is logged skipped. */
 static enum step
 planner_paused_movable(struct planner *p, uint32_t ti)
@@ -1981,6 +2041,10 @@ planner_output(struct planner *p, struct plan *out)
 			it->utc_offset = out->items[i - 1].utc_offset;
 		else
 			it->utc_offset = tz_offset_at(z, it->due, NULL);
+		if (p->o->say != NULL || p->s->approval_required) {
+			planner_approval(p, &p->pc[keys[i].ci], it);
+			it->utc_offset = tz_offset_at(z, it->due, NULL);
+		}
 	}
 	out->n = n;
 	free(keys);

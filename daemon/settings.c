@@ -48,6 +48,7 @@ enum {
 	K_CLIENTS, K_TEMPLATES, K_DATABASE,
 	K_IN_URL, K_IN_SENT, K_IN_USERNAME, K_IN_PASSWORD_FILE, K_IN_CA_FILE,
 	K_IN_CHECK_EVERY, K_IN_LOOKBACK,
+	K_OWNER_ADDRESS, K_DIGEST, K_APPROVAL,
 	K_COUNT
 };
 
@@ -89,10 +90,13 @@ static const struct {
 	[K_IN_CA_FILE] = { "inbox", "ca_file" },
 	[K_IN_CHECK_EVERY] = { "inbox", "check_every" },
 	[K_IN_LOOKBACK] = { "inbox", "lookback" },
+	[K_OWNER_ADDRESS] = { "owner", "address" },
+	[K_DIGEST] = { "owner", "digest" },
+	[K_APPROVAL] = { "owner", "approval" },
 };
 
 static const char *const settings_sections[] = {
-	"sender", "delivery", "schedule", "paths", "inbox", NULL
+	"sender", "delivery", "schedule", "paths", "inbox", "owner", NULL
 };
 
 struct settings_parse {
@@ -281,7 +285,7 @@ settings_section_line(struct settings_parse *p, const char *line)
 	else
 		diag_error(p->d, p->path, p->lineno, "unknown section "
 		    "[%.*s]; valid sections: [sender], [delivery], [schedule], "
-		    "[paths], [inbox]", (int)strlen(q) - 2, q + 1);
+		    "[paths], [inbox], [owner]", (int)strlen(q) - 2, q + 1);
 	free(q);
 	free(name);
 }
@@ -1077,6 +1081,67 @@ settings_paths(struct settings_parse *p, struct settings *s)
 	    &s->database);
 }
 
+/* "daily HH:MM" or "Mon HH:MM" (any weekday); 0, or -1. */
+int
+settings_parse_digest(const char *v, struct settings_digest *out)
+{
+	int wd = -1, h, m, n = 0;
+	const char *t;
+
+	memset(out, 0, sizeof(*out));
+	if (strcmp(v, "off") == 0)
+		return 0;
+	if (strncmp(v, "daily ", 6) == 0)
+		t = v + 6;
+	else {
+		for (int i = 0; i < 7; i++)
+			if (strncmp(v, timeutil_weekday_name(i), 3) == 0 &&
+			    v[3] == ' ')
+				wd = i;
+		if (wd == -1)
+			return -1;
+		t = v + 4;
+	}
+	while (*t == ' ')
+		t++;
+	if (sscanf(t, "%2d:%2d%n", &h, &m, &n) != 2 || t[n] != '\0' ||
+	    n != 5 || h < 0 || h > 23 || m < 0 || m > 59)
+		return -1;
+	out->on = true;
+	out->weekday = wd;
+	out->minute = h * 60 + m;
+	return 0;
+}
+
+static void
+settings_owner(struct settings_parse *p, struct settings *s)
+{
+	const char *v;
+	char *q;
+
+	settings_address(p, K_OWNER_ADDRESS, &s->owner_address);
+	if (s->owner_address == NULL && s->sender_address != NULL)
+		s->owner_address = xstrdup(s->sender_address);
+	if ((v = settings_val(p, K_DIGEST)) != NULL &&
+	    settings_parse_digest(v, &s->digest) == -1) {
+		q = valid_quote(v);
+		diag_error(p->d, p->path, p->line[K_DIGEST], "digest %s is not "
+		    "valid: use off, daily HH:MM or a weekday and a time, "
+		    "e.g. Mon 08:00", q);
+		free(q);
+	}
+	if ((v = settings_val(p, K_APPROVAL)) != NULL) {
+		if (strcmp(v, "required") == 0)
+			s->approval_required = true;
+		else if (strcmp(v, "none") != 0) {
+			q = valid_quote(v);
+			diag_error(p->d, p->path, p->line[K_APPROVAL], "approval "
+			    "%s is not valid: use none or required", q);
+			free(q);
+		}
+	}
+}
+
 int
 settings_load_buffer(const char *path, const char *data, size_t len,
     struct settings **out, struct diag *d)
@@ -1125,6 +1190,7 @@ settings_load_buffer(const char *path, const char *data, size_t len,
 	settings_schedule(&p, s);
 	settings_paths(&p, s);
 	settings_inbox(&p, s);
+	settings_owner(&p, s);
 
 	if (d->errors == errors) {
 		*out = s;
@@ -1198,5 +1264,6 @@ settings_free(struct settings *s)
 	free(s->inbox_username);
 	free(s->inbox_password_file);
 	free(s->inbox_ca_file);
+	free(s->owner_address);
 	free(s);
 }

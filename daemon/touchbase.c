@@ -28,6 +28,12 @@ static const struct {
 	{ "import", cmd_import, "import vcard|csv FILE" },
 	{ "history", cmd_history, "history CLIENT [--format table|json]" },
 	{ "inbox", cmd_inbox, "inbox [--dry-run]" },
+	{ "report", cmd_report, "report [--out FILE] [--from DATE] "
+	    "[--days N]" },
+	{ "approve", cmd_approve, "approve (ID | CLIENT OCCURRENCE | "
+	    "--until DATE)" },
+	{ "hold", cmd_hold, "hold CLIENT OCCURRENCE [--note TEXT]" },
+	{ "release", cmd_release, "release CLIENT OCCURRENCE" },
 	{ "backup", cmd_backup, "backup FILE" },
 	{ "holidays", cmd_holidays, "holidays [--region R] [--year Y] "
 	    "[--format table|json|ics]" },

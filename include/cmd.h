@@ -27,6 +27,10 @@ int	cmd_backup(const char *config, int argc, char **argv);
 int	cmd_holidays(const char *config, int argc, char **argv);
 int	cmd_inbox(const char *config, int argc, char **argv);
 int	cmd_history(const char *config, int argc, char **argv);
+int	cmd_report(const char *config, int argc, char **argv);
+int	cmd_approve(const char *config, int argc, char **argv);
+int	cmd_hold(const char *config, int argc, char **argv);
+int	cmd_release(const char *config, int argc, char **argv);
 
 /* check's whole work, shared with `touchbased -t`: prints every problem
  * as FILE:LINE: message to stderr, a summary to stdout; returns 0 or 1. */
@@ -40,7 +44,8 @@ int	cmd_check_run(const char *config);
  * [day_start, day_end), preferring one that is sent, or NULL (*err set
  * when the planner failed).  The plan is kept in *plan (freed first).
  * cmd_preview_plan(): the plan from `from` for [show, show + days) in
- * the sender's calendar; the items before *first lie before the window.
+ * the sender's calendar, with the owner's approvals and holds (say, NULL
+ * for none); the items before *first lie before the window.
  * Both plan CMD_PLAN_MARGIN days beyond what they show (and drop those
  * items): a message moved by the daily limit keeps min_gap from later
  * ones, so a day's plan depends on the weeks after it.
@@ -52,6 +57,7 @@ struct history;
 struct client;
 struct occasion;
 struct plan;
+struct owner;
 struct plan_item *cmd_render_find(const struct settings *s,
 	    const struct book *b, const struct history *h,
 	    const struct client *cl, const struct occasion *oc, int64_t from,
@@ -59,8 +65,8 @@ struct plan_item *cmd_render_find(const struct settings *s,
 	    struct plan *plan, char **err);
 int	cmd_preview_plan(const struct settings *s, const struct book *b,
 	    const struct history *h, int64_t from, int64_t carried,
-	    int64_t show, int days, const char *only, struct plan *plan,
-	    size_t *first, char **err);
+	    int64_t show, int days, const char *only, struct owner *say,
+	    struct plan *plan, size_t *first, char **err);
 
 /* Shared by the commands: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]" in the
  * sender's time zone (tz) to an instant; -1 with a message on stderr. */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "history.h"
+#include "owner.h"
 
 struct ledger;
 
@@ -319,5 +320,34 @@ int	 ledger_touches(struct ledger *l, const char *client, int64_t **at,
  * command), allocated. */
 int	 ledger_optout_source(struct ledger *l, const char *client,
 	    int64_t *when, char **source, char **err);
+
+/*
+ * The owner's say (owner.h).  ledger_load_owner() adds every approval,
+ * every hold in force and every approval wait to o; a database older
+ * than these tables, opened read-only, has none.  ledger_approve()
+ * approves (client, occurrence) at now (*changes, may be NULL: 0 when it
+ * was approved already).  ledger_hold() holds it with note (may be NULL),
+ * replacing a hold in force; ledger_release() ends the hold in force
+ * (*changes 0: there was none).  ledger_approval_wait() records since as
+ * the moment an unapproved message first came due (the first one
+ * counts).  ledger_held() tells whether a hold is in force, with its
+ * note (allocated, may be NULL).  ledger_find_occurrence() fills *out
+ * (clear with ledger_entry_clear) when the send log holds (client,
+ * occurrence).
+ */
+int	 ledger_load_owner(struct ledger *l, struct owner *o, char **err);
+int	 ledger_approve(struct ledger *l, const char *client,
+	    const char *occurrence, int64_t now, int *changes, char **err);
+int	 ledger_hold(struct ledger *l, const char *client,
+	    const char *occurrence, const char *note, int64_t now, char **err);
+int	 ledger_release(struct ledger *l, const char *client,
+	    const char *occurrence, int64_t now, int *changes, char **err);
+int	 ledger_approval_wait(struct ledger *l, const char *client,
+	    const char *occurrence, int64_t since, char **err);
+int	 ledger_held(struct ledger *l, const char *client,
+	    const char *occurrence, bool *held, char **note, char **err);
+int	 ledger_find_occurrence(struct ledger *l, const char *client,
+	    const char *occurrence, struct ledger_entry *out, bool *found,
+	    char **err);
 
 #endif

@@ -22,12 +22,22 @@
 
 #include "book.h"
 #include "history.h"
+#include "owner.h"
 #include "settings.h"
 
 enum plan_action {
 	PLAN_SEND,		/* deliver at due */
 	PLAN_SKIP,		/* log `skipped` with note as the reason */
 	PLAN_MISSED		/* log `missed` with note as the reason */
+};
+
+/* The owner's say over a message (owner.h). */
+enum plan_say {
+	PLAN_SAY_NONE,		/* approval not required, nothing held */
+	PLAN_SAY_APPROVED,	/* approval required and given */
+	PLAN_SAY_AWAITING,	/* approval required, not given yet: not
+				   to be sent; skipped at approve_by */
+	PLAN_SAY_HELD		/* held by the owner: PLAN_SKIP */
 };
 
 struct plan_item {
@@ -48,6 +58,9 @@ struct plan_item {
 	int		 years;		/* {{years}}: full years */
 	int		 age;		/* {{age}}: birthday only */
 	char		*note;		/* why it moved or was skipped; "" */
+	enum plan_say	 say;
+	int64_t		 approve_by;	/* PLAN_SAY_AWAITING: the moment it
+					   is skipped "not approved" */
 };
 
 struct plan {
@@ -63,6 +76,7 @@ struct planner_opts {
 					   out (the daemon's last pass): every
 					   occurrence since is caught up or
 					   missed; 0: unknown */
+	struct owner	*say;		/* approvals and holds; NULL: none */
 };
 
 /* The state key under which the daemon keeps carried_until. */

@@ -58,6 +58,13 @@ enum tls_mode {
 
 #define SETTINGS_MAX_RETRY 16
 
+/* [owner] digest: off, daily at minute, or weekly on weekday. */
+struct settings_digest {
+	bool		 on;
+	int		 weekday;	/* 0 = Monday; -1: daily */
+	int		 minute;	/* after midnight, sender's zone */
+};
+
 struct settings {
 	char		*path;		/* the INI file as given */
 	char		*dir;		/* its folder */
@@ -125,6 +132,10 @@ struct settings {
 	char		*inbox_ca_file;	/* resolved, NULL when unset */
 	int64_t		 inbox_every;	/* seconds, default 15min */
 	int64_t		 inbox_lookback; /* seconds, default 90d */
+	/* [owner] */
+	char		*owner_address;	/* default: sender_address */
+	struct settings_digest digest;	/* default off */
+	bool		 approval_required; /* approval = required */
 
 	/* Line of some keys, for later checks that name the place (0 when
 	 * the key was not in the file). */
@@ -153,6 +164,10 @@ int	 settings_check_password_file(const struct settings *s,
 int	 settings_check_inbox_password_file(const struct settings *s,
 	    struct diag *d);
 void	 settings_free(struct settings *s);
+/* [owner] digest: "off", "daily HH:MM" or "Mon HH:MM" (any weekday, as
+ * timeutil_weekday_name() writes it).  Returns 0, or -1 for anything
+ * else. */
+int	 settings_parse_digest(const char *v, struct settings_digest *out);
 /* Where the configuration lives: the -c argument when given, else
  * $TOUCHBASE_CONFIG when set and not empty, else SYSCONFDIR
  * "/touchbase/touchbase.ini".  Returns a pointer into its arguments or a

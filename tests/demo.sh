@@ -51,5 +51,9 @@ at "$BUILD/touchbase" -c "$INI" log
 step "running the same pass again sends nothing twice"
 at "$BUILD/touchbased" -c "$INI" --once
 
+step "touchbase report: how the relationships stand, one HTML page"
+at "$BUILD/touchbase" -c "$INI" report --out "$DEMO/report.html" >/dev/null
+echo "the demo's report: $DEMO/report.html"
+
 echo
 echo "Everything above was written under $DEMO (remove it with: rm -rf demo)."

@@ -209,7 +209,7 @@ test_open_creates_private_wal(void **state)
 	umask(old);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
-	assert_int_equal(sql_int(l, "PRAGMA user_version"), 4);
+	assert_int_equal(sql_int(l, "PRAGMA user_version"), 5);
 	assert_int_equal(sql_int(l, "PRAGMA synchronous"), 2);	/* FULL */
 	assert_int_equal(sql_int(l, "PRAGMA foreign_keys"), 1);
 	/* The write-ahead log is as private as the database. */
@@ -222,7 +222,7 @@ test_open_creates_private_wal(void **state)
 
 	/* Reopening the current version changes nothing. */
 	l = open_rw();
-	assert_int_equal(sql_int(l, "PRAGMA user_version"), 4);
+	assert_int_equal(sql_int(l, "PRAGMA user_version"), 5);
 	ledger_close(l);
 
 	assert_int_equal(ledger_open(path, LEDGER_READONLY, &r, &err), 0);
@@ -970,14 +970,14 @@ test_migration_from_v1(void **state)
 	/* A reader never migrates; it says who will. */
 	assert_int_equal(ledger_open(path, LEDGER_READONLY, &r, &err), -1);
 	want = xasprintf("%s: schema version 1 was written by an older "
-	    "touchbase; touchbased upgrades it to 4 when it next starts",
+	    "touchbase; touchbased upgrades it to 5 when it next starts",
 	    path);
 	assert_string_equal(err, want);
 	free(want);
 	free(err);
 
 	l = open_rw();
-	assert_int_equal(sql_int(l, "PRAGMA user_version"), 4);
+	assert_int_equal(sql_int(l, "PRAGMA user_version"), 5);
 	assert_int_equal(ledger_get(l, 1, &e, &a, &na, &err), 0);
 	assert_int_equal(e.status, ST_SENT);
 	assert_int_equal(e.attempts, 2);
@@ -1033,10 +1033,10 @@ test_newer_schema_is_refused(void **state)
 	char *err = NULL, *want;
 
 	(void)state;
-	sql(l, "PRAGMA user_version = 5");
+	sql(l, "PRAGMA user_version = 6");
 	ledger_close(l);
-	want = xasprintf("%s: schema version 5 was written by a newer "
-	    "touchbase (this one knows up to 4); upgrade touchbase", path);
+	want = xasprintf("%s: schema version 6 was written by a newer "
+	    "touchbase (this one knows up to 5); upgrade touchbase", path);
 	assert_int_equal(ledger_open(path, LEDGER_READWRITE, &l, &err), -1);
 	assert_string_equal(err, want);
 	free(err);

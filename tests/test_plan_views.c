@@ -171,7 +171,7 @@ check_day(const struct history *h, const struct plan *p, int64_t now,
 	size_t first, k, n = 0;
 	char *err = NULL;
 
-	assert_int_equal(cmd_preview_plan(&S, &B, h, now, 0, start, 1, NULL,
+	assert_int_equal(cmd_preview_plan(&S, &B, h, now, 0, start, 1, NULL, NULL,
 	    &w, &first, &err), 0);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_item *it = &p->items[i];

@@ -18,6 +18,7 @@
 
 #include "book.h"
 #include "history.h"
+#include "owner.h"
 #include "holidays.h"
 #include "planner.h"
 #include "settings.h"
@@ -184,7 +185,7 @@ static void
 plan(const char *from, const char *until, const char *only)
 {
 	struct planner_opts o = { at("Europe/Berlin", from),
-	    at("Europe/Berlin", until), only, Carried };
+	    at("Europe/Berlin", until), only, Carried, NULL };
 	char *err = NULL;
 
 	plan_free(&P);
@@ -1273,12 +1274,120 @@ test_next_moment(void **state)
 	    at("Europe/Berlin", "2027-04-02 09:00"));
 }
 
+/* --- the owner's say ---------------------------------------------- */
+
+static struct owner SAY;
+
+static void
+plan_say(const char *from, const char *until)
+{
+	struct planner_opts o = { at("Europe/Berlin", from),
+	    at("Europe/Berlin", until), NULL, 0, &SAY };
+	char *err = NULL;
+
+	plan_free(&P);
+	assert_int_equal(planner_plan(&S, &B, H, &o, &P, &err), 0);
+	assert_null(err);
+}
+
+/* approval = required, a fixed message: it waits through its day and is
+ * skipped "not approved" once the window closed; approved it goes; a
+ * hold wins over the approval. */
+static void
+test_approval_fixed(void **state)
+{
+	const struct plan_item *it;
+
+	(void)state;
+	owner_init(&SAY);
+	S.approval_required = true;
+	client("anna", "Europe/Berlin", O_BIRTHDAY, -1)->birthday =
+	    date("--07-14");
+	cl[0].has_birthday = true;
+	/* Known since before its day, so a plan made after 09:00 still
+	 * has the birthday (first-seen compares moments). */
+	history_set_first_seen(H, "anna", at("Europe/Berlin", "2027-07-01"));
+	plan_say("2027-07-14 08:00", "2027-08-01");
+	it = item("anna", "birthday/2027");
+	assert_int_equal(it->action, PLAN_SEND);
+	assert_int_equal(it->say, PLAN_SAY_AWAITING);
+	assert_int_equal(it->approve_by, at("Europe/Berlin", "2027-07-14 17:00"));
+	plan_say("2027-07-14 16:59", "2027-08-01");
+	assert_int_equal(item("anna", "birthday/2027")->action, PLAN_SEND);
+	plan_say("2027-07-14 17:00", "2027-08-01");
+	it = item("anna", "birthday/2027");
+	assert_int_equal(it->action, PLAN_SKIP);
+	assert_string_equal(it->note, "skipped: not approved");
+	assert_int_equal(it->due, at("Europe/Berlin", "2027-07-14 17:00"));
+
+	owner_get(&SAY, "anna", "birthday/2027")->approved = 1;
+	plan_say("2027-07-14 08:00", "2027-08-01");
+	expect_send("anna", "birthday/2027", "2027-07-14T09:00:00+02:00", "");
+	assert_int_equal(item("anna", "birthday/2027")->say, PLAN_SAY_APPROVED);
+
+	owner_get(&SAY, "anna", "birthday/2027")->held = 2;
+	owner_get(&SAY, "anna", "birthday/2027")->note = strdup("Karte");
+	plan_say("2027-07-14 08:00", "2027-08-01");
+	it = item("anna", "birthday/2027");
+	assert_int_equal(it->action, PLAN_SKIP);
+	assert_int_equal(it->say, PLAN_SAY_HELD);
+	assert_string_equal(it->note, "skipped: held by the owner: Karte");
+	assert_string_equal(due(it), "2027-07-14T09:00:00+02:00");
+	S.approval_required = false;
+	plan_say("2027-07-14 08:00", "2027-08-01");
+	assert_int_equal(item("anna", "birthday/2027")->action, PLAN_SKIP);
+	owner_free(&SAY);
+}
+
+/* A movable message waits from the moment it first came due (the send
+ * log's wait) up to catch_up, re-planned day by day, then is skipped;
+ * even when the planner would report it missed. */
+static void
+test_approval_movable(void **state)
+{
+	const struct plan_item *it;
+
+	(void)state;
+	owner_init(&SAY);
+	S.approval_required = true;
+	project(client("anna", "Europe/Berlin", O_FOLLOWUP1, -1), "Logo",
+	    "2027-02-13");
+	history_set_first_seen(H, "anna", at("Europe/Berlin", "2027-01-01 00:00"));
+	plan_say("2027-02-01", "2027-04-01");
+	it = item("anna", "followup/Logo/14d");
+	assert_non_null(it);
+	assert_int_equal(it->say, PLAN_SAY_AWAITING);
+	assert_int_equal(it->approve_by, at("Europe/Berlin", "2027-03-04 09:00"));
+	owner_get(&SAY, "anna", "followup/Logo/14d")->waiting =
+	    at("Europe/Berlin", "2027-03-01 09:00");
+	plan_say("2027-03-03 10:00", "2027-04-01");
+	it = item("anna", "followup/Logo/14d");
+	assert_non_null(it);
+	assert_int_equal(it->action, PLAN_SEND);
+	assert_int_equal(it->say, PLAN_SAY_AWAITING);
+	assert_string_equal(due(it), "2027-03-03T10:00:00+01:00");
+	plan_say("2027-03-04 09:00", "2027-04-01");
+	it = item("anna", "followup/Logo/14d");
+	assert_non_null(it);
+	assert_int_equal(it->action, PLAN_SKIP);
+	assert_string_equal(it->note, "skipped: not approved");
+	plan_say("2027-03-20 09:00", "2027-04-01");
+	it = item("anna", "followup/Logo/14d");
+	assert_non_null(it);
+	assert_int_equal(it->action, PLAN_SKIP);
+	assert_string_equal(it->note, "skipped: not approved");
+	S.approval_required = false;
+	owner_free(&SAY);
+}
+
 int
 main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_feb29),
+		T(test_approval_fixed),
+		T(test_approval_movable),
 		T(test_yearless_birthday),
 		T(test_new_york_between_dst_changes),
 		T(test_followup_saturday),

@@ -110,7 +110,7 @@ if raw.count(b"\r\n") != raw.count(b"\n"):
     print("not every line ends in CRLF"); ok = False
 rows = list(csv.reader(raw.decode("utf-8").splitlines()))
 if rows[0] != ["due", "client", "occasion", "occurrence", "template",
-               "note", "action"]:
+               "note", "action", "approval"]:
     print("header:", rows[0]); ok = False
 if len(rows) != 8:
     print("rows:", len(rows)); ok = False
