@@ -31,8 +31,9 @@ render_case() {
 	local name=$1 out=$TMPDIR_E2E/$1.eml err=$TMPDIR_E2E/$1.err rc=0
 	# RENDER_AT: the clock for this render (render --date renders the
 	# plan's occurrence on a day still ahead, the late path only for a
-	# day already past).
-	LC_ALL=$LOC ${RENDER_AT:+env FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC ASAN_OPTIONS=verify_asan_link_order=0 faketime "$RENDER_AT"} \
+	# day already past).  libfaketime is preloaded directly: the faketime
+	# wrapper's semaphores collide between test runs.
+	LC_ALL=$LOC ${RENDER_AT:+env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME="@$RENDER_AT" FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC ASAN_OPTIONS=verify_asan_link_order=0} \
 	    "$TB" -c "$D/touchbase.ini" render "$2" "$3" --date "$4" \
 	    >"$out" 2>"$err" || rc=$?
 	if [ "$rc" -ne 0 ]; then
