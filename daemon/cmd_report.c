@@ -88,8 +88,11 @@ out:
 	return rc;
 }
 
-int
-cmd_report(const char *config, int argc, char **argv)
+/* Parses the options; returns -1 to go on, else the exit status (after
+ * printing the help or the usage). */
+static int
+report_options(int argc, char **argv, const char **out,
+    const char **from_s, int *days)
 {
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
@@ -98,44 +101,20 @@ cmd_report(const char *config, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *out = NULL, *from_s = NULL;
-	struct settings *s = NULL;
-	struct book *b = NULL;
-	struct ledger *l = NULL;
-	struct history *h = history_new();
-	struct owner say;
-	struct plan plan = { NULL, 0 };
-	struct planner_opts o;
-	struct ledger_filter f;
-	struct ledger_entry *log = NULL;
-	size_t nlog = 0;
-	struct overview_in in;
-	struct report r;
-	struct buf page;
-	struct diag d;
-	char *err = NULL;
-	int64_t now = time(NULL), day;
-	long long from;
-	int ch, days = 28, sec, rc = 1;
+	int ch;
 
-	owner_init(&say);
-	memset(&r, 0, sizeof(r));
-	buf_init(&page);
-	diag_init(&d);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
-			out = optarg;
+			*out = optarg;
 			break;
 		case 'F':
-			from_s = optarg;
+			*from_s = optarg;
 			break;
 		case 'D':
-			if (report_parse_days(optarg, &days) == -1) {
-				rc = 2;
-				goto done;
-			}
+			if (report_parse_days(optarg, days) == -1)
+				return 2;
 			break;
 		case 'h':
 			printf(REPORT_USAGE
@@ -146,20 +125,101 @@ cmd_report(const char *config, int argc, char **argv)
 			    "who has been quiet the longest and the year's "
 			    "plan and the last 90 days'\n"
 			    "outcomes as charts; to --out FILE or stdout.\n");
-			rc = 0;
-			goto done;
+			return 0;
 		default:
 			fprintf(stderr, REPORT_USAGE);
-			rc = 2;
-			goto done;
+			return 2;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "touchbase report: unexpected argument '%s'\n"
 		    REPORT_USAGE, argv[optind]);
-		rc = 2;
-		goto done;
+		return 2;
 	}
+	return -1;
+}
+
+/* The send log of the last 400 days, the history and the owner's say,
+ * read-only; nothing when there is no database yet. */
+static int
+report_load(const struct settings *s, int64_t now, struct history *h,
+    struct owner *say, struct ledger_entry **log, size_t *nlog)
+{
+	struct ledger *l = NULL;
+	struct ledger_filter f;
+	char *err = NULL;
+	int rc = 0;
+
+	if (access(s->database, F_OK) != 0)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	f.since = now - 400 * (int64_t)DAY_SECONDS;
+	f.until = HISTORY_NONE;
+	if (ledger_open(s->database, LEDGER_READONLY, &l, &err) == -1 ||
+	    ledger_load_history(l, h, &err) == -1 ||
+	    ledger_load_owner(l, say, &err) == -1 ||
+	    ledger_list(l, &f, log, nlog, &err) == -1) {
+		fprintf(stderr, "touchbase report: %s\n", err);
+		free(err);
+		rc = -1;
+	}
+	ledger_close(l);
+	return rc;
+}
+
+/* The plan from now over a year (the chart), or to the end of the
+ * calendar strip when that lies further. */
+static int
+report_plan(const struct settings *s, const struct book *b,
+    const struct history *h, struct owner *say, int64_t now, int64_t from,
+    int days, struct plan *plan)
+{
+	struct planner_opts o;
+	char *err = NULL;
+	int64_t day;
+	int sec;
+
+	memset(&o, 0, sizeof(o));
+	o.from = now;
+	tz_utc_to_local(b->sender_tz, now, &day, &sec);
+	o.until = tz_local_to_utc(b->sender_tz, day + REPORT_MAX_DAYS + 1, 0);
+	if (from + days * (int64_t)DAY_SECONDS > o.until)
+		o.until = from + days * (int64_t)DAY_SECONDS;
+	o.say = say;
+	if (planner_plan(s, b, h, &o, plan, &err) == -1) {
+		fprintf(stderr, "touchbase report: %s\n", err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_report(const char *config, int argc, char **argv)
+{
+	const char *out = NULL, *from_s = NULL;
+	struct settings *s = NULL;
+	struct book *b = NULL;
+	struct history *h = history_new();
+	struct owner say;
+	struct plan plan = { NULL, 0 };
+	struct ledger_entry *log = NULL;
+	size_t nlog = 0;
+	struct overview_in in;
+	struct report r;
+	struct buf page;
+	struct diag d;
+	int64_t now = time(NULL);
+	long long from;
+	int days = 28, rc = 1;
+
+	owner_init(&say);
+	memset(&r, 0, sizeof(r));
+	buf_init(&page);
+	diag_init(&d);
+	if ((rc = report_options(argc, argv, &out, &from_s, &days)) != -1)
+		goto done;
+	rc = 1;
 	if (settings_load(config, &s, &d) == -1 ||
 	    book_load(s->clients, s, &b, &d) == -1) {
 		diag_print(&d, stderr);
@@ -173,31 +233,9 @@ cmd_report(const char *config, int argc, char **argv)
 		rc = 2;
 		goto done;
 	}
-	if (access(s->database, F_OK) == 0) {
-		memset(&f, 0, sizeof(f));
-		f.since = now - 400 * (int64_t)DAY_SECONDS;
-		f.until = HISTORY_NONE;
-		if (ledger_open(s->database, LEDGER_READONLY, &l, &err) == -1 ||
-		    ledger_load_history(l, h, &err) == -1 ||
-		    ledger_load_owner(l, &say, &err) == -1 ||
-		    ledger_list(l, &f, &log, &nlog, &err) == -1) {
-			fprintf(stderr, "touchbase report: %s\n", err);
-			free(err);
-			goto done;
-		}
-	}
-	memset(&o, 0, sizeof(o));
-	o.from = now;
-	tz_utc_to_local(b->sender_tz, now, &day, &sec);
-	o.until = tz_local_to_utc(b->sender_tz, day + REPORT_MAX_DAYS + 1, 0);
-	if (from + days * (int64_t)DAY_SECONDS > o.until)
-		o.until = from + days * (int64_t)DAY_SECONDS;
-	o.say = &say;
-	if (planner_plan(s, b, h, &o, &plan, &err) == -1) {
-		fprintf(stderr, "touchbase report: %s\n", err);
-		free(err);
+	if (report_load(s, now, h, &say, &log, &nlog) == -1 ||
+	    report_plan(s, b, h, &say, now, from, days, &plan) == -1)
 		goto done;
-	}
 	memset(&in, 0, sizeof(in));
 	in.s = s;
 	in.b = b;
@@ -222,7 +260,6 @@ done:
 	plan_free(&plan);
 	owner_free(&say);
 	history_free(h);
-	ledger_close(l);
 	book_free(b);
 	settings_free(s);
 	diag_free(&d);
