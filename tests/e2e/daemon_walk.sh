@@ -88,6 +88,8 @@ check_msg "anna" anna@example.de "Wed, 03 Mar 2027 09:00" +0100 \
 dm_log "$W"
 check_sent "anna" anna-mueller birthday/2027 anna@example.de "Alles Gute zum Geburtstag, Anna!"
 dm_is "anna: log due" "$(dm_row "$W" anna-mueller birthday/2027 'r["due"]')" "2027-03-03T09:00:00+01:00"
+dm_match "anna: log sent_at, the send time in the schedule's zone" \
+    "$(dm_row "$W" anna-mueller birthday/2027 'r["sent_at"]')" '^2027-03-03T09:00:[0-5][0-9]\+01:00$'
 dm_is "anna: log occasion" "$(dm_row "$W" anna-mueller birthday/2027 'r["occasion"]')" birthday
 
 # The same pass again, and a little later: nothing more.
@@ -133,9 +135,10 @@ check_msg "gerd" gerd@example.de "Mon, 15 Mar 2027 09:30" +0100 \
 dm_log "$W"
 check_sent "gerd" gerd-bauer birthday/2027 gerd@example.de "Nachträglich alles Gute, Gerd!"
 dm_is "carla: no message" "$(dm_spool_for "$SPOOL" carla@example.de)" ""
-# The SPEC's fields; `reason` is cmd_log.c's documented extra.
+# The SPEC's fields; `reason`, `sent_at` and `note` are cmd_log.c's
+# documented extras.
 dm_is "carla: log fields" "$(dm_row "$W" carla-schmidt birthday/2027 '",".join(sorted(set(r) - {"reason"}))')" \
-    "attempts,client,due,id,message_id,occasion,occurrence,smtp_code,smtp_reply,status,subject,to,updated"
+    "attempts,client,due,id,message_id,note,occasion,occurrence,sent_at,smtp_code,smtp_reply,status,subject,to,updated"
 dm_match "carla: the reason names catch_up" "$(dm_row "$W" carla-schmidt birthday/2027 'r.get("reason")')" 'catch.up|late'
 dm_is "carla: id is a number" "$(dm_row "$W" carla-schmidt birthday/2027 'type(r["id"]).__name__')" int
 dm_is "carla: missed" "$(dm_row "$W" carla-schmidt birthday/2027 'r["status"]')" missed
