@@ -138,22 +138,6 @@ detail_text(const struct log_env *env, const struct ledger_entry *e)
 		free(s);
 		s = t;
 	}
-	if (e->replied != HISTORY_NONE) {
-		cmd_format_minute(env->tz, e->replied, when);
-		t = s != NULL ? xasprintf("%s; replied %s", s, when) :
-		    xasprintf("replied %s", when);
-		free(s);
-		s = t;
-	}
-	if (e->dsn_status != NULL) {
-		const char *d = e->dsn_diag != NULL ? e->dsn_diag : "";
-
-		t = xasprintf("%s%s%s %s%s%s", s != NULL ? s : "",
-		    s != NULL ? "; " : "", e->status == ST_BOUNCED ?
-		    "bounced:" : "delayed:", e->dsn_status, *d ? " " : "", d);
-		free(s);
-		s = t;
-	}
 	if (e->status == ST_QUEUED && s == NULL)
 		s = xstrdup("being sent (or left by a crash: sent again with "
 		    "the same Message-ID)");
@@ -162,11 +146,40 @@ detail_text(const struct log_env *env, const struct ledger_entry *e)
 }
 
 /*
+ * What `log` lists: the send log's messages, the opt-outs and the touches,
+ * one row each, newest first.  A row's moment (`updated`) is the message's
+ * latest event, or the instant of the opt-out or touch.
+ */
+enum row_kind { ROW_MESSAGE, ROW_OPTOUT, ROW_TOUCH };
+
+struct log_row {
+	enum row_kind			 kind;
+	const struct ledger_entry	*e;	/* ROW_MESSAGE, else NULL */
+	const char			*client;
+	int64_t				 at;	/* the row's moment, UTC */
+	const char			*note;	/* ROW_TOUCH: may be NULL */
+	size_t				 order;	/* ties keep the load order */
+};
+
+static const char *
+row_status(const struct log_row *r)
+{
+	switch (r->kind) {
+	case ROW_OPTOUT:
+		return "opt-out";
+	case ROW_TOUCH:
+		return "touch";
+	default:
+		return history_status_name(r->e->status);
+	}
+}
+
+/*
  * The table fits 80 columns:
  *     ID  UPDATED           STATUS    CLIENT            OCCURRENCE
  *     12  2027-02-28 09:05  sent      anna-mueller      birthday/2027
  *         250 2.0.0 Ok: queued as 4F2A
- * Opt-outs appear as rows of their own at their moment.
+ * Opt-outs and touches appear as rows of their own at their moment.
  */
 #define COL_DETAIL 8
 
@@ -191,47 +204,246 @@ table_row(FILE *fp, const char *id, const char *when, const char *status,
 }
 
 static void
-print_table(const struct log_env *env, const struct ledger_entry *e,
-    size_t n, char **oc, const int64_t *ot, size_t on)
+print_table(const struct log_env *env, const struct log_row *r, size_t n)
 {
 	char when[17], id[24];
-	size_t i = 0, k = 0;
 
-	if (n + on == 0)
+	if (n == 0)
 		return;
 	table_row(stdout, "ID", "UPDATED", "STATUS", "CLIENT", "OCCURRENCE",
 	    NULL);
-	/* Both lists are newest first; merge them. */
-	while (i < n || k < on) {
-		if (k < on && (i == n || ot[k] > e[i].updated)) {
-			cmd_format_minute(env->tz, ot[k], when);
-			table_row(stdout, "-", when, "opt-out", oc[k], "-",
-			    "objection recorded: nothing more is sent");
-			k++;
-			continue;
-		}
-		char *detail = detail_text(env, &e[i]);
+	for (size_t i = 0; i < n; i++) {
+		char *detail = NULL;
 
-		snprintf(id, sizeof(id), "%lld", (long long)e[i].id);
-		cmd_format_minute(env->tz, e[i].updated, when);
-		table_row(stdout, id, when, history_status_name(e[i].status),
-		    e[i].client, e[i].occurrence, detail);
+		cmd_format_minute(env->tz, r[i].at, when);
+		switch (r[i].kind) {
+		case ROW_OPTOUT:
+			table_row(stdout, "-", when, "opt-out", r[i].client,
+			    "-", "objection recorded: nothing more is sent");
+			break;
+		case ROW_TOUCH:
+			detail = r[i].note != NULL ?
+			    xasprintf("contact recorded: %s", r[i].note) :
+			    xstrdup("contact recorded");
+			table_row(stdout, "-", when, "touch", r[i].client,
+			    "-", detail);
+			break;
+		default:
+			detail = detail_text(env, r[i].e);
+			snprintf(id, sizeof(id), "%lld",
+			    (long long)r[i].e->id);
+			table_row(stdout, id, when, row_status(&r[i]),
+			    r[i].client, r[i].e->occurrence, detail);
+		}
 		free(detail);
-		i++;
 	}
 }
 
-static const char *const fields[] = {
-	"id", "client", "occasion", "occurrence", "status", "due",
-	"updated", "attempts", "to", "subject", "message_id", "smtp_code",
-	"smtp_reply", "reason", "replied", "bounce_status", "bounce_diagnostic"
+/*
+ * The fields of CSV and JSON, in their order: one entry per column, its
+ * value for a row (allocated, NULL for none; *number leaves it unquoted
+ * in JSON).  A new column is one function and one line in `columns`.
+ */
+typedef char *log_col_fn(const struct log_env *env, const struct log_row *r,
+    bool *number);
+
+static char *
+col_iso(const struct log_env *env, int64_t t)
+{
+	char iso[26];
+
+	if (t == HISTORY_NONE)
+		return NULL;
+	format_iso(env, t, iso);
+	return xstrdup(iso);
+}
+
+static char *
+col_str(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static char *
+col_id(const struct log_env *env, const struct log_row *r, bool *number)
+{
+	(void)env;
+	*number = true;
+	return r->e != NULL ? xasprintf("%lld", (long long)r->e->id) : NULL;
+}
+
+static char *
+col_client(const struct log_env *env, const struct log_row *r, bool *number)
+{
+	(void)env, (void)number;
+	return col_str(r->client);
+}
+
+static char *
+col_occasion(const struct log_env *env, const struct log_row *r,
+    bool *number)
+{
+	(void)env, (void)number;
+	return r->e != NULL ? col_str(r->e->occasion) : NULL;
+}
+
+static char *
+col_occurrence(const struct log_env *env, const struct log_row *r,
+    bool *number)
+{
+	(void)env, (void)number;
+	return r->e != NULL ? col_str(r->e->occurrence) : NULL;
+}
+
+static char *
+col_status(const struct log_env *env, const struct log_row *r, bool *number)
+{
+	(void)env, (void)number;
+	return xstrdup(row_status(r));
+}
+
+static char *
+col_due(const struct log_env *env, const struct log_row *r, bool *number)
+{
+	(void)number;
+	return r->e != NULL ? col_iso(env, r->e->due) : NULL;
+}
+
+static char *
+col_sent_at(const struct log_env *env, const struct log_row *r,
+    bool *number)
+{
+	(void)number;
+	return r->e != NULL ? col_iso(env, r->e->sent_at) : NULL;
+}
+
+static char *
+col_updated(const struct log_env *env, const struct log_row *r,
+    bool *number)
+{
+	(void)number;
+	return col_iso(env, r->at);
+}
+
+static char *
+col_attempts(const struct log_env *env, const struct log_row *r,
+    bool *number)
+{
+	(void)env;
+	*number = true;
+	return r->e != NULL ? xasprintf("%d", r->e->attempts) : NULL;
+}
+
+static char *
+col_to(const struct log_env *env, const struct log_row *r, bool *number)
+{
+	(void)env, (void)number;
+	return r->e != NULL ? col_str(r->e->to) : NULL;
+}
+
+static char *
+col_subject(const struct log_env *env, const struct log_row *r,
+    bool *number)
+{
+	(void)env, (void)number;
+	return r->e != NULL ? col_str(r->e->subject) : NULL;
+}
+
+static char *
+col_message_id(const struct log_env *env, const struct log_row *r,
+    bool *number)
+{
+	(void)env, (void)number;
+	return r->e != NULL ? col_str(r->e->message_id) : NULL;
+}
+
+static char *
+col_smtp_code(const struct log_env *env, const struct log_row *r,
+    bool *number)
+{
+	(void)env;
+	*number = true;
+	return r->e != NULL && r->e->smtp_code != 0 ?
+	    xasprintf("%d", r->e->smtp_code) : NULL;
+}
+
+static char *
+col_smtp_reply(const struct log_env *env, const struct log_row *r,
+    bool *number)
+{
+	(void)env, (void)number;
+	return r->e != NULL ? col_str(r->e->smtp_reply) : NULL;
+}
+
+static char *
+col_reason(const struct log_env *env, const struct log_row *r,
+    bool *number)
+{
+	(void)env, (void)number;
+	return r->e != NULL ? col_str(r->e->reason) : NULL;
+}
+
+static char *
+col_note(const struct log_env *env, const struct log_row *r, bool *number)
+{
+	(void)env, (void)number;
+	return col_str(r->note);
+}
+
+static char *
+col_replied(const struct log_env *env, const struct log_row *r,
+    bool *number)
+{
+	(void)number;
+	return r->e != NULL ? col_iso(env, r->e->replied) : NULL;
+}
+
+static char *
+col_bounce_status(const struct log_env *env, const struct log_row *r,
+    bool *number)
+{
+	(void)env, (void)number;
+	return r->e != NULL ? col_str(r->e->dsn_status) : NULL;
+}
+
+static char *
+col_bounce_diagnostic(const struct log_env *env, const struct log_row *r,
+    bool *number)
+{
+	(void)env, (void)number;
+	return r->e != NULL ? col_str(r->e->dsn_diag) : NULL;
+}
+
+static const struct log_column {
+	const char	*name;
+	log_col_fn	*value;
+} columns[] = {
+	{ "id", col_id },
+	{ "client", col_client },
+	{ "occasion", col_occasion },
+	{ "occurrence", col_occurrence },
+	{ "status", col_status },
+	{ "due", col_due },
+	{ "sent_at", col_sent_at },
+	{ "updated", col_updated },
+	{ "attempts", col_attempts },
+	{ "to", col_to },
+	{ "subject", col_subject },
+	{ "message_id", col_message_id },
+	{ "smtp_code", col_smtp_code },
+	{ "smtp_reply", col_smtp_reply },
+	{ "reason", col_reason },
+	{ "note", col_note },
+	{ "replied", col_replied },
+	{ "bounce_status", col_bounce_status },
+	{ "bounce_diagnostic", col_bounce_diagnostic },
 };
-#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+#define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
 /* What cmd_print_csv and cmd_print_json list. */
 struct log_rows {
-	const struct log_env		*env;
-	const struct ledger_entry	*e;
+	const struct log_env	*env;
+	const struct log_row	*r;
 };
 
 /* Field i of row as text for CSV and JSON (a cmd_field_fn). */
@@ -239,56 +451,9 @@ static char *
 field_value(const void *ctx, size_t row, size_t i, bool *number)
 {
 	const struct log_rows *rows = ctx;
-	const struct log_env *env = rows->env;
-	const struct ledger_entry *e = &rows->e[row];
-	char iso[26];
 
 	*number = false;
-	switch (i) {
-	case 0:
-		*number = true;
-		return xasprintf("%lld", (long long)e->id);
-	case 1:
-		return xstrdup(e->client);
-	case 2:
-		return xstrdup(e->occasion);
-	case 3:
-		return xstrdup(e->occurrence);
-	case 4:
-		return xstrdup(history_status_name(e->status));
-	case 5:
-		timeutil_format_iso(e->due, e->due_offset, iso);
-		return xstrdup(iso);
-	case 6:
-		format_iso(env, e->updated, iso);
-		return xstrdup(iso);
-	case 7:
-		*number = true;
-		return xasprintf("%d", e->attempts);
-	case 8:
-		return e->to != NULL ? xstrdup(e->to) : NULL;
-	case 9:
-		return e->subject != NULL ? xstrdup(e->subject) : NULL;
-	case 10:
-		return e->message_id != NULL ? xstrdup(e->message_id) : NULL;
-	case 11:
-		*number = true;
-		return e->smtp_code != 0 ? xasprintf("%d", e->smtp_code) :
-		    NULL;
-	case 12:
-		return e->smtp_reply != NULL ? xstrdup(e->smtp_reply) : NULL;
-	case 13:
-		return e->reason != NULL ? xstrdup(e->reason) : NULL;
-	case 14:
-		if (e->replied == HISTORY_NONE)
-			return NULL;
-		format_iso(env, e->replied, iso);
-		return xstrdup(iso);
-	case 15:
-		return e->dsn_status != NULL ? xstrdup(e->dsn_status) : NULL;
-	default:
-		return e->dsn_diag != NULL ? xstrdup(e->dsn_diag) : NULL;
-	}
+	return columns[i].value(rows->env, &rows->r[row], number);
 }
 
 /* --until DATE includes that whole day: the bound is the next midnight. */
@@ -306,41 +471,56 @@ parse_until(const char *s, const struct tz *tz, long long *out)
 	return 0;
 }
 
-/* Opt-outs matching the filter, newest first; the rest are dropped. */
-static int
-load_optouts(struct ledger *l, const struct ledger_filter *f, char ***oc,
-    int64_t **ot, size_t *on, char **err)
+/* Which kinds of rows --status keeps. */
+enum log_only { ONLY_ALL, ONLY_MESSAGES, ONLY_OPTOUTS, ONLY_TOUCHES };
+
+/* Whether an opt-out or touch of client at `at` passes the filter. */
+static bool
+row_matches(const struct ledger_filter *f, const char *client, int64_t at)
 {
+	return (f->client == NULL || strcmp(client, f->client) == 0) &&
+	    (f->since == HISTORY_NONE || at >= f->since) &&
+	    (f->until == HISTORY_NONE || at < f->until);
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct log_row *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at > y->at ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The log's rows, newest first: the messages e (already filtered), the
+ * opt-outs and touches that pass f.  Strings stay owned by the lists. */
+static struct log_row *
+collect_rows(const struct ledger_filter *f, enum log_only only,
+    const struct ledger_entry *e, size_t n, char **oc, const int64_t *ot,
+    size_t on, const struct ledger_touch *t, size_t tn, size_t *out)
+{
+	struct log_row *r = xreallocarray(NULL, n + on + tn + 1, sizeof(*r));
 	size_t k = 0;
 
-	if (ledger_list_optouts(l, oc, ot, on, err) == -1)
-		return -1;
-	for (size_t i = 0; i < *on; i++) {
-		if ((f->client != NULL && strcmp((*oc)[i], f->client) != 0) ||
-		    (f->since != HISTORY_NONE && (*ot)[i] < f->since) ||
-		    (f->until != HISTORY_NONE && (*ot)[i] >= f->until) ||
-		    f->has_status) {
-			free((*oc)[i]);
-			continue;
-		}
-		(*oc)[k] = (*oc)[i];
-		(*ot)[k] = (*ot)[i];
-		k++;
-	}
-	*on = k;
-	/* Newest first, like the messages; ties keep client order. */
-	for (size_t i = 1; i < k; i++) {
-		for (size_t j = i; j > 0 && (*ot)[j - 1] < (*ot)[j]; j--) {
-			char *c = (*oc)[j];
-			int64_t t = (*ot)[j];
-
-			(*oc)[j] = (*oc)[j - 1];
-			(*ot)[j] = (*ot)[j - 1];
-			(*oc)[j - 1] = c;
-			(*ot)[j - 1] = t;
-		}
-	}
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		r[k++] = (struct log_row){ ROW_MESSAGE, &e[i], e[i].client,
+		    e[i].updated, NULL, k };
+	for (size_t i = 0; i < on; i++)
+		if ((only == ONLY_ALL || only == ONLY_OPTOUTS) &&
+		    row_matches(f, oc[i], ot[i]))
+			r[k++] = (struct log_row){ ROW_OPTOUT, NULL, oc[i],
+			    ot[i], NULL, k };
+	for (size_t i = 0; i < tn; i++)
+		if ((only == ONLY_ALL || only == ONLY_TOUCHES) &&
+		    row_matches(f, t[i].client, t[i].at))
+			r[k++] = (struct log_row){ ROW_TOUCH, NULL,
+			    t[i].client, t[i].at, t[i].note, k };
+	qsort(r, k, sizeof(*r), row_cmp);
+	*out = k;
+	return r;
 }
 
 /* --since and --until (either may be NULL) into f. */
@@ -363,6 +543,50 @@ log_parse_range(const char *since, const char *until, const struct tz *z,
 	return 0;
 }
 
+/* --status S: a message status, `opt-out` or `touch`.  Returns 0, or 2
+ * after printing the usage error. */
+static int
+log_parse_status(const char *s, struct ledger_filter *f,
+    enum log_only *only)
+{
+	if (strcmp(s, "opt-out") == 0) {
+		*only = ONLY_OPTOUTS;
+		return 0;
+	}
+	if (strcmp(s, "touch") == 0) {
+		*only = ONLY_TOUCHES;
+		return 0;
+	}
+	if (history_parse_status(s, &f->status) == -1) {
+		fprintf(stderr, "touchbase log: --status: unknown status '%s' "
+		    "(use queued, sent, deferred, failed, skipped, missed, "
+		    "bounced, opt-out or touch)\n", s);
+		return 2;
+	}
+	f->has_status = true;
+	*only = ONLY_MESSAGES;
+	return 0;
+}
+
+/* Loads what the filter asks for into the lists; 0 or -1 with *err. */
+static int
+log_load(struct ledger *l, const struct ledger_filter *f,
+    enum log_only only, struct ledger_entry **e, size_t *n, char ***oc,
+    int64_t **ot, size_t *on, struct ledger_touch **t, size_t *tn,
+    char **err)
+{
+	if ((only == ONLY_ALL || only == ONLY_MESSAGES) &&
+	    ledger_list(l, f, e, n, err) == -1)
+		return -1;
+	if ((only == ONLY_ALL || only == ONLY_OPTOUTS) &&
+	    ledger_list_optouts(l, oc, ot, on, err) == -1)
+		return -1;
+	if ((only == ONLY_ALL || only == ONLY_TOUCHES) &&
+	    ledger_list_touches(l, t, tn, err) == -1)
+		return -1;
+	return 0;
+}
+
 int
 cmd_log(const char *config, int argc, char **argv)
 {
@@ -376,16 +600,20 @@ cmd_log(const char *config, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *since = NULL, *until = NULL, *fmt = "table";
+	const char *names[NCOLUMNS];
 	struct ledger_filter f = { HISTORY_NONE, HISTORY_NONE, NULL, false,
 	    ST_QUEUED };
+	enum log_only only = ONLY_ALL;
 	enum log_format format;
 	struct log_env env;
 	struct log_rows rows;
+	struct log_row *r = NULL;
 	struct ledger *l = NULL;
 	struct ledger_entry *e = NULL;
+	struct ledger_touch *t = NULL;
 	char **oc = NULL, *err = NULL;
 	int64_t *ot = NULL;
-	size_t n = 0, on = 0;
+	size_t n = 0, on = 0, tn = 0, rn = 0;
 	int ch, rc = 1;
 
 	optind = 1;
@@ -401,14 +629,8 @@ cmd_log(const char *config, int argc, char **argv)
 			f.client = optarg;
 			break;
 		case 'S':
-			if (history_parse_status(optarg, &f.status) == -1) {
-				fprintf(stderr, "touchbase log: --status: "
-				    "unknown status '%s' (use queued, sent, "
-				    "deferred, failed, skipped or missed)\n",
-				    optarg);
+			if (log_parse_status(optarg, &f, &only) != 0)
 				return 2;
-			}
-			f.has_status = true;
 			break;
 		case 'f':
 			fmt = optarg;
@@ -440,40 +662,47 @@ cmd_log(const char *config, int argc, char **argv)
 	case -1:
 		goto out;
 	case 1:
+		/* Not an error: nothing has happened yet, and a script
+		 * reading the log gets an empty list (exit 0). */
 		fprintf(stderr, "touchbase log: no send log yet at %s "
 		    "(touchbased has not run)\n", env.settings->database);
 		break;
 	default:
-		if (ledger_list(l, &f, &e, &n, &err) == -1 ||
-		    (format == FMT_TABLE &&
-		    load_optouts(l, &f, &oc, &ot, &on, &err) == -1)) {
+		if (log_load(l, &f, only, &e, &n, &oc, &ot, &on, &t, &tn,
+		    &err) == -1) {
 			fprintf(stderr, "touchbase log: %s\n", err);
 			free(err);
 			goto out;
 		}
 	}
+	r = collect_rows(&f, only, e, n, oc, ot, on, t, tn, &rn);
 	rows.env = &env;
-	rows.e = e;
+	rows.r = r;
+	for (size_t i = 0; i < NCOLUMNS; i++)
+		names[i] = columns[i].name;
 	switch (format) {
 	case FMT_TABLE:
-		print_table(&env, e, n, oc, ot, on);
-		if (n + on == 0 && l != NULL)
+		print_table(&env, r, rn);
+		if (rn == 0 && l != NULL)
 			fprintf(stderr, "touchbase log: no entries\n");
 		break;
 	case FMT_CSV:
-		cmd_print_csv(stdout, fields, NFIELDS, n, "\n", field_value,
+		cmd_print_csv(stdout, names, NCOLUMNS, rn, "\n", field_value,
 		    &rows);
 		break;
 	case FMT_JSON:
-		cmd_print_json(stdout, fields, NFIELDS, n, field_value, &rows);
+		cmd_print_json(stdout, names, NCOLUMNS, rn, field_value,
+		    &rows);
 		break;
 	}
 	rc = cmd_flush_stdout("log");
 out:
+	free(r);
 	for (size_t i = 0; i < on; i++)
 		free(oc[i]);
 	free(oc);
 	free(ot);
+	ledger_touches_free(t, tn);
 	ledger_entries_free(e, n);
 	ledger_close(l);
 	env_free(&env);
@@ -506,7 +735,7 @@ show_record(const struct log_env *env, const struct ledger_entry *e,
 	show_line("client:", e->client);
 	show_line("occasion:", e->occasion);
 	show_line("occurrence:", e->occurrence);
-	timeutil_format_iso(e->due, e->due_offset, iso);
+	format_iso(env, e->due, iso);
 	show_line("due:", iso);
 	format_iso(env, e->updated, iso);
 	show_line("updated:", iso);

@@ -49,6 +49,8 @@ struct prow {
 	char	 when[48];		/* "Sun 2027-02-28 09:00 +01:00" */
 	const char *tmpl;		/* file chosen, NULL when not sent */
 	const char *action;
+	char	*uid;			/* ICS: stable per occurrence chain */
+	int64_t	 sequence;		/* ICS: raised when it moved */
 };
 
 static const char *
@@ -314,8 +316,97 @@ ics_utc(int64_t t, char out[static 40])
 	    d.day, sec / 3600 % 24, sec / 60 % 60, sec % 60);
 }
 
+/* The local day of instant t at offset off. */
+static int64_t
+ics_day(int64_t t, int off)
+{
+	return timeutil_day_of(t + off);
+}
+
+/*
+ * UIDs a calendar can update by.  A fixed occasion's key names its day
+ * for good ("birthday/2027"), so the key is the UID and SEQUENCE the days
+ * it was moved from that day.  A check-in's key is the day it falls on,
+ * which a touch or another message moves, so its UID is its place in the
+ * client's chain ("checkin/3": the third, counting the send log's) and
+ * SEQUENCE its day number (days since 1970-01-01): a check-in moved later
+ * replaces the earlier event.  rows[0..n) is the whole plan from now.
+ */
 static void
-preview_ics(const struct prow *rows, size_t n, int64_t now)
+preview_ics_ids(struct prow *rows, size_t n, const struct history *h)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct plan_item *it = rows[i].it;
+		const struct history_client *hc;
+		size_t ord = 1;
+
+		if (it->occasion->kind != OCC_CASUAL) {
+			int64_t moved = ics_day(it->due, it->utc_offset) -
+			    ics_day(it->nominal, it->utc_offset);
+
+			rows[i].uid = xasprintf("%s.%s@touchbase",
+			    it->occurrence, it->client->id);
+			rows[i].sequence = moved > 0 ? moved : 0;
+			continue;
+		}
+		if ((hc = history_client(h, it->client->id)) != NULL)
+			for (size_t k = 0; k < hc->nrecords; k++)
+				if (strcmp(hc->records[k].occasion,
+				    it->occasion->name) == 0)
+					ord++;
+		for (size_t k = 0; k < i; k++)
+			if (rows[k].it->client == it->client &&
+			    rows[k].it->occasion == it->occasion)
+				ord++;
+		rows[i].uid = xasprintf("%s/%zu.%s@touchbase",
+		    it->occasion->name, ord, it->client->id);
+		rows[i].sequence = ics_day(it->due, it->utc_offset);
+		if (rows[i].sequence < 0)
+			rows[i].sequence = 0;
+	}
+}
+
+/* "Geburtstagsgruß an Anna Müller": what the event is, in the sender's
+ * language (German for de…, else English). */
+static void
+ics_summary(struct buf *v, const struct plan_item *it, const char *lang)
+{
+	const char *who = it->client->name ? it->client->name :
+	    it->client->id, *occ = it->occasion->name;
+	const char *proj = it->project != NULL ? it->project : occ;
+	bool de = lang != NULL && strncmp(lang, "de", 2) == 0 &&
+	    (lang[2] == '\0' || lang[2] == '-');
+
+	if (it->action != PLAN_SEND)
+		buf_adds(v, de ? (it->action == PLAN_SKIP ? "Übersprungen: " :
+		    "Verpasst: ") : (it->action == PLAN_SKIP ? "skipped: " :
+		    "missed: "));
+	switch (it->occasion->kind) {
+	case OCC_BIRTHDAY:
+		buf_addf(v, de ? "Geburtstagsgruß an %s" :
+		    "Birthday greeting to %s", who);
+		break;
+	case OCC_AFTER_PROJECT:
+		buf_addf(v, de ? "Nachfrage zu %s an %s" :
+		    "Follow-up on %s to %s", proj, who);
+		break;
+	case OCC_CASUAL:
+		buf_addf(v, de ? "Lebenszeichen an %s" : "Check-in with %s",
+		    who);
+		break;
+	case OCC_YEARLY:
+		buf_addf(v, de ? "Gruß zu %s an %s" : "%s greeting to %s",
+		    occ, who);
+		break;
+	default:
+		buf_addf(v, de ? "Nachricht zu %s an %s" : "%s message to %s",
+		    occ, who);
+	}
+}
+
+static void
+preview_ics(const struct prow *rows, size_t n, int64_t now,
+    const char *lang)
 {
 	struct buf b, v;
 	char stamp[40], start[40];
@@ -332,19 +423,17 @@ preview_ics(const struct prow *rows, size_t n, int64_t now)
 	for (size_t i = 0; i < n; i++) {
 		const struct prow *r = &rows[i];
 		const struct plan_item *it = r->it;
-		const char *what = it->action == PLAN_SEND ? "" :
-		    it->action == PLAN_SKIP ? "skipped: " : "missed: ";
 
 		ics_utc(it->due, start);
 		cmd_ics_prop(&b, "BEGIN", "VEVENT", false);
-		buf_reset(&v);
-		buf_addf(&v, "%s.%s@touchbase", it->occurrence, it->client->id);
-		cmd_ics_prop(&b, "UID", v.data, true);
+		cmd_ics_prop(&b, "UID", r->uid, true);
 		cmd_ics_prop(&b, "DTSTAMP", stamp, false);
 		cmd_ics_prop(&b, "DTSTART", start, false);
 		buf_reset(&v);
-		buf_addf(&v, "%s%s for %s", what, it->occasion->name,
-		    it->client->name ? it->client->name : it->client->id);
+		buf_addf(&v, "%lld", (long long)r->sequence);
+		cmd_ics_prop(&b, "SEQUENCE", v.data, false);
+		buf_reset(&v);
+		ics_summary(&v, it, lang);
 		cmd_ics_prop(&b, "SUMMARY", v.data, true);
 		buf_reset(&v);
 		buf_addf(&v, "client: %s\noccurrence: %s", it->client->id,
@@ -446,7 +535,7 @@ cmd_preview_plan(const struct settings *s, const struct book *b,
 static void
 preview_print(const struct tz *z, enum preview_format format,
     const struct prow *rows, size_t n, const struct planner_opts *o,
-    int64_t now)
+    int64_t now, const char *lang)
 {
 	char fb[17], ub[17];
 
@@ -466,7 +555,7 @@ preview_print(const struct tz *z, enum preview_format format,
 		    preview_field, rows);
 		break;
 	case FMT_ICS:
-		preview_ics(rows, n, now);
+		preview_ics(rows, n, now, lang);
 		break;
 	}
 }
@@ -589,16 +678,21 @@ cmd_preview(const char *config, int argc, char **argv)
 	/* Variants rotate through the whole plan; the window shows its part
 	 * of it. */
 	rows = xcalloc(plan.n ? plan.n : 1, sizeof(*rows));
-	for (size_t i = 0; i < plan.n; i++) {
+	for (size_t i = 0; i < plan.n; i++)
 		preview_row(&rows[i], &plan.items[i]);
+	/* before preview_template() adds the plan to the history */
+	if (format == FMT_ICS)
+		preview_ics_ids(rows, plan.n, h);
+	for (size_t i = 0; i < plan.n; i++)
 		rows[i].tmpl = preview_template(c, h, &plan.items[i]);
-	}
 	nshown = plan.n - first;
 	o.from = from;
 	preview_print(c->book->sender_tz, format, rows + first, nshown, &o,
-	    now);
+	    now, c->settings->language);
 	rc = cmd_flush_stdout("preview");
 out:
+	for (size_t i = 0; rows != NULL && i < plan.n; i++)
+		free(rows[i].uid);
 	free(rows);
 	plan_free(&plan);
 	owner_free(&say);

@@ -213,6 +213,233 @@ compose_years(const struct occasion *o, const struct client *c)
 	return strncmp(f, "--", 2) != 0;
 }
 
+/*
+ * `check` speaks once per cause.  The same problem at the same place for
+ * several clients is one line naming them; a missing template file is one
+ * line naming the clients that need it; an unknown variable is one line
+ * naming the templates it is in.  A problem of one client keeps its own
+ * words.
+ */
+#define CHECK_NAMES 8		/* clients named before "(and N more)" */
+
+enum cause_kind { CAUSE_PLAIN, CAUSE_MISSING, CAUSE_FALLBACK, CAUSE_VARIABLE };
+
+struct cause {
+	enum cause_kind	 kind;
+	enum diag_level	 level;
+	char		*file;
+	int		 line;
+	char		*key;		/* equal keys: one cause */
+	char		*text;		/* the problem without the client */
+	char		*first;		/* the first report, word for word */
+	char		*var;		/* CAUSE_VARIABLE: its name */
+	struct buf	 places;	/* CAUSE_VARIABLE: ", also in F:L" */
+	size_t		 nplaces;
+	char	       **clients;
+	size_t		 nclients;
+};
+
+struct causes {
+	struct cause	*v;
+	size_t		 n;
+};
+
+static void
+causes_free(struct causes *cs)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		struct cause *c = &cs->v[i];
+
+		free(c->file);
+		free(c->key);
+		free(c->text);
+		free(c->first);
+		free(c->var);
+		buf_free(&c->places);
+		for (size_t k = 0; k < c->nclients; k++)
+			free(c->clients[k]);
+		free(c->clients);
+	}
+	free(cs->v);
+}
+
+/* The cause with key, made at file:line when new; client joins it. */
+static struct cause *
+causes_add(struct causes *cs, enum cause_kind kind, enum diag_level level,
+    const char *file, int line, const char *key, const char *text,
+    const char *first, const char *client)
+{
+	struct cause *c = NULL;
+
+	for (size_t i = 0; i < cs->n && c == NULL; i++)
+		if (strcmp(cs->v[i].key, key) == 0)
+			c = &cs->v[i];
+	if (c == NULL) {
+		cs->v = xreallocarray(cs->v, cs->n + 1, sizeof(*cs->v));
+		c = &cs->v[cs->n++];
+		memset(c, 0, sizeof(*c));
+		c->kind = kind;
+		c->level = level;
+		c->file = xstrdup(file);
+		c->line = line;
+		c->key = xstrdup(key);
+		c->text = xstrdup(text);
+		c->first = xstrdup(first);
+		c->nplaces = 1;
+		buf_init(&c->places);
+	}
+	if (client != NULL && (c->nclients == 0 ||
+	    strcmp(c->clients[c->nclients - 1], client) != 0)) {
+		c->clients = xreallocarray(c->clients, c->nclients + 1,
+		    sizeof(*c->clients));
+		c->clients[c->nclients++] = xstrdup(client);
+	}
+	return c;
+}
+
+/* The problems tmp holds for client, sorted into causes. */
+static void
+causes_take(struct causes *cs, const char *client, const struct diag *tmp)
+{
+	char *prefix = xasprintf("client '%s': ", client);
+	size_t plen = strlen(prefix);
+
+	for (size_t i = 0; i < tmp->n; i++) {
+		const struct diag_item *it = &tmp->items[i];
+		const char *rest = it->msg + plen, *end;
+		char *key, *text, *place;
+		struct cause *c;
+
+		if (strncmp(it->msg, prefix, plen) != 0) {
+			key = xasprintf("=%d:%s:%d:%s", it->level, it->file,
+			    it->line, it->msg);
+			causes_add(cs, CAUSE_PLAIN, it->level, it->file,
+			    it->line, key, it->msg, it->msg, NULL);
+			free(key);
+			continue;
+		}
+		/* template.c's words: "unknown variable {{V}}…: valid are" */
+		if (strncmp(rest, "unknown variable {{", 19) == 0 &&
+		    (end = strstr(rest, "}}")) != NULL &&
+		    strstr(end, ": valid are ") != NULL) {
+			char *var = xstrndup(rest + 19,
+			    (size_t)(end - rest - 19));
+
+			key = xasprintf("var:%s", var);
+			text = xstrndup(rest, (size_t)(strstr(end,
+			    ": valid are ") - rest));
+			c = causes_add(cs, CAUSE_VARIABLE, it->level,
+			    it->file, it->line, key, text, it->msg, client);
+			if (c->var == NULL)
+				c->var = xstrdup(var);
+			place = xasprintf(it->line > 0 ? "%s:%d" : "%s",
+			    it->file, it->line);
+			if ((strcmp(c->file, it->file) != 0 ||
+			    c->line != it->line) && (c->places.len == 0 ||
+			    strstr(c->places.data, place) == NULL)) {
+				buf_addf(&c->places, ", %s", place);
+				c->nplaces++;
+			}
+			free(place);
+			free(var);
+		} else {
+			key = xasprintf("%d:%s:%d:%s", it->level, it->file,
+			    it->line, rest);
+			text = xstrdup(rest);
+			causes_add(cs, CAUSE_PLAIN, it->level, it->file,
+			    it->line, key, text, it->msg, client);
+		}
+		free(key);
+		free(text);
+	}
+	free(prefix);
+}
+
+/* "a, b, c" for up to CHECK_NAMES clients, then " (and N more)". */
+static void
+causes_names(struct buf *b, const struct cause *c)
+{
+	for (size_t i = 0; i < c->nclients && i < CHECK_NAMES; i++)
+		buf_addf(b, "%s%s", i > 0 ? ", " : "", c->clients[i]);
+	if (c->nclients > CHECK_NAMES)
+		buf_addf(b, " (and %zu more)", c->nclients - CHECK_NAMES);
+}
+
+/* Removes the warning templates_load() gave for an unknown variable at
+ * file:line that an error of check now names. */
+static void
+causes_drop_warning(struct diag *d, const char *file, int line,
+    const char *var)
+{
+	char *w = xasprintf("'%s' is not a built-in variable", var);
+
+	for (size_t i = d->n; i-- > 0;)
+		if (d->items[i].level == DIAG_WARNING &&
+		    d->items[i].line == line &&
+		    strcmp(d->items[i].file, file) == 0 &&
+		    strncmp(d->items[i].msg, w, strlen(w)) == 0)
+			diag_drop(d, i);
+	free(w);
+}
+
+static void
+causes_print(const struct causes *cs, struct diag *d)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < cs->n; i++) {
+		const struct cause *c = &cs->v[i];
+		size_t n = c->nclients;
+
+		buf_reset(&b);
+		switch (c->kind) {
+		case CAUSE_MISSING:
+			buf_addf(&b, "%s for %zu client%s: ", c->text, n,
+			    n == 1 ? "" : "s");
+			causes_names(&b, c);
+			break;
+		case CAUSE_FALLBACK:
+			if (n == 1) {
+				buf_adds(&b, c->first);
+				break;
+			}
+			buf_addf(&b, "%zu clients %s: ", n, c->text);
+			causes_names(&b, c);
+			break;
+		case CAUSE_VARIABLE:
+			causes_drop_warning(d, c->file, c->line, c->var);
+			if (n == 1 && c->nplaces == 1) {
+				buf_adds(&b, c->first);
+				break;
+			}
+			buf_adds(&b, c->text);
+			if (c->places.len > 0)
+				buf_addf(&b, " (also in %s)", c->places.data +
+				    2);
+			buf_adds(&b, ": neither built in nor a field of ");
+			if (n > 1)
+				buf_addf(&b, "the %zu clients who get it: ", n);
+			else
+				buf_adds(&b, "client ");
+			causes_names(&b, c);
+			break;
+		default:
+			if (n <= 1) {
+				buf_adds(&b, c->first);
+				break;
+			}
+			buf_addf(&b, "%s; for %zu clients: ", c->text, n);
+			causes_names(&b, c);
+		}
+		if (c->level == DIAG_ERROR)
+			diag_error(d, c->file, c->line, "%s", b.data);
+		else
+			diag_warn(d, c->file, c->line, "%s", b.data);
+	}
+	buf_free(&b);
+}
+
 /* Renders and builds every variant of name in lang for the client with
  * the values the planner can give the occasion.  A problem with the
  * client's own header values is reported once (*bad). */
@@ -263,26 +490,51 @@ compose_check_variants(const struct settings *s, const struct book *b,
 static const char *
 compose_check_occasion(const struct settings *s, const struct book *b,
     const struct templates *t, const struct client *c,
-    const struct occasion *o, int years, bool *bad, struct diag *d)
+    const struct occasion *o, int years, bool *bad, struct causes *cs,
+    struct diag *d)
 {
 	char *belated = xasprintf("%s-belated", o->template);
 	const char *key, *lacking = NULL;
 	const struct template *tp;
+	char *ckey, *text, *first;
 	bool fb;
 
 	key = templates_find(t, o->template, c->language, book_form(c),
 	    s->language, false, &fb);
 	if (key == NULL) {
-		diag_error(d, b->path, c->line, "client '%s': occasion '%s' "
-		    "needs a template %s.%s.txt (or %s.%s.txt) in %s", c->id,
-		    o->name, o->template, c->language, o->template,
-		    s->language, s->templates);
+		ckey = xasprintf("missing:%s:%s:%s", o->name, o->template,
+		    c->language);
+		if (strcmp(c->language, s->language) == 0)
+			text = xasprintf("template %s.%s.txt is missing in %s: "
+			    "occasion '%s' needs it", o->template,
+			    c->language, s->templates, o->name);
+		else
+			text = xasprintf("template %s.%s.txt (or %s.%s.txt in "
+			    "the sender's language) is missing in %s: "
+			    "occasion '%s' needs it", o->template,
+			    c->language, o->template, s->language,
+			    s->templates, o->name);
+		causes_add(cs, CAUSE_MISSING, DIAG_ERROR, b->path, c->line,
+		    ckey, text, text, c->id);
+		free(ckey);
+		free(text);
 	} else {
-		if (fb)
-			diag_warn(d, b->path, c->line, "client '%s' (language "
-			    "'%s') gets %s.%s.txt: there is no %s.%s.txt",
-			    c->id, c->language, o->template, key, o->template,
+		if (fb) {
+			ckey = xasprintf("fallback:%s:%s:%s", o->template,
+			    key, c->language);
+			text = xasprintf("(language '%s') get %s.%s.txt: "
+			    "there is no %s.%s.txt", c->language,
+			    o->template, key, o->template, c->language);
+			first = xasprintf("client '%s' (language '%s') gets "
+			    "%s.%s.txt: there is no %s.%s.txt", c->id,
+			    c->language, o->template, key, o->template,
 			    c->language);
+			causes_add(cs, CAUSE_FALLBACK, DIAG_WARNING, b->path,
+			    c->line, ckey, text, first, c->id);
+			free(ckey);
+			free(text);
+			free(first);
+		}
 		compose_check_variants(s, b, t, c, o, o->template, key, years,
 		    bad, d);
 		tp = templates_variant(t, o->template, key, 0);
@@ -303,13 +555,16 @@ size_t
 compose_check_book(const struct settings *s, const struct book *b,
     const struct templates *t, struct diag *d)
 {
+	struct causes cs = { NULL, 0 };
 	size_t before = d->errors;
 
 	for (size_t i = 0; i < b->nclients; i++) {
 		const struct client *c = &b->clients[i];
 		const char *lacking = NULL, *l;
+		struct diag tmp;
 		bool bad = false;
 
+		diag_init(&tmp);
 		for (size_t k = 0; k < c->noccasions; k++) {
 			const struct occasion *o = &b->occasions[c->occasions[k]];
 			int years = compose_years(o, c);
@@ -317,18 +572,24 @@ compose_check_book(const struct settings *s, const struct book *b,
 			if (years == -1 ||
 			    (o->kind == OCC_AFTER_PROJECT && c->nprojects == 0))
 				continue;
+			causes_take(&cs, c->id, &tmp);
+			diag_free(&tmp);
 			l = compose_check_occasion(s, b, t, c, o, years, &bad,
-			    d);
+			    &cs, &tmp);
 			if (lacking == NULL)
 				lacking = l;
 		}
 		if (lacking != NULL && (c->basis == BASIS_CUSTOMER ||
 		    c->basis == BASIS_CONSENT))
-			diag_warn(d, b->path, c->line, "client '%s': its letters "
-			    "in '%s' would end with the English objection "
-			    "notice; set objection_notice.%.*s in touchbase.ini",
-			    c->id, lacking, (int)valid_language_base(lacking),
-			    lacking);
+			diag_warn(&tmp, b->path, c->line, "client '%s': its "
+			    "letters in '%s' would end with the English "
+			    "objection notice; set objection_notice.%.*s in "
+			    "touchbase.ini", c->id, lacking,
+			    (int)valid_language_base(lacking), lacking);
+		causes_take(&cs, c->id, &tmp);
+		diag_free(&tmp);
 	}
+	causes_print(&cs, d);
+	causes_free(&cs);
 	return d->errors - before;
 }

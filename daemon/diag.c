@@ -75,6 +75,22 @@ diag_warn(struct diag *d, const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+diag_drop(struct diag *d, size_t i)
+{
+	if (i >= d->n)
+		return;
+	if (d->items[i].level == DIAG_ERROR)
+		d->errors--;
+	else
+		d->warnings--;
+	free(d->items[i].file);
+	free(d->items[i].msg);
+	memmove(&d->items[i], &d->items[i + 1],
+	    (d->n - i - 1) * sizeof(*d->items));
+	d->n--;
+}
+
 char *
 diag_format(const struct diag *d, size_t i)
 {

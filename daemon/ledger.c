@@ -171,8 +171,11 @@ static const char *const migrations[LEDGER_VERSION] = {
 	"id, client, occasion, occurrence, status, due, due_offset, " \
 	"updated, attempts, to_addr, subject, message_id, template_file, " \
 	"smtp_code, smtp_reply, reason, next_attempt, config_lost, " \
-	"defer_kind = 'config', replied, dsn_status, dsn_diag, dsn_at"
-#define ENTRY_NCOLS 23
+	"defer_kind = 'config', replied, dsn_status, dsn_diag, dsn_at, " \
+	"CASE WHEN status = 'sent' THEN COALESCE((SELECT MAX(a.at) " \
+	"FROM attempts a WHERE a.message_id = messages.id " \
+	"AND a.outcome = 'sent'), updated) END"
+#define ENTRY_NCOLS 24
 
 static void
 set_err(char **err, char *msg)
@@ -390,6 +393,8 @@ entry_from_row(struct ledger *l, sqlite3_stmt *st, bool with_bytes,
 	e->dsn_diag = col_strdup(st, 21);
 	e->dsn_at = sqlite3_column_type(st, 22) == SQLITE_NULL ?
 	    HISTORY_NONE : sqlite3_column_int64(st, 22);
+	e->sent_at = sqlite3_column_type(st, 23) == SQLITE_NULL ?
+	    HISTORY_NONE : sqlite3_column_int64(st, 23);
 	if (with_bytes && sqlite3_column_type(st, ENTRY_NCOLS) != SQLITE_NULL) {
 		const void *p = sqlite3_column_blob(st, ENTRY_NCOLS);
 		size_t n = (size_t)sqlite3_column_bytes(st, ENTRY_NCOLS);
@@ -925,6 +930,54 @@ ledger_list_optouts(struct ledger *l, char ***clients, int64_t **at,
 	*at = t;
 	*n = cnt;
 	return 0;
+}
+
+int
+ledger_list_touches(struct ledger *l, struct ledger_touch **out,
+    size_t *n, char **err)
+{
+	sqlite3_stmt *st;
+	struct ledger_touch *t = NULL;
+	size_t cnt = 0, cap = 0;
+	int step;
+
+	*out = NULL;
+	*n = 0;
+	if (db_prepare(l, "SELECT client, at, note FROM touches"
+	    " ORDER BY at DESC, rowid DESC", &st, err) == -1)
+		return -1;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 8;
+			t = xreallocarray(t, cap, sizeof(*t));
+		}
+		t[cnt].client = col_strdup(st, 0);
+		t[cnt].at = sqlite3_column_int64(st, 1);
+		t[cnt].note = col_strdup(st, 2);
+		cnt++;
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(l, err);
+		sqlite3_finalize(st);
+		ledger_touches_free(t, cnt);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	*out = t;
+	*n = cnt;
+	return 0;
+}
+
+void
+ledger_touches_free(struct ledger_touch *t, size_t n)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(t[i].client);
+		free(t[i].note);
+	}
+	free(t);
 }
 
 static int

@@ -759,6 +759,12 @@ settings_delivery(struct settings_parse *p, struct settings *s)
 	v = settings_val(p, K_URL);
 	s->url = xstrdup(v != NULL ? v : "maildir:outbox");
 	settings_parse_url(p, s);
+	/* A Maildir already keeps every message; a second file of each
+	 * would only be a duplicate, so bcc is for SMTP alone. */
+	if (s->bcc != NULL && s->delivery == DELIVERY_MAILDIR)
+		diag_warn(p->d, p->path, p->line[K_BCC], "bcc has no effect "
+		    "with maildir: delivery: every message is already kept "
+		    "in the Maildir (bcc applies to smtp:// and smtps://)");
 
 	s->tls = TLS_REQUIRED;
 	v = settings_val(p, K_TLS);

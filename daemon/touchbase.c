@@ -17,11 +17,12 @@ static const struct {
 } commands[] = {
 	{ "check", cmd_check, "check" },
 	{ "preview", cmd_preview, "preview [--from DATE] [--days N] "
-	    "[--client ID] [--format table|csv|json|ics]" },
+	    "[--client ID] [--as-if-down-until DATE]\n"
+	    "          [--format table|csv|json|ics]" },
 	{ "render", cmd_render, "render CLIENT OCCASION [--date DATE]" },
 	{ "log", cmd_log, "log [--since DATE] [--until DATE] [--client ID] "
-	    "[--status S] [--format table|csv|json]" },
-	{ "show", cmd_show, "show ID" },
+	    "[--status S]\n      [--format table|csv|json]" },
+	{ "show", cmd_show, "show [--raw] ID" },
 	{ "touch", cmd_touch, "touch CLIENT [--date DATE] [--note TEXT]" },
 	{ "optout", cmd_optout, "optout CLIENT [--date DATE]" },
 	{ "test-mail", cmd_test_mail, "test-mail ADDRESS" },

@@ -35,6 +35,8 @@ void	diag_error(struct diag *d, const char *file, int line,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void	diag_warn(struct diag *d, const char *file, int line,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Removes item i (a problem another line now names); counts follow. */
+void	diag_drop(struct diag *d, size_t i);
 /* Formats item i as above; the caller frees the result. */
 char	*diag_format(const struct diag *d, size_t i);
 /* Prints every item, one per line, to fp. */

@@ -52,6 +52,8 @@ struct ledger_entry {
 					   sent: a delay's; else NULL */
 	char		*dsn_diag;	/* its Diagnostic-Code, may be NULL */
 	int64_t		 dsn_at;	/* when it was reported, or NONE */
+	int64_t		 sent_at;	/* sent: the accepted attempt, UTC;
+					   else HISTORY_NONE */
 	unsigned char	*bytes;		/* `show`: the message; else NULL */
 	size_t		 len;
 };
@@ -122,6 +124,18 @@ int	 ledger_optout(struct ledger *l, const char *client, int64_t when,
  * for a client already opted out keeps the earlier instant. */
 int	 ledger_optout_of(struct ledger *l, const char *client,
 	    int64_t *when, char **err);
+/* A contact recorded by `touchbase touch`. */
+struct ledger_touch {
+	char		*client;
+	int64_t		 at;		/* UTC */
+	char		*note;		/* NULL when none */
+};
+
+/* Every touch, newest first: *out allocated (free with
+ * ledger_touches_free), *n entries. */
+int	 ledger_list_touches(struct ledger *l, struct ledger_touch **out,
+	    size_t *n, char **err);
+void	 ledger_touches_free(struct ledger_touch *t, size_t n);
 /* Every opt-out, sorted by client id: *clients (each string and the
  * array allocated) and *at (allocated), *n entries. */
 int	 ledger_list_optouts(struct ledger *l, char ***clients, int64_t **at,

@@ -629,10 +629,87 @@ test_check_book(void **state)
 	cl[0].noccasions = 1;
 	b.nclients = 1;
 	p = check_book(&b);
-	assert_string_equal(p, "clients.conf:7: client 'anna-mueller': "
-	    "occasion 'advent' needs a template winter.de.txt (or "
-	    "winter.de.txt) in DIR\n");
+	assert_string_equal(p, "clients.conf:7: template winter.de.txt is "
+	    "missing in DIR: occasion 'advent' needs it for 1 client: "
+	    "anna-mueller\n");
 	free(p);
+	occs[3].template = (char *)"season";
+}
+
+/* check speaks once per cause: a missing template file is one line
+ * naming the clients that need it, an unknown variable one line naming
+ * the templates it is in and the clients. */
+static void
+test_check_once_per_cause(void **state)
+{
+	struct client cl[11];
+	char ids[11][8];
+	size_t adv[] = { 3 }, both[] = { 0, 3 };
+	struct book b;
+	char *p;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	b.path = (char *)"clients.conf";
+	b.occasions = occs;
+	b.noccasions = 4;
+	b.clients = cl;
+	b.nclients = 11;
+	for (size_t i = 0; i < 11; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "c%02zu", i + 1);
+		cl[i] = anna;
+		cl[i].id = ids[i];
+		cl[i].line = 10 + (int)i;
+		cl[i].occasions = adv;
+		cl[i].noccasions = 1;
+	}
+	cl[4].language = (char *)"en";
+
+	/* eleven clients, one file missing for ten, its English one for one */
+	occs[3].template = (char *)"winter";
+	p = check_book(&b);
+	assert_string_equal(p,
+	    "clients.conf:10: template winter.de.txt is missing in DIR: "
+	    "occasion 'advent' needs it for 10 clients: c01, c02, c03, c04, "
+	    "c06, c07, c08, c09 (and 2 more)\n"
+	    "clients.conf:14: template winter.en.txt (or winter.de.txt in the "
+	    "sender's language) is missing in DIR: occasion 'advent' needs it "
+	    "for 1 client: c05\n");
+	free(p);
+
+	/* one typo in two templates that three clients get */
+	put("winter.de.txt", "Subject: Winter\n\nHallo {{frist_name}}\n");
+	put("season.de.txt", "Subject: Frohe Festtage\n\n{{salutation}}\n"
+	    "{{frist_name}}\n");
+	reload();
+	occs[0].template = (char *)"season";
+	b.nclients = 3;
+	for (size_t i = 0; i < 3; i++) {
+		cl[i].occasions = both;
+		cl[i].noccasions = 2;
+	}
+	p = check_book(&b);
+	assert_string_equal(p,
+	    "DIR/season.de.txt:4: unknown variable {{frist_name}} (did you "
+	    "mean 'first_name'?) (also in DIR/winter.de.txt:3): neither built "
+	    "in nor a field of the 3 clients who get it: c01, c02, c03\n");
+	free(p);
+
+	/* the same problem of two clients at one place: one line */
+	put("season.de.txt", "Subject: Frohe Festtage\n\n{{salutation}}\n");
+	reload();
+	cl[1].salutation = NULL;
+	cl[2].salutation = NULL;
+	p = check_book(&b);
+	assert_string_equal(p,
+	    "DIR/winter.de.txt:3: unknown variable {{frist_name}} (did you "
+	    "mean 'first_name'?): neither built in nor a field of the 3 "
+	    "clients who get it: c01, c02, c03\n"
+	    "DIR/season.de.txt:3: {{salutation}} has no value: set it in "
+	    "clients.conf, or write a fallback like {{salutation|\"text\"}}; "
+	    "for 2 clients: c02, c03\n");
+	free(p);
+	occs[0].template = (char *)"birthday";
 	occs[3].template = (char *)"season";
 }
 
@@ -650,6 +727,7 @@ main(void)
 		T(test_refuses_smuggled_lines),
 		T(test_card_gets_notice),
 		T(test_check_book),
+		T(test_check_once_per_cause),
 	};
 
 	return cmocka_run_group_tests_name("compose", tests, NULL, NULL);

@@ -598,6 +598,36 @@ test_long_line(void **state)
 	buf_free(&notice);
 }
 
+/* bcc is for SMTP: with a Maildir, which keeps every message already,
+ * check says so (a warning; the settings load). */
+static void
+test_bcc_maildir(void **state)
+{
+	struct settings *s = NULL;
+	char *got;
+	int rc;
+
+	(void)state;
+	got = load_text("[sender]\naddress = a@example.de\n"
+	    "bcc = archiv@example.de\n[delivery]\nurl = maildir:out\n", &s,
+	    &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(got, "touchbase.ini:3: warning: bcc has no effect "
+	    "with maildir: delivery: every message is already kept in the "
+	    "Maildir (bcc applies to smtp:// and smtps://)\n");
+	assert_string_equal(s->bcc, "archiv@example.de");
+	free(got);
+	settings_free(s);
+	s = NULL;
+	got = load_text("[sender]\naddress = a@example.de\n"
+	    "bcc = archiv@example.de\n[delivery]\n"
+	    "url = smtp://mail.example.de\n", &s, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(got, "");
+	free(got);
+	settings_free(s);
+}
+
 /* Every tests/fixtures/settings/bad-*.ini fails with exactly the lines of
  * its .expect file; these files also drive tests/e2e/check_fixtures.sh. */
 static void
@@ -859,6 +889,7 @@ main(void)
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_password_file),
 		cmocka_unit_test(test_basis),
+		cmocka_unit_test(test_bcc_maildir),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_inbox),
 	};

@@ -88,6 +88,8 @@ check_msg "anna" anna@example.de "Wed, 03 Mar 2027 09:00" +0100 \
 dm_log "$W"
 check_sent "anna" anna-mueller birthday/2027 anna@example.de "Alles Gute zum Geburtstag, Anna!"
 dm_is "anna: log due" "$(dm_row "$W" anna-mueller birthday/2027 'r["due"]')" "2027-03-03T09:00:00+01:00"
+dm_match "anna: log sent_at, the send time in the schedule's zone" \
+    "$(dm_row "$W" anna-mueller birthday/2027 'r["sent_at"]')" '^2027-03-03T09:00:[0-5][0-9]\+01:00$'
 dm_is "anna: log occasion" "$(dm_row "$W" anna-mueller birthday/2027 'r["occasion"]')" birthday
 
 # The same pass again, and a little later: nothing more.
@@ -133,10 +135,11 @@ check_msg "gerd" gerd@example.de "Mon, 15 Mar 2027 09:30" +0100 \
 dm_log "$W"
 check_sent "gerd" gerd-bauer birthday/2027 gerd@example.de "Nachträglich alles Gute, Gerd!"
 dm_is "carla: no message" "$(dm_spool_for "$SPOOL" carla@example.de)" ""
-# The SPEC's fields; `reason` is cmd_log.c's documented extra; `replied`,
-# `bounce_status` and `bounce_diagnostic` come from the mailbox (null here).
+# The SPEC's fields; `reason`, `sent_at` and `note` are cmd_log.c's
+# documented extras; `replied`, `bounce_status` and `bounce_diagnostic`
+# come from the mailbox (null here).
 dm_is "carla: log fields" "$(dm_row "$W" carla-schmidt birthday/2027 '",".join(sorted(set(r) - {"reason"}))')" \
-    "attempts,bounce_diagnostic,bounce_status,client,due,id,message_id,occasion,occurrence,replied,smtp_code,smtp_reply,status,subject,to,updated"
+    "attempts,bounce_diagnostic,bounce_status,client,due,id,message_id,note,occasion,occurrence,replied,sent_at,smtp_code,smtp_reply,status,subject,to,updated"
 dm_is "carla: no reply, no bounce" "$(dm_row "$W" carla-schmidt birthday/2027 '(r["replied"], r["bounce_status"], r["bounce_diagnostic"])')" \
     "(None, None, None)"
 dm_match "carla: the reason names catch_up" "$(dm_row "$W" carla-schmidt birthday/2027 'r.get("reason")')" 'catch.up|late'

@@ -42,6 +42,8 @@ same() {
 }
 
 # --- no database yet ----------------------------------------------------
+# Not an error for log (exit 0, an empty list: nothing has happened yet);
+# show names a message that cannot exist (exit 1).
 t "log without a database" 0 tb log
 same "log without a database: stdout" "$OUT" </dev/null
 same "log without a database: stderr" "$ERR" <<EOF
@@ -53,7 +55,7 @@ same "log json without a database" "$OUT" <<'EOF'
 EOF
 t "log csv without a database" 0 tb log --format csv
 same "log csv without a database" "$OUT" <<'EOF'
-id,client,occasion,occurrence,status,due,updated,attempts,to,subject,message_id,smtp_code,smtp_reply,reason,replied,bounce_status,bounce_diagnostic
+id,client,occasion,occurrence,status,due,sent_at,updated,attempts,to,subject,message_id,smtp_code,smtp_reply,reason,note,replied,bounce_status,bounce_diagnostic
 EOF
 t "show without a database" 1 tb show 1
 same "show without a database" "$ERR" <<EOF
@@ -68,7 +70,7 @@ touchbase log: --format: unknown format 'xml' (use table, csv or json)
 EOF
 t "log --status sending" 2 tb log --status sending
 same "log --status sending" "$ERR" <<'EOF'
-touchbase log: --status: unknown status 'sending' (use queued, sent, deferred, failed, skipped or missed)
+touchbase log: --status: unknown status 'sending' (use queued, sent, deferred, failed, skipped, missed, bounced, opt-out or touch)
 EOF
 t "log --since 2026-02-30" 2 tb log --since 2026-02-30
 tb_grep "log --since 2026-02-30 names the value" "touchbase: --since: '2026-02-30'" "$ERR"
@@ -139,31 +141,45 @@ VALUES
   'due 2025-02-28 09:00, more than catch_up 3d ago', 0),
  (4, 'bob-smith', 'birthday', 'birthday/2027', 'skipped', 1803996000,
   -18000, 1772352001, 1772352001, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL,
-  'opted out on 2026-03-01', 0);
+  'opted out on 2026-03-01', 0),
+ (5, 'bob-smith', 'birthday', 'birthday/2025', 'failed', 1740924000,
+  -18000, 1740924000, 1740924012, 1, 'bob@example.com', 'Happy birthday',
+  '<5.z@lindgruen.example>', 'birthday.de.txt', NULL, 550,
+  '5.1.1 <bob@example.com>: Recipient address rejected', NULL, 0);
 INSERT INTO attempts (message_id, at, smtp_code, reply, outcome) VALUES
  (1, 1772265603, 451, '4.3.0 try later', 'deferred'),
  (1, 1772265903, 250, '2.0.0 Ok: queued as 4F2A', 'sent'),
  (2, 1772460005, 421, '4.7.0 busy' || char(10) || '4.7.0 try later',
-  'deferred');
+  'deferred'),
+ (5, 1740924012, 550, '5.1.1 <bob@example.com>: Recipient address rejected',
+  'failed');
 EOF
 
 # --- log ------------------------------------------------------------------
+# Every kind of row in every format, with the same content: `due` is the
+# planned moment and `sent_at` the accepted attempt, both in the
+# schedule's zone (Bob's 09:00 in New York is 15:00 in Berlin).
 t "log json" 0 tb log --format json
 same "log json" "$OUT" <<'EOF'
 [
-  {"id": 2, "client": "bob-smith", "occasion": "birthday", "occurrence": "birthday/2026", "status": "deferred", "due": "2026-03-02T09:00:00-05:00", "updated": "2026-03-02T15:00:05+01:00", "attempts": 1, "to": "bob@example.com", "subject": "Happy birthday, \"Bob\"!", "message_id": "<2.y@lindgruen.example>", "smtp_code": 421, "smtp_reply": "4.7.0 busy\n4.7.0 try later", "reason": null, "replied": null, "bounce_status": null, "bounce_diagnostic": null},
-  {"id": 4, "client": "bob-smith", "occasion": "birthday", "occurrence": "birthday/2027", "status": "skipped", "due": "2027-03-02T09:00:00-05:00", "updated": "2026-03-01T09:00:01+01:00", "attempts": 0, "to": null, "subject": null, "message_id": null, "smtp_code": null, "smtp_reply": null, "reason": "opted out on 2026-03-01", "replied": null, "bounce_status": null, "bounce_diagnostic": null},
-  {"id": 3, "client": "anna-mueller", "occasion": "birthday", "occurrence": "birthday/2025", "status": "missed", "due": "2025-02-28T09:00:00+01:00", "updated": "2026-03-01T09:00:00+01:00", "attempts": 0, "to": null, "subject": null, "message_id": null, "smtp_code": null, "smtp_reply": null, "reason": "due 2025-02-28 09:00, more than catch_up 3d ago", "replied": null, "bounce_status": null, "bounce_diagnostic": null},
-  {"id": 1, "client": "anna-mueller", "occasion": "birthday", "occurrence": "birthday/2026", "status": "sent", "due": "2026-02-28T09:00:00+01:00", "updated": "2026-02-28T09:05:03+01:00", "attempts": 2, "to": "anna@example.de", "subject": "Alles Gute zum Geburtstag, Anna!", "message_id": "<1.x@lindgruen.example>", "smtp_code": 250, "smtp_reply": "2.0.0 Ok: queued as 4F2A", "reason": null, "replied": null, "bounce_status": null, "bounce_diagnostic": null}
+  {"id": 2, "client": "bob-smith", "occasion": "birthday", "occurrence": "birthday/2026", "status": "deferred", "due": "2026-03-02T15:00:00+01:00", "sent_at": null, "updated": "2026-03-02T15:00:05+01:00", "attempts": 1, "to": "bob@example.com", "subject": "Happy birthday, \"Bob\"!", "message_id": "<2.y@lindgruen.example>", "smtp_code": 421, "smtp_reply": "4.7.0 busy\n4.7.0 try later", "reason": null, "note": null, "replied": null, "bounce_status": null, "bounce_diagnostic": null},
+  {"id": 4, "client": "bob-smith", "occasion": "birthday", "occurrence": "birthday/2027", "status": "skipped", "due": "2027-03-02T15:00:00+01:00", "sent_at": null, "updated": "2026-03-01T09:00:01+01:00", "attempts": 0, "to": null, "subject": null, "message_id": null, "smtp_code": null, "smtp_reply": null, "reason": "opted out on 2026-03-01", "note": null, "replied": null, "bounce_status": null, "bounce_diagnostic": null},
+  {"id": 3, "client": "anna-mueller", "occasion": "birthday", "occurrence": "birthday/2025", "status": "missed", "due": "2025-02-28T09:00:00+01:00", "sent_at": null, "updated": "2026-03-01T09:00:00+01:00", "attempts": 0, "to": null, "subject": null, "message_id": null, "smtp_code": null, "smtp_reply": null, "reason": "due 2025-02-28 09:00, more than catch_up 3d ago", "note": null, "replied": null, "bounce_status": null, "bounce_diagnostic": null},
+  {"id": null, "client": "bob-smith", "occasion": null, "occurrence": null, "status": "opt-out", "due": null, "sent_at": null, "updated": "2026-03-01T06:00:00+01:00", "attempts": null, "to": null, "subject": null, "message_id": null, "smtp_code": null, "smtp_reply": null, "reason": null, "note": null, "replied": null, "bounce_status": null, "bounce_diagnostic": null},
+  {"id": 1, "client": "anna-mueller", "occasion": "birthday", "occurrence": "birthday/2026", "status": "sent", "due": "2026-02-28T09:00:00+01:00", "sent_at": "2026-02-28T09:05:03+01:00", "updated": "2026-02-28T09:05:03+01:00", "attempts": 2, "to": "anna@example.de", "subject": "Alles Gute zum Geburtstag, Anna!", "message_id": "<1.x@lindgruen.example>", "smtp_code": 250, "smtp_reply": "2.0.0 Ok: queued as 4F2A", "reason": null, "note": null, "replied": null, "bounce_status": null, "bounce_diagnostic": null},
+  {"id": null, "client": "anna-mueller", "occasion": null, "occurrence": null, "status": "touch", "due": null, "sent_at": null, "updated": "2026-01-05T00:00:00+01:00", "attempts": null, "to": null, "subject": null, "message_id": null, "smtp_code": null, "smtp_reply": null, "reason": null, "note": "Kaffee im Atelier", "replied": null, "bounce_status": null, "bounce_diagnostic": null},
+  {"id": 5, "client": "bob-smith", "occasion": "birthday", "occurrence": "birthday/2025", "status": "failed", "due": "2025-03-02T15:00:00+01:00", "sent_at": null, "updated": "2025-03-02T15:00:12+01:00", "attempts": 1, "to": "bob@example.com", "subject": "Happy birthday", "message_id": "<5.z@lindgruen.example>", "smtp_code": 550, "smtp_reply": "5.1.1 <bob@example.com>: Recipient address rejected", "reason": null, "note": null, "replied": null, "bounce_status": null, "bounce_diagnostic": null}
 ]
 EOF
+cp "$OUT" "$TMPDIR_E2E/log.json"
 "$TB_PYTHON" - "$OUT" <<'PY' || tb_fail "log json is not one array of objects with the SPEC's fields"
 import json, sys
 j = json.load(open(sys.argv[1]))
-want = ["id", "client", "occasion", "occurrence", "status", "due", "updated",
-        "attempts", "to", "subject", "message_id", "smtp_code", "smtp_reply",
-        "reason", "replied", "bounce_status", "bounce_diagnostic"]
-assert isinstance(j, list) and len(j) == 4, j
+want = ["id", "client", "occasion", "occurrence", "status", "due", "sent_at",
+        "updated", "attempts", "to", "subject", "message_id", "smtp_code",
+        "smtp_reply", "reason", "note", "replied", "bounce_status",
+        "bounce_diagnostic"]
+assert isinstance(j, list) and len(j) == 7, j
 for r in j:
     assert list(r) == want, list(r)
 PY
@@ -183,7 +199,12 @@ same "log table" "$OUT" <<'EOF'
         objection recorded: nothing more is sent
      1  2026-02-28 09:05  sent      anna-mueller      birthday/2026
         250 2.0.0 Ok: queued as 4F2A; 2 attempts
+     -  2026-01-05 00:00  touch     anna-mueller      -
+        contact recorded: Kaffee im Atelier
+     5  2025-03-02 15:00  failed    bob-smith         birthday/2025
+        550 5.1.1 <bob@example.com>: Recipient address rejected
 EOF
+cp "$OUT" "$TMPDIR_E2E/log.table"
 sqlite3 "$DB" "UPDATE messages SET reason = 'a very long reason that goes on and on past the right edge of an eighty column terminal' WHERE id = 3"
 t "log table, long note" 0 tb log
 "$TB_PYTHON" -c 'import sys
@@ -195,22 +216,63 @@ sqlite3 "$DB" "UPDATE messages SET reason = 'due 2025-02-28 09:00, more than cat
 
 t "log csv" 0 tb log --format csv
 same "log csv" "$OUT" <<'EOF'
-id,client,occasion,occurrence,status,due,updated,attempts,to,subject,message_id,smtp_code,smtp_reply,reason,replied,bounce_status,bounce_diagnostic
-2,bob-smith,birthday,birthday/2026,deferred,2026-03-02T09:00:00-05:00,2026-03-02T15:00:05+01:00,1,bob@example.com,"Happy birthday, ""Bob""!",<2.y@lindgruen.example>,421,"4.7.0 busy
-4.7.0 try later",,,,
-4,bob-smith,birthday,birthday/2027,skipped,2027-03-02T09:00:00-05:00,2026-03-01T09:00:01+01:00,0,,,,,,opted out on 2026-03-01,,,
-3,anna-mueller,birthday,birthday/2025,missed,2025-02-28T09:00:00+01:00,2026-03-01T09:00:00+01:00,0,,,,,,"due 2025-02-28 09:00, more than catch_up 3d ago",,,
-1,anna-mueller,birthday,birthday/2026,sent,2026-02-28T09:00:00+01:00,2026-02-28T09:05:03+01:00,2,anna@example.de,"Alles Gute zum Geburtstag, Anna!",<1.x@lindgruen.example>,250,2.0.0 Ok: queued as 4F2A,,,,
+id,client,occasion,occurrence,status,due,sent_at,updated,attempts,to,subject,message_id,smtp_code,smtp_reply,reason,note,replied,bounce_status,bounce_diagnostic
+2,bob-smith,birthday,birthday/2026,deferred,2026-03-02T15:00:00+01:00,,2026-03-02T15:00:05+01:00,1,bob@example.com,"Happy birthday, ""Bob""!",<2.y@lindgruen.example>,421,"4.7.0 busy
+4.7.0 try later",,,,,
+4,bob-smith,birthday,birthday/2027,skipped,2027-03-02T15:00:00+01:00,,2026-03-01T09:00:01+01:00,0,,,,,,opted out on 2026-03-01,,,,
+3,anna-mueller,birthday,birthday/2025,missed,2025-02-28T09:00:00+01:00,,2026-03-01T09:00:00+01:00,0,,,,,,"due 2025-02-28 09:00, more than catch_up 3d ago",,,,
+,bob-smith,,,opt-out,,,2026-03-01T06:00:00+01:00,,,,,,,,,,,
+1,anna-mueller,birthday,birthday/2026,sent,2026-02-28T09:00:00+01:00,2026-02-28T09:05:03+01:00,2026-02-28T09:05:03+01:00,2,anna@example.de,"Alles Gute zum Geburtstag, Anna!",<1.x@lindgruen.example>,250,2.0.0 Ok: queued as 4F2A,,,,,
+,anna-mueller,,,touch,,,2026-01-05T00:00:00+01:00,,,,,,,,Kaffee im Atelier,,,
+5,bob-smith,birthday,birthday/2025,failed,2025-03-02T15:00:00+01:00,,2025-03-02T15:00:12+01:00,1,bob@example.com,Happy birthday,<5.z@lindgruen.example>,550,5.1.1 <bob@example.com>: Recipient address rejected,,,,,
 EOF
+# The three formats tell the same story: CSV is the JSON field by field
+# (null as an empty field), and each table row carries the JSON row's id,
+# minute, status, client and occurrence, its detail the reason, reply or
+# note.
+"$TB_PYTHON" - "$TMPDIR_E2E/log.json" "$OUT" "$TMPDIR_E2E/log.table" <<'PY' || tb_fail "log: table, CSV and JSON disagree"
+import csv, json, sys
+j = json.load(open(sys.argv[1], encoding="utf-8"))
+c = list(csv.DictReader(open(sys.argv[2], encoding="utf-8", newline="")))
+assert len(c) == len(j) == 7, (len(c), len(j))
+for a, b in zip(j, c):
+    assert list(a) == list(b), (list(a), list(b))
+    for k in a:
+        want = "" if a[k] is None else str(a[k])
+        assert b[k] == want, (k, a[k], b[k])
+lines = open(sys.argv[3], encoding="utf-8").read().split("\n")[1:-1]
+rows = [i for i, l in enumerate(lines) if not l.startswith("        ")]
+assert len(rows) == len(j), rows
+for r, i in zip(j, rows):
+    cells = lines[i].split()
+    assert cells[0] == (str(r["id"]) if r["id"] is not None else "-"), lines[i]
+    assert cells[1] + "T" + cells[2] == r["updated"][:16], (lines[i], r)
+    assert cells[3] == r["status"] and cells[4] == r["client"], lines[i]
+    assert cells[5] == (r["occurrence"] or "-"), lines[i]
+    detail = lines[i + 1]
+    for k in ("reason", "note", "smtp_reply"):
+        if r[k] is not None:
+            assert r[k].split("\n")[0] in detail, (k, r[k], detail)
+PY
 
 # Filters.  --until DATE includes that day; both bound the last update.
-ids() { "$TB_PYTHON" -c 'import json,sys; print(" ".join(str(r["id"]) for r in json.load(open(sys.argv[1]))))' "$OUT"; }
+# An opt-out or touch, having no id, is named by its status.
+ids() { "$TB_PYTHON" -c 'import json,sys; print(" ".join(str(r["id"]) if r["id"] is not None else r["status"] for r in json.load(open(sys.argv[1]))))' "$OUT"; }
 t "log --client" 0 tb log --client bob-smith --format json
-tb_expect "log --client bob-smith: ids 2 4, got $(ids)" test "$(ids)" = "2 4"
+tb_expect "log --client bob-smith: ids 2 4 opt-out 5, got $(ids)" test "$(ids)" = "2 4 opt-out 5"
 t "log --status" 0 tb log --status sent --format json
 tb_expect "log --status sent: id 1, got $(ids)" test "$(ids)" = "1"
 t "log --since --until" 0 tb log --since 2026-03-01 --until 2026-03-01 --format json
-tb_expect "log --since/--until 2026-03-01: ids 4 3, got $(ids)" test "$(ids)" = "4 3"
+tb_expect "log --since/--until 2026-03-01: ids 4 3 opt-out, got $(ids)" test "$(ids)" = "4 3 opt-out"
+t "log --status opt-out" 0 tb log --status opt-out --format json
+tb_expect "log --status opt-out: the opt-out only, got $(ids)" test "$(ids)" = "opt-out"
+t "log --status touch, csv" 0 tb log --status touch --format csv
+same "log --status touch, csv" "$OUT" <<'EOF'
+id,client,occasion,occurrence,status,due,sent_at,updated,attempts,to,subject,message_id,smtp_code,smtp_reply,reason,note,replied,bounce_status,bounce_diagnostic
+,anna-mueller,,,touch,,,2026-01-05T00:00:00+01:00,,,,,,,,Kaffee im Atelier,,,
+EOF
+t "log --status touch --client bob-smith" 0 tb log --status touch --client bob-smith
+tb_expect "log --status touch --client bob-smith: nothing" test ! -s "$OUT"
 t "log --since with a time" 0 tb log --since 2026-03-01T09:00:01 --format json
 tb_expect "log --since 2026-03-01T09:00:01: ids 2 4, got $(ids)" test "$(ids)" = "2 4"
 t "log --client, table" 0 tb log --client anna-mueller

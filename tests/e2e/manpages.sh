@@ -69,6 +69,15 @@ if [ -x "$BUILD/touchbased" ] && [ -x "$BUILD/touchbase" ]; then
 	done
 	for c in $("$BUILD/touchbase" --help 2>&1 | sed -n 's/^  \([a-z][a-z-]*\).*/\1/p'); do
 		must touchbase.1 "touchbase [-c file] $c"
+		# touchbase --help lists the same options as `touchbase C
+		# --help` (e.g. show --raw)
+		all=$("$BUILD/touchbase" --help 2>&1 | awk -v c="$c" '
+			/^  [a-z]/ { on = ($1 == c) } on' |
+		    grep -o -- '--[a-z][a-z-]*' | grep -vx -- '--help' | sort -u)
+		own=$("$BUILD/touchbase" "$c" --help 2>&1 |
+		    grep -o -- '--[a-z][a-z-]*' | grep -vx -- '--help' | sort -u)
+		[ "$all" = "$own" ] ||
+		    tb_fail "touchbase --help for $c lists '$(echo $all)', touchbase $c --help '$(echo $own)'"
 	done
 else
 	echo "note: $BUILD has no touchbase/touchbased; usage not compared" >&2

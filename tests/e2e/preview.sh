@@ -167,9 +167,27 @@ for uid, start in want.items():
         print(uid, "DTSTART", got, "!=", start); ok = False
     if "DTSTAMP" not in e:
         print(uid, "has no DTSTAMP"); ok = False
-e = ev.get("birthday/2027.anna-mueller@touchbase")
-if e is not None and str(e["SUMMARY"]) != "birthday for Anna Müller":
-    print("SUMMARY:", str(e["SUMMARY"])); ok = False
+uids = [str(e["UID"]) for e in cal.walk("VEVENT")]
+if len(uids) != len(set(uids)):
+    print("UIDs not unique:", uids); ok = False
+# SUMMARY in the sender's language ([sender] language = de), per kind;
+# SEQUENCE: the days a fixed occasion was moved, 0 when it was not.
+summ = {str(e["UID"]): (str(e["SUMMARY"]), int(e["SEQUENCE"]))
+        for e in cal.walk("VEVENT")}
+want_summ = {
+    "birthday/2027.anna-mueller@touchbase": ("Geburtstagsgruß an Anna Müller", 0),
+    "birthday/2027.ben-weber@touchbase":
+        ("Übersprungen: Geburtstagsgruß an Ben Weber", 0),
+    "launch/2027-03-01.dora-schmidt@touchbase":
+        ("Nachricht zu launch an Dora Schmidt", 0),
+    "checkin/1.dora-schmidt@touchbase":
+        ("Übersprungen: Lebenszeichen an Dora Schmidt", 20885),
+    "followup/Logo, Relaunch; Teil 2/14d.anna-mueller@touchbase":
+        ("Nachfrage zu Logo, Relaunch; Teil 2 an Anna Müller", 4),
+}
+for uid, w in want_summ.items():
+    if summ.get(uid) != w:
+        print(uid, "SUMMARY/SEQUENCE", summ.get(uid), "!=", w); ok = False
 e = ev.get("followup/Logo, Relaunch; Teil 2/14d.anna-mueller@touchbase")
 if e is not None:
     d = str(e["DESCRIPTION"])
@@ -179,7 +197,7 @@ if e is not None:
         print("DESCRIPTION:", repr(d)); ok = False
 e = ev.get("birthday/2027.ben-weber@touchbase")
 if e is None or str(e["STATUS"]) != "CANCELLED" or \
-        not str(e["SUMMARY"]).startswith("skipped: "):
+        not str(e["SUMMARY"]).startswith("Übersprungen: "):
     print("skipped event:", e); ok = False
 sys.exit(0 if ok else 1)
 EOF
@@ -203,6 +221,26 @@ if not want <= common:
 for u in want:
     if a[u] != b[u]:
         print(u, a[u], "!=", b[u]); sys.exit(1)
+EOF
+	# An English sender gets English summaries.
+	E=$TMPDIR_E2E/english
+	cp -r "$D" "$E"
+	sed -i 's/^language *=.*/language = en/' "$E/touchbase.ini"
+	t "preview ics, English sender" 0 "$TB" -c "$E/touchbase.ini" preview \
+	    $FROM --format ics
+	py "ics SUMMARY in English" "$OUT" <<'EOF'
+import sys
+from icalendar import Calendar
+cal = Calendar.from_ical(open(sys.argv[1], "rb").read())
+s = {str(e["UID"]): str(e["SUMMARY"]) for e in cal.walk("VEVENT")}
+want = {"birthday/2027.anna-mueller@touchbase": "Birthday greeting to Anna Müller",
+        "birthday/2027.ben-weber@touchbase": "skipped: Birthday greeting to Ben Weber",
+        "checkin/1.dora-schmidt@touchbase": "skipped: Check-in with Dora Schmidt",
+        "followup/Logo, Relaunch; Teil 2/14d.anna-mueller@touchbase":
+            "Follow-up on Logo, Relaunch; Teil 2 to Anna Müller"}
+for u, w in want.items():
+    if s.get(u) != w:
+        print(u, s.get(u), "!=", w); sys.exit(1)
 EOF
 else
 	echo "note: python3-icalendar missing, ICS only checked for CRLF" >&2
@@ -260,8 +298,35 @@ later() {
 }
 # A touch on 2027-02-19 restarts dora's 6-week clock; the birthday and the
 # launch after it restart it again: 2027-03-01 + 6w = Mon 2027-04-12.
+t "ics before the touch" 0 tb preview --as-if-down-until 2027-02-20 --days 60 \
+    --client dora-schmidt --format ics
+cp "$OUT" "$TMPDIR_E2E/before.ics"
 t "touch dora" 0 later tb touch dora-schmidt --date 2027-02-19
 if [ -e "$D/touchbase.db" ]; then
+	# The moved check-in keeps its UID with a higher SEQUENCE, so a
+	# calendar that imports the file again moves the event.
+	t "ics after the touch" 0 tb preview --as-if-down-until 2027-02-20 \
+	    --days 60 --client dora-schmidt --format ics
+	py "ics: a moved check-in keeps its UID" "$TMPDIR_E2E/before.ics" "$OUT" <<'EOF'
+import sys, datetime
+from icalendar import Calendar
+def evs(p):
+    cal = Calendar.from_ical(open(p, "rb").read())
+    return {str(e["UID"]): (e.decoded("DTSTART"), int(e["SEQUENCE"]))
+            for e in cal.walk("VEVENT")}
+a, b = evs(sys.argv[1]), evs(sys.argv[2])
+# Before: the first check-in (skipped on 03-08) and the second (04-19);
+# after the touch the chain has one, the first, moved to 04-12.
+u = "checkin/1.dora-schmidt@touchbase"
+if sorted(b) != ['birthday/2027.dora-schmidt@touchbase', u,
+                 'launch/2027-03-01.dora-schmidt@touchbase'] or \
+        not set(b) <= set(a):
+    print("UIDs:", sorted(a), sorted(b)); sys.exit(1)
+utc = datetime.timezone.utc
+if a[u] != (datetime.datetime(2027, 3, 8, 8, 0, tzinfo=utc), 20885) or \
+        b[u] != (datetime.datetime(2027, 4, 12, 7, 0, tzinfo=utc), 20920):
+    print(u, a[u], b[u]); sys.exit(1)
+EOF
 	t "preview after touch" 0 tb preview --as-if-down-until 2027-02-20 --days 60 \
 	    --client dora-schmidt --format json
 	py "touch moves the check-in to 2027-04-12" "$OUT" <<'EOF'

@@ -25,6 +25,7 @@ else
 	echo "note: no de_DE.UTF-8 locale; render runs under C" >&2
 fi
 
+RENDER_PRE=()	# a command prefix for render (faketime)
 # render_case NAME CLIENT OCCASION DATE: renders and checks one message
 # that the planner has on DATE (so stderr stays empty: no fallback note).
 render_case() {
@@ -64,7 +65,9 @@ tb_expect "de-AT sie: no English anywhere" \
 # A late birthday of an English client when there is no English belated
 # template: the English ordinary card, not the German belated one.  The
 # client was first seen in January (so the birthday of 3 May is caught
-# up on the 4th, not skipped as older than the installation).
+# up on the 4th, not skipped as older than the installation).  render
+# plans from now: it runs on 4 May (faketime), the daemon having carried
+# the plan out until 3 May 12:00 UTC, before her 09:00 in New York.
 rm "$D/templates/birthday-belated.en.txt"
 "$TB" -c "$D/touchbase.ini" touch juergen-schaefer --date 2026-01-01 \
     >/dev/null || tb_fail "touch (to create the database) failed"
@@ -73,8 +76,12 @@ import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 c.execute("INSERT INTO clients_seen (client, first_seen) "
           "VALUES (\x27sarah-collins\x27, 1798761600)")
+c.execute("INSERT INTO state (key, value) "
+          "VALUES (\x27plan_carried_until\x27, 1809345600)")
 c.commit()' "$TMPDIR_E2E/touchbase.db" || tb_fail "cannot mark sarah seen"
 RENDER_AT="2027-05-05 12:00:00" render_case sarah-late sarah-collins birthday 2027-05-04
+tb_grep "sarah-late: the English ordinary card" "Subject: Happy birthday!" \
+    "$TMPDIR_E2E/sarah-late.eml"
 
 # Not the occasion's day: rendered all the same, as if it were due then,
 # with a note on stderr.
