@@ -560,8 +560,16 @@ preview_print(const struct tz *z, enum preview_format format,
 	}
 }
 
-int
-cmd_preview(const char *config, int argc, char **argv)
+/* The options of `preview`. */
+struct preview_args {
+	const char	*from_s, *down_s, *client, *fmt;
+	int		 days;
+};
+
+/* Parses the options; returns -1 to go on, else the exit status (after
+ * printing the help or the usage). */
+static int
+preview_options(int argc, char **argv, struct preview_args *a)
 {
 	static const struct option opts[] = {
 		{ "from", required_argument, NULL, 'F' },
@@ -572,41 +580,26 @@ cmd_preview(const char *config, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *from_s = NULL, *client = NULL, *fmt = "table";
-	const char *down_s = NULL;
-	enum preview_format format;
-	struct config *c = NULL;
-	struct history *h = NULL;
-	struct plan plan = { NULL, 0 };
-	struct planner_opts o;
-	struct owner say;
-	struct prow *rows = NULL;
-	struct diag d;
-	char *err = NULL;
-	int64_t now = time(NULL), day;
-	long long from, down;
-	size_t first = 0, nshown = 0;
-	int ch, days = 30, sec, rc = 1;
+	int ch;
 
-	owner_init(&say);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'F':
-			from_s = optarg;
+			a->from_s = optarg;
 			break;
 		case 'A':
-			down_s = optarg;
+			a->down_s = optarg;
 			break;
 		case 'D':
-			if (preview_parse_days(optarg, &days) == -1)
+			if (preview_parse_days(optarg, &a->days) == -1)
 				return 2;
 			break;
 		case 'C':
-			client = optarg;
+			a->client = optarg;
 			break;
 		case 'f':
-			fmt = optarg;
+			a->fmt = optarg;
 			break;
 		case 'h':
 			printf(PREVIEW_USAGE
@@ -637,9 +630,39 @@ cmd_preview(const char *config, int argc, char **argv)
 		    PREVIEW_USAGE, argv[optind]);
 		return 2;
 	}
-	if ((ch = cmd_parse_format("preview", fmt, preview_formats)) == -1)
+	return -1;
+}
+
+int
+cmd_preview(const char *config, int argc, char **argv)
+{
+	struct preview_args a = { NULL, NULL, NULL, "table", 30 };
+	const char *from_s, *down_s, *client;
+	enum preview_format format;
+	struct config *c = NULL;
+	struct history *h = NULL;
+	struct plan plan = { NULL, 0 };
+	struct planner_opts o;
+	struct owner say;
+	struct prow *rows = NULL;
+	struct diag d;
+	char *err = NULL;
+	int64_t now = time(NULL), day;
+	long long from, down;
+	size_t first = 0, nshown = 0;
+	int ch, days, sec, rc = 1;
+
+	if ((rc = preview_options(argc, argv, &a)) != -1)
+		return rc;
+	rc = 1;
+	from_s = a.from_s;
+	down_s = a.down_s;
+	client = a.client;
+	days = a.days;
+	if ((ch = cmd_parse_format("preview", a.fmt, preview_formats)) == -1)
 		return 2;
 	format = (enum preview_format)ch;
+	owner_init(&say);
 
 	diag_init(&d);
 	if (config_load(config, &c, &d) == -1) {
