@@ -126,8 +126,8 @@ out:
  * The shipped unit's SetCredential= fallback is a lone newline, which
  * systemd hands over when the LoadCredential= source does not exist.
  */
-static bool
-deliver_blank(const char *path)
+bool
+deliver_credential_blank(const char *path)
 {
 	char b[3];
 	struct stat st;
@@ -164,7 +164,7 @@ deliver_password(const struct settings *s, char **password, char **err)
 
 	if (dir != NULL && *dir != '\0') {
 		path = xasprintf("%s/%s", dir, DELIVER_CREDENTIAL);
-		if (!deliver_blank(path)) {
+		if (!deliver_credential_blank(path)) {
 			rc = deliver_read_password(path, password, err);
 			goto out;
 		}

@@ -692,28 +692,6 @@ out:
 	return rc;
 }
 
-/* A credential file that holds no password: missing, or a line end. */
-static bool
-inbox_blank(const char *path)
-{
-	char b[3];
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NONBLOCK)) == -1)
-		return errno == ENOENT;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size > 2) {
-		close(fd);
-		return false;
-	}
-	n = read(fd, b, sizeof(b));
-	close(fd);
-	return n == 0 || (n == 1 && b[0] == '\n') ||
-	    (n == 2 && b[0] == '\r' && b[1] == '\n');
-}
-
 int
 inbox_password(const struct settings *s, char **password, char **err)
 {
@@ -723,7 +701,7 @@ inbox_password(const struct settings *s, char **password, char **err)
 
 	if (dir != NULL && *dir != '\0') {
 		path = xasprintf("%s/%s", dir, INBOX_CREDENTIAL);
-		if (!inbox_blank(path)) {
+		if (!deliver_credential_blank(path)) {
 			rc = deliver_read_password(path, password, err);
 			goto out;
 		}

@@ -2174,22 +2174,32 @@ out:
 	return rc;
 }
 
-int
-ledger_approve(struct ledger *l, const char *client, const char *occurrence,
-    int64_t now, int *changes, char **err)
+/* One statement on (client, occurrence) and an instant, ?1 ?2 ?3, in its
+ * own transaction; *changes (may be NULL) as write_one(). */
+static int
+write_key_at(struct ledger *l, const char *sql, const char *client,
+    const char *occurrence, int64_t t, int *changes, char **err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (db_prepare(l, "INSERT INTO approvals (client, occurrence, at)"
-	    " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", &st, err) == -1)
+	if (db_prepare(l, sql, &st, err) == -1)
 		return -1;
 	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, occurrence, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 3, t);
 	rc = write_one(l, st, changes, err);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int
+ledger_approve(struct ledger *l, const char *client, const char *occurrence,
+    int64_t now, int *changes, char **err)
+{
+	return write_key_at(l, "INSERT INTO approvals (client, occurrence, at)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", client, occurrence,
+	    now, changes, err);
 }
 
 int
@@ -2234,37 +2244,18 @@ int
 ledger_release(struct ledger *l, const char *client, const char *occurrence,
     int64_t now, int *changes, char **err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (db_prepare(l, "UPDATE holds SET released = ?3 WHERE client = ?1"
-	    " AND occurrence = ?2 AND released IS NULL", &st, err) == -1)
-		return -1;
-	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, occurrence, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, now);
-	rc = write_one(l, st, changes, err);
-	sqlite3_finalize(st);
-	return rc;
+	return write_key_at(l, "UPDATE holds SET released = ?3 WHERE client = ?1"
+	    " AND occurrence = ?2 AND released IS NULL", client, occurrence,
+	    now, changes, err);
 }
 
 int
 ledger_approval_wait(struct ledger *l, const char *client,
     const char *occurrence, int64_t since, char **err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (db_prepare(l, "INSERT INTO approval_waits (client, occurrence,"
-	    " since) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", &st,
-	    err) == -1)
-		return -1;
-	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, occurrence, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, since);
-	rc = write_one(l, st, NULL, err);
-	sqlite3_finalize(st);
-	return rc;
+	return write_key_at(l, "INSERT INTO approval_waits (client, occurrence,"
+	    " since) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", client,
+	    occurrence, since, NULL, err);
 }
 
 int

@@ -10,6 +10,7 @@
 #ifndef TOUCHBASE_DELIVER_H
 #define TOUCHBASE_DELIVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "reply.h"
@@ -72,5 +73,10 @@ const char *deliver_result_name(enum deliver_result r);
  * rule behind `touchbase check`). */
 int	 deliver_read_password(const char *path, char **password,
 	    char **err);
+/* Whether the credential file at path holds no password at all: it is
+ * missing, or holds only a line end (the shipped units' SetCredential=
+ * fallback when the LoadCredential= source does not exist).  The same
+ * rule for smtp-password and imap-password. */
+bool	 deliver_credential_blank(const char *path);
 
 #endif
