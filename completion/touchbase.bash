@@ -66,14 +66,18 @@ _touchbase()
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W '-c --version --help' -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "$(sed -n '/^commands:/,/^$/s/^  \([a-z-]*\).*/\1/p' <<<"$help")" -- "$cur"))
+            COMPREPLY=($(compgen -W "$(sed -n '/^commands:/,/^$/s/^  \([a-z][a-z-]*\).*/\1/p' <<<"$help")" -- "$cur"))
         fi
         return
     fi
 
-    # The synopsis of this command, e.g. "render CLIENT OCCASION [--date DATE]".
+    # The synopsis of this command, e.g. "render CLIENT OCCASION [--date DATE]",
+    # with its continuation lines (indented deeper than the command names).
     local syn
-    syn=$(sed -n "/^commands:/,/^\$/s/^  \\($cmd\\b.*\\)/\\1/p" <<<"$help" | head -n 1)
+    syn=$(awk -v c="$cmd" '/^commands:/ { on = 1; next }
+        on && /^$/ { exit }
+        on && /^  [a-z]/ { take = ($1 == c) }
+        on && take { print }' <<<"$help")
     local book
     book=$(_touchbase_book "$config")
 
@@ -88,7 +92,7 @@ _touchbase()
         COMPREPLY=($(compgen -W "${f//|/ }" -- "$cur"))
         return ;;
     --status)
-        COMPREPLY=($(compgen -W 'queued sent deferred failed skipped missed' -- "$cur"))
+        COMPREPLY=($(compgen -W 'queued sent deferred failed skipped missed bounced opt-out touch' -- "$cur"))
         return ;;
     --out)
         _filedir

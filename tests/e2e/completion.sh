@@ -35,7 +35,7 @@ offers() {
 	[ "$got" = "$want" ] || tb_fail "'$line' offers '$got', expected '$want'"
 }
 
-offers "touchbase " "$(touchbase --help | sed -n '/^commands:/,/^$/s/^  \([a-z-]*\).*/\1/p' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
+offers "touchbase " "$(touchbase --help | sed -n '/^commands:/,/^$/s/^  \([a-z][a-z-]*\).*/\1/p' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
 offers "touchbase ch" "check"
 offers "touchbase -c $D/touchbase.ini te" "test-mail"
 offers "touchbase -c $D/touchbase.ini render " "anna-mueller atelier-gruber cafe-sonnenschein juergen-schaefer kanzlei-brandt lena-koenig praxis-weiss sarah-collins thomas-mueller"
