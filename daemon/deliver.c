@@ -29,24 +29,6 @@ struct deliverer {
 	char			*bcc;
 };
 
-const char *
-deliver_result_name(enum deliver_result r)
-{
-	switch (r) {
-	case DELIVER_OK:
-		return "ok";
-	case DELIVER_TEMPFAIL:
-		return "tempfail";
-	case DELIVER_PERMFAIL:
-		return "permfail";
-	case DELIVER_CONFIG:
-		return "config";
-	case DELIVER_SESSION:
-		return "session";
-	}
-	return "?";
-}
-
 void
 deliver_reply_clear(struct deliver_reply *r)
 {

@@ -532,6 +532,75 @@ settings_host_char(unsigned char c)
 #define URL_HELP "use maildir:PATH, smtp://host[:port] (STARTTLS) or " \
 	"smtps://host[:port] (implicit TLS)"
 
+/*
+ * The authority of a URL after its scheme: an IPv6 address in brackets or
+ * a host name, then an optional ":port".  what names the key in messages
+ * ("url", "[inbox] url"), v6 is an example with brackets, help what
+ * would be valid.  Sets *host (allocated), *port when one is given (and
+ * *port_at to it), *end past the authority.  Returns -1 after reporting
+ * the problem.
+ */
+static int
+settings_url_authority(struct settings_parse *p, int line, const char *what,
+    const char *q, const char *h, const char *v6, const char *help,
+    char **host, int *port, const char **end, const char **port_at)
+{
+	const char *e;
+	long v = 0;
+
+	*port_at = NULL;
+	if (strchr(h, '@') != NULL) {
+		/* Not quoted: the part before '@' may be a password. */
+		diag_error(p->d, p->path, line, "%s must not contain a user "
+		    "name or password (the part before '@'); set username and "
+		    "password_file instead", what);
+		return -1;
+	}
+	if (*h == '[') {
+		for (e = h + 1; *e != '\0' && *e != ']'; e++)
+			if (!isxdigit((unsigned char)*e) && *e != ':' &&
+			    *e != '.')
+				break;
+		if (*e != ']' || e == h + 1) {
+			diag_error(p->d, p->path, line, "%s %s: an IPv6 "
+			    "address is written in brackets, e.g. %s", what, q,
+			    v6);
+			return -1;
+		}
+		*host = xstrndup(h + 1, (size_t)(e - h - 1));
+		e++;
+	} else {
+		for (e = h; settings_host_char((unsigned char)*e); e++)
+			;
+		if ((unsigned char)*e >= 0x80) {
+			diag_error(p->d, p->path, line, "%s %s: the host name "
+			    "must be ASCII; write an international domain in "
+			    "its punycode form, xn--...", what, q);
+			return -1;
+		}
+		if (e == h) {
+			diag_error(p->d, p->path, line, "%s %s has no host; %s",
+			    what, q, help);
+			return -1;
+		}
+		*host = xstrndup(h, (size_t)(e - h));
+	}
+	if (*e == ':') {
+		*port_at = ++e;
+		for (; *e >= '0' && *e <= '9' && v <= 65535; e++)
+			v = v * 10 + (*e - '0');
+		if (e == *port_at || v < 1 || v > 65535 ||
+		    (*e >= '0' && *e <= '9')) {
+			diag_error(p->d, p->path, line, "%s %s: the port must "
+			    "be a number from 1 to 65535", what, q);
+			return -1;
+		}
+		*port = (int)v;
+	}
+	*end = e;
+	return 0;
+}
+
 static void
 settings_parse_url(struct settings_parse *p, struct settings *s)
 {
@@ -561,56 +630,9 @@ settings_parse_url(struct settings_parse *p, struct settings *s)
 		    URL_HELP, q);
 		goto out;
 	}
-	if (strchr(h, '@') != NULL) {
-		/* Not quoted: the part before '@' may be a password. */
-		diag_error(p->d, p->path, line, "url must not contain a user "
-		    "name or password (the part before '@'); set username and "
-		    "password_file instead");
+	if (settings_url_authority(p, line, "url", q, h, "smtp://[::1]:25",
+	    URL_HELP, &s->smtp_host, &s->smtp_port, &e, &port) == -1)
 		goto out;
-	}
-	if (*h == '[') {
-		for (e = h + 1; *e != '\0' && *e != ']'; e++)
-			if (!isxdigit((unsigned char)*e) && *e != ':' &&
-			    *e != '.')
-				break;
-		if (*e != ']' || e == h + 1) {
-			diag_error(p->d, p->path, line, "url %s: an IPv6 "
-			    "address is written in brackets, e.g. "
-			    "smtp://[::1]:25", q);
-			goto out;
-		}
-		s->smtp_host = xstrndup(h + 1, (size_t)(e - h - 1));
-		e++;
-	} else {
-		for (e = h; settings_host_char((unsigned char)*e); e++)
-			;
-		if ((unsigned char)*e >= 0x80) {
-			diag_error(p->d, p->path, line, "url %s: the host name "
-			    "must be ASCII; write an international domain in "
-			    "its punycode form, xn--...", q);
-			goto out;
-		}
-		if (e == h) {
-			diag_error(p->d, p->path, line, "url %s has no host; "
-			    URL_HELP, q);
-			goto out;
-		}
-		s->smtp_host = xstrndup(h, (size_t)(e - h));
-	}
-	if (*e == ':') {
-		long v = 0;
-
-		port = ++e;
-		for (; *e >= '0' && *e <= '9' && v <= 65535; e++)
-			v = v * 10 + (*e - '0');
-		if (e == port || v < 1 || v > 65535 ||
-		    (*e >= '0' && *e <= '9')) {
-			diag_error(p->d, p->path, line, "url %s: the port must "
-			    "be a number from 1 to 65535", q);
-			goto out;
-		}
-		s->smtp_port = (int)v;
-	}
 	if (*e != '\0')
 		diag_error(p->d, p->path, line, "url %s: unexpected %s after "
 		    "the %s; write only scheme://host[:port], without a path",
@@ -954,50 +976,10 @@ settings_inbox_url(struct settings_parse *p, struct settings *s)
 		    INBOX_URL_HELP, q);
 		goto out;
 	}
-	if (strchr(h, '@') != NULL) {
-		diag_error(p->d, p->path, line, "[inbox] url must not contain "
-		    "a user name or password (the part before '@'); set "
-		    "username and password_file instead");
+	if (settings_url_authority(p, line, "[inbox] url", q, h,
+	    "imaps://[::1]/INBOX", INBOX_URL_HELP, &s->inbox_host,
+	    &s->inbox_port, &e, &port) == -1)
 		goto out;
-	}
-	if (*h == '[') {
-		for (e = h + 1; *e != '\0' && *e != ']'; e++)
-			if (!isxdigit((unsigned char)*e) && *e != ':' &&
-			    *e != '.')
-				break;
-		if (*e != ']' || e == h + 1) {
-			diag_error(p->d, p->path, line, "[inbox] url %s: an "
-			    "IPv6 address is written in brackets, e.g. "
-			    "imaps://[::1]/INBOX", q);
-			goto out;
-		}
-		s->inbox_host = xstrndup(h + 1, (size_t)(e - h - 1));
-		e++;
-	} else {
-		for (e = h; settings_host_char((unsigned char)*e); e++)
-			;
-		if (e == h || (unsigned char)*e >= 0x80) {
-			diag_error(p->d, p->path, line, "[inbox] url %s has no "
-			    "usable host (an international domain is written "
-			    "as xn--...); " INBOX_URL_HELP, q);
-			goto out;
-		}
-		s->inbox_host = xstrndup(h, (size_t)(e - h));
-	}
-	if (*e == ':') {
-		long v = 0;
-
-		port = ++e;
-		for (; *e >= '0' && *e <= '9' && v <= 65535; e++)
-			v = v * 10 + (*e - '0');
-		if (e == port || v < 1 || v > 65535 ||
-		    (*e >= '0' && *e <= '9')) {
-			diag_error(p->d, p->path, line, "[inbox] url %s: the "
-			    "port must be a number from 1 to 65535", q);
-			goto out;
-		}
-		s->inbox_port = (int)v;
-	}
 	if (*e != '\0' && *e != '/') {
 		diag_error(p->d, p->path, line, "[inbox] url %s: unexpected "
 		    "text after the %s; " INBOX_URL_HELP, q,

@@ -62,7 +62,6 @@ enum deliver_result deliver_send(struct deliverer *d, const char *from,
 	    const char *const *rcpts, size_t nrcpts, const char *msg,
 	    size_t len, const char *key, struct deliver_reply *reply);
 void	 deliver_reply_clear(struct deliver_reply *r);
-const char *deliver_result_name(enum deliver_result r);
 /* Reads a password file (password_file or the systemd credential
  * smtp-password): opened with O_NOFOLLOW, it must be a regular file with
  * no permission bit for group or others; one trailing newline (LF or
