@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "history.h"
 #include "ledger.h"
+#include "owner.h"
 #include "settings.h"
 #include "timeutil.h"
 #include "tz.h"
@@ -106,15 +107,18 @@ load(struct ledger *l, const struct client *c, struct timeline *t,
 	int64_t *at = NULL, when;
 	char **notes = NULL, *source = NULL;
 	size_t n = 0, nm = 0, nt = 0;
+	struct owner say;
 	int rc = -1;
 
+	owner_init(&say);
 	memset(&f, 0, sizeof(f));
 	f.since = f.until = HISTORY_NONE;
 	f.client = c->id;
 	if (ledger_list(l, &f, &e, &n, err) == -1 ||
 	    ledger_mail_events(l, c->id, &m, &nm, err) == -1 ||
 	    ledger_touches(l, c->id, &at, &notes, &nt, err) == -1 ||
-	    ledger_optout_source(l, c->id, &when, &source, err) == -1)
+	    ledger_optout_source(l, c->id, &when, &source, err) == -1 ||
+	    ledger_load_owner(l, &say, err) == -1)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		tl_add(t, e[i].status == ST_SENT || e[i].status == ST_BOUNCED ?
@@ -131,10 +135,25 @@ load(struct ledger *l, const struct client *c, struct timeline *t,
 		tl_add(t, when, 2, "opt-out", xstrdup(source != NULL &&
 		    strcmp(source, "mailbox") == 0 ? "'unsubscribe' mail seen "
 		    "in the mailbox" : "recorded with touchbase optout"));
+	/* The owner's say: approvals, and holds in force. */
+	for (size_t i = 0; i < say.n; i++) {
+		const struct owner_say *o = &say.v[i];
+
+		if (strcmp(o->client, c->id) != 0)
+			continue;
+		if (o->approved != HISTORY_NONE)
+			tl_add(t, o->approved, 1, "approval",
+			    xstrdup(o->occurrence));
+		if (o->held != HISTORY_NONE)
+			tl_add(t, o->held, 1, "hold", o->note != NULL &&
+			    *o->note != '\0' ? xasprintf("%s: %s",
+			    o->occurrence, o->note) : xstrdup(o->occurrence));
+	}
 	if (t->n > 1)
 		qsort(t->v, t->n, sizeof(*t->v), tl_cmp);
 	rc = 0;
 out:
+	owner_free(&say);
 	ledger_entries_free(e, n);
 	ledger_mail_rows_free(m, nm);
 	for (size_t i = 0; i < nt; i++)

@@ -36,6 +36,18 @@ tb hold anna-mueller birthday/2027 >/dev/null 2>&1 || tb_fail "second hold"
 tb release anna-mueller birthday/2027 >/dev/null 2>&1 || tb_fail "release"
 tb release anna-mueller birthday/2027 >/dev/null 2>err && tb_fail "release twice"
 tb_grep "release of nothing" "is not held" err
+# history shows the owner's say: the approval, the hold in force.
+tb history dora-schmidt --format json >hist.json 2>err || { tb_fail "history"; cat err; }
+"$TB_PYTHON" - hist.json <<'PY' || tb_fail "history shows approvals and holds"
+import json, sys
+ev = [(e["what"], e["detail"]) for e in json.load(open(sys.argv[1]))]
+want = [("approval", "launch/2027-03-01"), ("approval", "birthday/2027"),
+        ("hold", "birthday/2027: eine Karte von Hand")]
+missing = [w for w in want if w not in ev]
+if missing:
+    print("missing", missing, "in", ev)
+sys.exit(1 if missing else 0)
+PY
 # By the id preview shows.
 tb preview --days 60 --format json >plan.json
 ID=$("$TB_PYTHON" -c '
