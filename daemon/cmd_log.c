@@ -505,19 +505,23 @@ collect_rows(const struct ledger_filter *f, enum log_only only,
 	struct log_row *r = xreallocarray(NULL, n + on + tn + 1, sizeof(*r));
 	size_t k = 0;
 
-	for (size_t i = 0; i < n; i++)
-		r[k++] = (struct log_row){ ROW_MESSAGE, &e[i], e[i].client,
+	for (size_t i = 0; i < n; i++, k++)
+		r[k] = (struct log_row){ ROW_MESSAGE, &e[i], e[i].client,
 		    e[i].updated, NULL, k };
 	for (size_t i = 0; i < on; i++)
 		if ((only == ONLY_ALL || only == ONLY_OPTOUTS) &&
-		    row_matches(f, oc[i], ot[i]))
-			r[k++] = (struct log_row){ ROW_OPTOUT, NULL, oc[i],
+		    row_matches(f, oc[i], ot[i])) {
+			r[k] = (struct log_row){ ROW_OPTOUT, NULL, oc[i],
 			    ot[i], NULL, k };
+			k++;
+		}
 	for (size_t i = 0; i < tn; i++)
 		if ((only == ONLY_ALL || only == ONLY_TOUCHES) &&
-		    row_matches(f, t[i].client, t[i].at))
-			r[k++] = (struct log_row){ ROW_TOUCH, NULL,
+		    row_matches(f, t[i].client, t[i].at)) {
+			r[k] = (struct log_row){ ROW_TOUCH, NULL,
 			    t[i].client, t[i].at, t[i].note, k };
+			k++;
+		}
 	qsort(r, k, sizeof(*r), row_cmp);
 	*out = k;
 	return r;

@@ -270,6 +270,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	b.clients = cl;
 	b.nclients = nc;
 
+	memset(&o, 0, sizeof(o));	/* no carried_until, no owner's say */
 	o.from = tz_local_to_utc(b.sender_tz, fromday, (int)(u16(&r) % 86400));
 	o.until = o.from + (int64_t)(1 + u8(&r) % 120) * DAY_SECONDS;
 	o.only_client = NULL;
