@@ -82,28 +82,31 @@ compose_add_notice(struct rendered *r, const char *notice)
 
 /*
  * Turns a rendered template into the message for client c.  Problems
- * with the client's own values are reported at file:line.  Without
- * encode it only proves that message_build() would accept it (out is
- * left alone).
+ * with the client's own values are reported at file:line.  A template
+ * only resolved (r->text NULL: template_resolve) is not encoded: this
+ * proves that message_build() would accept the client's values, and out
+ * is left alone.
  */
 static int
 compose_build(const struct settings *s, const struct client *c,
     struct rendered *r, const char *lang, const char *message_id,
-    int64_t date, int offset, const char *file, int line, bool encode,
+    int64_t date, int offset, const char *file, int line,
     struct composed *out, struct diag *d)
 {
 	struct message_in in;
 	struct buf b;
+	const char *notice = NULL;
 	char *unsub = NULL, *err = NULL;
+	bool encode = r->text != NULL;
 	int rc = -1;
 
 	buf_init(&b);
 	memset(&in, 0, sizeof(in));
 	if (c->basis == BASIS_CUSTOMER || c->basis == BASIS_CONSENT) {
-		const char *notice = settings_notice(s, lang);
-
-		compose_add_notice(r, notice != NULL ? notice :
-		    compose_default_notice(lang));
+		if ((notice = settings_notice(s, lang)) == NULL)
+			notice = compose_default_notice(lang);
+		if (encode)
+			compose_add_notice(r, notice);
 		unsub = xasprintf("<mailto:%s?subject=unsubscribe>",
 		    s->sender_address);
 	}
@@ -116,6 +119,11 @@ compose_build(const struct settings *s, const struct client *c,
 	in.subject = r->subject;
 	in.text = r->text;
 	in.html = r->html;
+	if (!encode) {
+		/* what the body adds to the template's checked text */
+		in.text = notice != NULL ? notice : "";
+		in.html = r->nimages > 0 ? in.text : NULL;
+	}
 	in.images = r->images;
 	in.nimages = r->nimages;
 	in.list_unsubscribe = unsub;
@@ -180,7 +188,7 @@ compose_message(const struct settings *s, const struct templates *t,
 		offset = tz_offset_at(c->tz, date, NULL);
 	path = xasprintf("%s/%s", s->templates, template_file(tp));
 	rc = compose_build(s, c, &r, template_lang(tp), message_id, date,
-	    offset, path, 0, true, out, d);
+	    offset, path, 0, out, d);
 out:
 	rendered_free(&r);
 	free(path);
@@ -456,17 +464,15 @@ struct check_ctx {
 	struct causes		  cs;
 };
 
-/* Whether tp's bytes are still to be built once: the first client that
+/* Whether tp's bytes were built once already: the first client that
  * gets it proves the MIME encoding; the others only their own values. */
 static bool
-check_first_build(struct check_ctx *x, const struct template *tp)
+check_built(const struct check_ctx *x, const struct template *tp)
 {
 	for (size_t i = 0; i < x->nbuilt; i++)
 		if (x->built[i] == tp)
-			return false;
-	x->built = xreallocarray(x->built, x->nbuilt + 1, sizeof(*x->built));
-	x->built[x->nbuilt++] = tp;
-	return true;
+			return true;
+	return false;
 }
 
 /* Renders every variant of name in lang for the client with the values
@@ -488,6 +494,7 @@ compose_check_variants(struct check_ctx *x, const struct client *c,
 			struct template_vars v;
 			struct rendered r;
 			struct composed out;
+			bool build = !check_built(x, tp);
 
 			memset(&v, 0, sizeof(v));
 			memset(&out, 0, sizeof(out));
@@ -500,12 +507,18 @@ compose_check_variants(struct check_ctx *x, const struct client *c,
 			v.has_age = years == 1 && o->kind == OCC_BIRTHDAY;
 			v.age = 1;
 			/* the other projects would only repeat the problem */
-			if (template_render(tp, &v, &r, d) == -1)
+			if ((build ? template_render(tp, &v, &r, d) :
+			    template_resolve(tp, &v, &r, d)) == -1)
 				break;
 			if (!*bad && compose_build(x->s, c, &r,
 			    template_lang(tp), x->id, 0, 0, x->b->path,
-			    c->line, check_first_build(x, tp), &out, d) == -1)
+			    c->line, &out, d) == -1)
 				*bad = true;
+			else if (!*bad && build) {
+				x->built = xreallocarray(x->built,
+				    x->nbuilt + 1, sizeof(*x->built));
+				x->built[x->nbuilt++] = tp;
+			}
 			rendered_free(&r);
 			composed_free(&out);
 		}
