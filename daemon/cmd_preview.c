@@ -118,23 +118,28 @@ preview_row(struct prow *r, const struct plan_item *it)
 }
 
 /* The owner's say: "approved", "awaiting approval: touchbase approve
- * ID", "held"; NULL when none applies. */
-static char *
-preview_say(const struct plan_item *it)
+ * ID", "held", built in b; NULL when none applies. */
+static const char *
+preview_say(const struct plan_item *it, struct buf *b)
 {
 	char id[9];
 
 	switch (it->say) {
 	case PLAN_SAY_APPROVED:
-		return xstrdup("approved");
+		buf_adds(b, "approved");
+		break;
 	case PLAN_SAY_AWAITING:
 		owner_id(it->client->id, it->occurrence, id);
-		return xasprintf("awaiting approval: touchbase approve %s", id);
+		buf_adds(b, "awaiting approval: touchbase approve ");
+		buf_adds(b, id);
+		break;
 	case PLAN_SAY_HELD:
-		return xstrdup("held");
+		buf_adds(b, "held");
+		break;
 	default:
 		return NULL;
 	}
+	return b->data;
 }
 
 /* --- table ------------------------------------------------------------ */
@@ -207,6 +212,7 @@ preview_table(const struct prow *rows, size_t n, const char *from,
     const char *until)
 {
 	int cw = 6, ow;
+	struct buf b;
 
 	if (n == 0) {
 		printf("nothing planned from %s to %s\n", from, until);
@@ -220,13 +226,14 @@ preview_table(const struct prow *rows, size_t n, const char *from,
 	}
 	ow = 80 - COL_DUE - 2 - cw - 2;
 	printf("%-*s  %-*s  %s\n", COL_DUE, "DUE", cw, "CLIENT", "OCCURRENCE");
+	buf_init(&b);
 	for (size_t i = 0; i < n; i++) {
 		const struct prow *r = &rows[i];
 		const char *note = r->it->note;
 		bool fits = strlen(r->it->occurrence) <= (size_t)ow;
-		char *both;
 
-		printf("%s  ", r->when);
+		fputs(r->when, stdout);
+		fputs("  ", stdout);
 		cmd_table_cell(stdout, r->it->client->id, cw, fits);
 		if (fits) {
 			fputs("  ", stdout);
@@ -235,27 +242,28 @@ preview_table(const struct prow *rows, size_t n, const char *from,
 		putchar('\n');
 		if (!fits)
 			preview_detail(r->it->occurrence);
+		buf_reset(&b);
 		if (r->it->say == PLAN_SAY_AWAITING ||
-		    r->it->say == PLAN_SAY_APPROVED) {
-			char *say = preview_say(r->it);
-
-			preview_detail(say);
-			free(say);
-		}
+		    r->it->say == PLAN_SAY_APPROVED)
+			preview_detail(preview_say(r->it, &b));
 		if (r->tmpl == NULL) {
 			preview_detail(note);
 			continue;
 		}
-		both = note[0] ? xasprintf("%s; %s", r->tmpl, note) :
-		    xstrdup(r->tmpl);
-		if (strlen(both) <= 80 - COL_INDENT)
-			preview_detail(both);
+		buf_reset(&b);
+		buf_adds(&b, r->tmpl);
+		if (note[0] != '\0') {
+			buf_adds(&b, "; ");
+			buf_adds(&b, note);
+		}
+		if (b.len <= 80 - COL_INDENT)
+			preview_detail(b.data);
 		else {
 			preview_detail(r->tmpl);
 			preview_detail(note);
 		}
-		free(both);
 	}
+	buf_free(&b);
 }
 
 /* --- csv and json ------------------------------------------------------ */
@@ -266,9 +274,10 @@ static const char *const preview_fields[] = {
 };
 #define NFIELDS (sizeof(preview_fields) / sizeof(preview_fields[0]))
 
-/* Field f of a row (a cmd_field_fn). */
-static char *
-preview_field(const void *ctx, size_t row, size_t f, bool *number)
+/* Field f of a row (a cmd_field_ref_fn). */
+static const char *
+preview_field(const void *ctx, size_t row, size_t f, bool *number,
+    struct buf *scratch)
 {
 	const struct prow *r = (const struct prow *)ctx + row;
 	const char *v;
@@ -297,9 +306,9 @@ preview_field(const void *ctx, size_t row, size_t f, bool *number)
 		v = r->action;
 		break;
 	default:
-		return preview_say(r->it);
+		v = preview_say(r->it, scratch);
 	}
-	return v != NULL ? xstrdup(v) : NULL;
+	return v;
 }
 
 /* --- ics (RFC 5545) ----------------------------------------------------- */
@@ -547,11 +556,11 @@ preview_print(const struct tz *z, enum preview_format format,
 		break;
 	case FMT_CSV:
 		/* RFC 4180: CRLF line ends, a header row. */
-		cmd_print_csv(stdout, preview_fields, NFIELDS, n, "\r\n",
+		cmd_print_csv_ref(stdout, preview_fields, NFIELDS, n, "\r\n",
 		    preview_field, rows);
 		break;
 	case FMT_JSON:
-		cmd_print_json(stdout, preview_fields, NFIELDS, n,
+		cmd_print_json_ref(stdout, preview_fields, NFIELDS, n,
 		    preview_field, rows);
 		break;
 	case FMT_ICS:
