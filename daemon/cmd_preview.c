@@ -73,6 +73,7 @@ preview_template(const struct config *c, struct history *h,
     const struct plan_item *it)
 {
 	const struct template *tp;
+	const struct history_client *hc;
 	struct history_record r;
 	const char *file = NULL;
 	bool fell_back;
@@ -80,9 +81,10 @@ preview_template(const struct config *c, struct history *h,
 	if (it->action != PLAN_SEND)
 		return NULL;
 	/* The composer's own choice: form, belated, variant, language. */
+	hc = history_client(h, it->client->id);
 	tp = templates_pick(c->templates, it->template, it->client->language,
-	    book_form(it->client), c->settings->language, it->late,
-	    history_client(h, it->client->id), &fell_back);
+	    book_form(it->client), c->settings->language, it->late, hc,
+	    &fell_back);
 	if (tp != NULL) {
 		file = template_file(tp);
 		memset(&r, 0, sizeof(r));
@@ -92,7 +94,10 @@ preview_template(const struct config *c, struct history *h,
 		r.due = it->due;
 		r.sent = it->due;
 		r.template_file = (char *)file;
-		history_add_record(h, it->client->id, &r);
+		if (hc != NULL)
+			history_client_add_record(h, hc, &r);
+		else
+			history_add_record(h, it->client->id, &r);
 	}
 	return file;
 }

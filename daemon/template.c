@@ -1201,24 +1201,49 @@ templates_free(struct templates *t)
 	free(t);
 }
 
+/* The first of t's items (sorted by name, key, variant) not before
+ * (name, key); key NULL: the first of name. */
+static size_t
+tpl_lower_bound(const struct templates *t, const char *name, const char *key)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct template *tp = t->items[mid];
+		int c = strcmp(tp->name, name);
+
+		if (c == 0 && key != NULL)
+			c = strcmp(tp->key, key);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 bool
 templates_exists(const struct templates *t, const char *name)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->items[i]->name, name) == 0)
-			return true;
-	return false;
+	size_t i = tpl_lower_bound(t, name, NULL);
+
+	return i < t->n && strcmp(t->items[i]->name, name) == 0;
 }
 
 const struct template *
 templates_variant(const struct templates *t, const char *name,
     const char *lang, size_t idx)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->items[i]->name, name) == 0 &&
-		    strcmp(t->items[i]->key, lang) == 0 && idx-- == 0)
-			return t->items[i];
-	return NULL;
+	size_t i = tpl_lower_bound(t, name, lang);
+
+	if (idx >= t->n - i)
+		return NULL;
+	i += idx;
+	if (strcmp(t->items[i]->name, name) != 0 ||
+	    strcmp(t->items[i]->key, lang) != 0)
+		return NULL;
+	return t->items[i];
 }
 
 /* When the client last received tp, or INT64_MIN for never. */
