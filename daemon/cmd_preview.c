@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,9 +347,42 @@ ics_day(int64_t t, int off)
  * SEQUENCE its day number (days since 1970-01-01): a check-in moved later
  * replaces the earlier event.  rows[0..n) is the whole plan from now.
  */
+/* How many check-ins of (client, occasion) the plan has had so far: an
+ * open-addressing table over the pair's pointers. */
+struct ics_seen {
+	const struct plan_item	*it;	/* its client and occasion; NULL */
+	size_t			 count;
+};
+
+static size_t
+ics_seen_next(struct ics_seen *tab, size_t size, const struct plan_item *it)
+{
+	uint64_t k = (uint64_t)(uintptr_t)it->client * 31 +
+	    (uint64_t)(uintptr_t)it->occasion;
+	size_t i;
+
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	for (i = (size_t)k & (size - 1); tab[i].it != NULL;
+	    i = (i + 1) & (size - 1))
+		if (tab[i].it->client == it->client &&
+		    tab[i].it->occasion == it->occasion)
+			return tab[i].count++;
+	tab[i].it = it;
+	tab[i].count = 1;
+	return 0;
+}
+
 static void
 preview_ics_ids(struct prow *rows, size_t n, const struct history *h)
 {
+	size_t size = 16;
+	struct ics_seen *seen;
+
+	while (size < 2 * n)
+		size *= 2;
+	seen = xcalloc(size, sizeof(*seen));
 	for (size_t i = 0; i < n; i++) {
 		const struct plan_item *it = rows[i].it;
 		const struct history_client *hc;
@@ -368,16 +402,14 @@ preview_ics_ids(struct prow *rows, size_t n, const struct history *h)
 				if (strcmp(hc->records[k].occasion,
 				    it->occasion->name) == 0)
 					ord++;
-		for (size_t k = 0; k < i; k++)
-			if (rows[k].it->client == it->client &&
-			    rows[k].it->occasion == it->occasion)
-				ord++;
+		ord += ics_seen_next(seen, size, it);
 		rows[i].uid = xasprintf("%s/%zu.%s@touchbase",
 		    it->occasion->name, ord, it->client->id);
 		rows[i].sequence = ics_day(it->due, it->utc_offset);
 		if (rows[i].sequence < 0)
 			rows[i].sequence = 0;
 	}
+	free(seen);
 }
 
 /* "Geburtstagsgruß an Anna Müller": what the event is, in the sender's
