@@ -103,8 +103,9 @@ preview_template(const struct config *c, struct history *h,
 	return file;
 }
 
+/* Row r for it; the table's "when" only with when. */
 static void
-preview_row(struct prow *r, const struct plan_item *it)
+preview_row(struct prow *r, const struct plan_item *it, bool when)
 {
 	int64_t local = it->due + it->utc_offset, day;
 	int off = it->utc_offset < 0 ? -it->utc_offset : it->utc_offset;
@@ -113,6 +114,8 @@ preview_row(struct prow *r, const struct plan_item *it)
 	r->it = it;
 	r->action = preview_action(it->action);
 	timeutil_format_iso(it->due, it->utc_offset, r->due);
+	if (!when)
+		return;
 	day = timeutil_day_of(local);
 	timeutil_format_date(day, d);
 	snprintf(r->when, sizeof(r->when), "%s %s %02u:%02u %c%02u:%02u",
@@ -748,7 +751,7 @@ cmd_preview(const char *config, int argc, char **argv)
 	 * of it. */
 	rows = xcalloc(plan.n ? plan.n : 1, sizeof(*rows));
 	for (size_t i = 0; i < plan.n; i++)
-		preview_row(&rows[i], &plan.items[i]);
+		preview_row(&rows[i], &plan.items[i], format == FMT_TABLE);
 	/* before preview_template() adds the plan to the history */
 	if (format == FMT_ICS)
 		preview_ics_ids(rows, plan.n, h);
