@@ -70,6 +70,22 @@ cmd_json_string(FILE *fp, const char *s)
 	}
 	fputc('"', fp);
 	while (*p != '\0') {
+		const unsigned char *run = p;
+
+		/* what goes out as it is, in one write */
+		for (;;) {
+			if (*p >= 0x20 && *p < 0x7f && *p != '"' &&
+			    *p != '\\')
+				p++;
+			else if (*p >= 0x80 && (n = utf8_char(p, 4, &cp)) != 0)
+				p += n;
+			else
+				break;
+		}
+		if (p > run)
+			fwrite(run, 1, (size_t)(p - run), fp);
+		if (*p == '\0')
+			break;
 		if (*p == '"' || *p == '\\') {
 			fputc('\\', fp);
 			fputc(*p++, fp);
@@ -122,6 +138,15 @@ cmd_table_cell(FILE *fp, const char *s, int width, bool pad)
 	uint32_t cp;
 	size_t n;
 
+	for (q = p; *q >= 0x20 && *q < 0x7f; q++)
+		;
+	if (*q == '\0' && q - p <= width) {
+		/* printable ASCII that fits: as it is */
+		fwrite(p, 1, (size_t)(q - p), fp);
+		for (shown = (int)(q - p); pad && shown < width; shown++)
+			fputc(' ', fp);
+		return;
+	}
 	for (q = p; *q != '\0'; q += n, total++)
 		if ((n = utf8_char(q, 4, &cp)) == 0)
 			n = 1;
@@ -179,31 +204,55 @@ cmd_parse_format(const char *cmd, const char *s, const char *const *names)
 	return -1;
 }
 
-void
-cmd_print_csv(FILE *fp, const char *const *names, size_t nnames,
-    size_t nrows, const char *eol, cmd_field_fn *field, const void *ctx)
+/* Where a listing's fields come from: a cmd_field_fn, whose strings are
+ * freed here, or a cmd_field_ref_fn, whose are borrowed. */
+struct cmd_fields {
+	cmd_field_fn	 *alloc;
+	cmd_field_ref_fn *ref;
+	const void	 *ctx;
+	char		 *last;		/* alloc's, until the next field */
+	struct buf	  scratch;	/* ref's */
+};
+
+static const char *
+cmd_field(struct cmd_fields *fs, size_t row, size_t f, bool *number)
+{
+	*number = false;
+	free(fs->last);
+	fs->last = NULL;
+	if (fs->alloc != NULL)
+		return fs->last = fs->alloc(fs->ctx, row, f, number);
+	buf_reset(&fs->scratch);
+	return fs->ref(fs->ctx, row, f, number, &fs->scratch);
+}
+
+static void
+cmd_csv_rows(FILE *fp, const char *const *names, size_t nnames,
+    size_t nrows, const char *eol, struct cmd_fields *fs)
 {
 	bool number;
 
-	for (size_t f = 0; f < nnames; f++)
-		fprintf(fp, "%s%s", f ? "," : "", names[f]);
+	for (size_t f = 0; f < nnames; f++) {
+		if (f > 0)
+			fputc(',', fp);
+		fputs(names[f], fp);
+	}
 	fputs(eol, fp);
 	for (size_t i = 0; i < nrows; i++) {
 		for (size_t f = 0; f < nnames; f++) {
-			char *v = field(ctx, i, f, &number);
+			const char *v = cmd_field(fs, i, f, &number);
 
 			if (f > 0)
 				fputc(',', fp);
 			cmd_csv_field(fp, v);
-			free(v);
 		}
 		fputs(eol, fp);
 	}
 }
 
-void
-cmd_print_json(FILE *fp, const char *const *names, size_t nnames,
-    size_t nrows, cmd_field_fn *field, const void *ctx)
+static void
+cmd_json_rows(FILE *fp, const char *const *names, size_t nnames,
+    size_t nrows, struct cmd_fields *fs)
 {
 	bool number;
 
@@ -215,18 +264,66 @@ cmd_print_json(FILE *fp, const char *const *names, size_t nnames,
 	for (size_t i = 0; i < nrows; i++) {
 		fputs("  {", fp);
 		for (size_t f = 0; f < nnames; f++) {
-			char *v = field(ctx, i, f, &number);
+			const char *v = cmd_field(fs, i, f, &number);
 
-			fprintf(fp, "%s\"%s\": ", f ? ", " : "", names[f]);
+			fputs(f ? ", \"" : "\"", fp);
+			fputs(names[f], fp);
+			fputs("\": ", fp);
 			if (v != NULL && number)
 				fputs(v, fp);
 			else
 				cmd_json_string(fp, v);
-			free(v);
 		}
-		fprintf(fp, "}%s\n", i + 1 < nrows ? "," : "");
+		fputs(i + 1 < nrows ? "},\n" : "}\n", fp);
 	}
 	fputs("]\n", fp);
+}
+
+static void
+cmd_fields_free(struct cmd_fields *fs)
+{
+	free(fs->last);
+	buf_free(&fs->scratch);
+}
+
+void
+cmd_print_csv(FILE *fp, const char *const *names, size_t nnames,
+    size_t nrows, const char *eol, cmd_field_fn *field, const void *ctx)
+{
+	struct cmd_fields fs = { field, NULL, ctx, NULL, { NULL, 0, 0 } };
+
+	cmd_csv_rows(fp, names, nnames, nrows, eol, &fs);
+	cmd_fields_free(&fs);
+}
+
+void
+cmd_print_json(FILE *fp, const char *const *names, size_t nnames,
+    size_t nrows, cmd_field_fn *field, const void *ctx)
+{
+	struct cmd_fields fs = { field, NULL, ctx, NULL, { NULL, 0, 0 } };
+
+	cmd_json_rows(fp, names, nnames, nrows, &fs);
+	cmd_fields_free(&fs);
+}
+
+void
+cmd_print_csv_ref(FILE *fp, const char *const *names, size_t nnames,
+    size_t nrows, const char *eol, cmd_field_ref_fn *field, const void *ctx)
+{
+	struct cmd_fields fs = { NULL, field, ctx, NULL, { NULL, 0, 0 } };
+
+	cmd_csv_rows(fp, names, nnames, nrows, eol, &fs);
+	cmd_fields_free(&fs);
+}
+
+void
+cmd_print_json_ref(FILE *fp, const char *const *names, size_t nnames,
+    size_t nrows, cmd_field_ref_fn *field, const void *ctx)
+{
+	struct cmd_fields fs = { NULL, field, ctx, NULL, { NULL, 0, 0 } };
+
+	cmd_json_rows(fp, names, nnames, nrows, &fs);
+	cmd_fields_free(&fs);
 }
 
 int

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,7 @@ preview_template(const struct config *c, struct history *h,
     const struct plan_item *it)
 {
 	const struct template *tp;
+	const struct history_client *hc;
 	struct history_record r;
 	const char *file = NULL;
 	bool fell_back;
@@ -80,9 +82,10 @@ preview_template(const struct config *c, struct history *h,
 	if (it->action != PLAN_SEND)
 		return NULL;
 	/* The composer's own choice: form, belated, variant, language. */
+	hc = history_client(h, it->client->id);
 	tp = templates_pick(c->templates, it->template, it->client->language,
-	    book_form(it->client), c->settings->language, it->late,
-	    history_client(h, it->client->id), &fell_back);
+	    book_form(it->client), c->settings->language, it->late, hc,
+	    &fell_back);
 	if (tp != NULL) {
 		file = template_file(tp);
 		memset(&r, 0, sizeof(r));
@@ -92,13 +95,17 @@ preview_template(const struct config *c, struct history *h,
 		r.due = it->due;
 		r.sent = it->due;
 		r.template_file = (char *)file;
-		history_add_record(h, it->client->id, &r);
+		if (hc != NULL)
+			history_client_add_record(h, hc, &r);
+		else
+			history_add_record(h, it->client->id, &r);
 	}
 	return file;
 }
 
+/* Row r for it; the table's "when" only with when. */
 static void
-preview_row(struct prow *r, const struct plan_item *it)
+preview_row(struct prow *r, const struct plan_item *it, bool when)
 {
 	int64_t local = it->due + it->utc_offset, day;
 	int off = it->utc_offset < 0 ? -it->utc_offset : it->utc_offset;
@@ -107,6 +114,8 @@ preview_row(struct prow *r, const struct plan_item *it)
 	r->it = it;
 	r->action = preview_action(it->action);
 	timeutil_format_iso(it->due, it->utc_offset, r->due);
+	if (!when)
+		return;
 	day = timeutil_day_of(local);
 	timeutil_format_date(day, d);
 	snprintf(r->when, sizeof(r->when), "%s %s %02u:%02u %c%02u:%02u",
@@ -118,23 +127,28 @@ preview_row(struct prow *r, const struct plan_item *it)
 }
 
 /* The owner's say: "approved", "awaiting approval: touchbase approve
- * ID", "held"; NULL when none applies. */
-static char *
-preview_say(const struct plan_item *it)
+ * ID", "held", built in b; NULL when none applies. */
+static const char *
+preview_say(const struct plan_item *it, struct buf *b)
 {
 	char id[9];
 
 	switch (it->say) {
 	case PLAN_SAY_APPROVED:
-		return xstrdup("approved");
+		buf_adds(b, "approved");
+		break;
 	case PLAN_SAY_AWAITING:
 		owner_id(it->client->id, it->occurrence, id);
-		return xasprintf("awaiting approval: touchbase approve %s", id);
+		buf_adds(b, "awaiting approval: touchbase approve ");
+		buf_adds(b, id);
+		break;
 	case PLAN_SAY_HELD:
-		return xstrdup("held");
+		buf_adds(b, "held");
+		break;
 	default:
 		return NULL;
 	}
+	return b->data;
 }
 
 /* --- table ------------------------------------------------------------ */
@@ -207,6 +221,7 @@ preview_table(const struct prow *rows, size_t n, const char *from,
     const char *until)
 {
 	int cw = 6, ow;
+	struct buf b;
 
 	if (n == 0) {
 		printf("nothing planned from %s to %s\n", from, until);
@@ -220,13 +235,14 @@ preview_table(const struct prow *rows, size_t n, const char *from,
 	}
 	ow = 80 - COL_DUE - 2 - cw - 2;
 	printf("%-*s  %-*s  %s\n", COL_DUE, "DUE", cw, "CLIENT", "OCCURRENCE");
+	buf_init(&b);
 	for (size_t i = 0; i < n; i++) {
 		const struct prow *r = &rows[i];
 		const char *note = r->it->note;
 		bool fits = strlen(r->it->occurrence) <= (size_t)ow;
-		char *both;
 
-		printf("%s  ", r->when);
+		fputs(r->when, stdout);
+		fputs("  ", stdout);
 		cmd_table_cell(stdout, r->it->client->id, cw, fits);
 		if (fits) {
 			fputs("  ", stdout);
@@ -235,27 +251,28 @@ preview_table(const struct prow *rows, size_t n, const char *from,
 		putchar('\n');
 		if (!fits)
 			preview_detail(r->it->occurrence);
+		buf_reset(&b);
 		if (r->it->say == PLAN_SAY_AWAITING ||
-		    r->it->say == PLAN_SAY_APPROVED) {
-			char *say = preview_say(r->it);
-
-			preview_detail(say);
-			free(say);
-		}
+		    r->it->say == PLAN_SAY_APPROVED)
+			preview_detail(preview_say(r->it, &b));
 		if (r->tmpl == NULL) {
 			preview_detail(note);
 			continue;
 		}
-		both = note[0] ? xasprintf("%s; %s", r->tmpl, note) :
-		    xstrdup(r->tmpl);
-		if (strlen(both) <= 80 - COL_INDENT)
-			preview_detail(both);
+		buf_reset(&b);
+		buf_adds(&b, r->tmpl);
+		if (note[0] != '\0') {
+			buf_adds(&b, "; ");
+			buf_adds(&b, note);
+		}
+		if (b.len <= 80 - COL_INDENT)
+			preview_detail(b.data);
 		else {
 			preview_detail(r->tmpl);
 			preview_detail(note);
 		}
-		free(both);
 	}
+	buf_free(&b);
 }
 
 /* --- csv and json ------------------------------------------------------ */
@@ -266,9 +283,10 @@ static const char *const preview_fields[] = {
 };
 #define NFIELDS (sizeof(preview_fields) / sizeof(preview_fields[0]))
 
-/* Field f of a row (a cmd_field_fn). */
-static char *
-preview_field(const void *ctx, size_t row, size_t f, bool *number)
+/* Field f of a row (a cmd_field_ref_fn). */
+static const char *
+preview_field(const void *ctx, size_t row, size_t f, bool *number,
+    struct buf *scratch)
 {
 	const struct prow *r = (const struct prow *)ctx + row;
 	const char *v;
@@ -297,9 +315,9 @@ preview_field(const void *ctx, size_t row, size_t f, bool *number)
 		v = r->action;
 		break;
 	default:
-		return preview_say(r->it);
+		v = preview_say(r->it, scratch);
 	}
-	return v != NULL ? xstrdup(v) : NULL;
+	return v;
 }
 
 /* --- ics (RFC 5545) ----------------------------------------------------- */
@@ -332,9 +350,42 @@ ics_day(int64_t t, int off)
  * SEQUENCE its day number (days since 1970-01-01): a check-in moved later
  * replaces the earlier event.  rows[0..n) is the whole plan from now.
  */
+/* How many check-ins of (client, occasion) the plan has had so far: an
+ * open-addressing table over the pair's pointers. */
+struct ics_seen {
+	const struct plan_item	*it;	/* its client and occasion; NULL */
+	size_t			 count;
+};
+
+static size_t
+ics_seen_next(struct ics_seen *tab, size_t size, const struct plan_item *it)
+{
+	uint64_t k = (uint64_t)(uintptr_t)it->client * 31 +
+	    (uint64_t)(uintptr_t)it->occasion;
+	size_t i;
+
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	for (i = (size_t)k & (size - 1); tab[i].it != NULL;
+	    i = (i + 1) & (size - 1))
+		if (tab[i].it->client == it->client &&
+		    tab[i].it->occasion == it->occasion)
+			return tab[i].count++;
+	tab[i].it = it;
+	tab[i].count = 1;
+	return 0;
+}
+
 static void
 preview_ics_ids(struct prow *rows, size_t n, const struct history *h)
 {
+	size_t size = 16;
+	struct ics_seen *seen;
+
+	while (size < 2 * n)
+		size *= 2;
+	seen = xcalloc(size, sizeof(*seen));
 	for (size_t i = 0; i < n; i++) {
 		const struct plan_item *it = rows[i].it;
 		const struct history_client *hc;
@@ -354,16 +405,14 @@ preview_ics_ids(struct prow *rows, size_t n, const struct history *h)
 				if (strcmp(hc->records[k].occasion,
 				    it->occasion->name) == 0)
 					ord++;
-		for (size_t k = 0; k < i; k++)
-			if (rows[k].it->client == it->client &&
-			    rows[k].it->occasion == it->occasion)
-				ord++;
+		ord += ics_seen_next(seen, size, it);
 		rows[i].uid = xasprintf("%s/%zu.%s@touchbase",
 		    it->occasion->name, ord, it->client->id);
 		rows[i].sequence = ics_day(it->due, it->utc_offset);
 		if (rows[i].sequence < 0)
 			rows[i].sequence = 0;
 	}
+	free(seen);
 }
 
 /* "Geburtstagsgruß an Anna Müller": what the event is, in the sender's
@@ -547,11 +596,11 @@ preview_print(const struct tz *z, enum preview_format format,
 		break;
 	case FMT_CSV:
 		/* RFC 4180: CRLF line ends, a header row. */
-		cmd_print_csv(stdout, preview_fields, NFIELDS, n, "\r\n",
+		cmd_print_csv_ref(stdout, preview_fields, NFIELDS, n, "\r\n",
 		    preview_field, rows);
 		break;
 	case FMT_JSON:
-		cmd_print_json(stdout, preview_fields, NFIELDS, n,
+		cmd_print_json_ref(stdout, preview_fields, NFIELDS, n,
 		    preview_field, rows);
 		break;
 	case FMT_ICS:
@@ -702,7 +751,7 @@ cmd_preview(const char *config, int argc, char **argv)
 	 * of it. */
 	rows = xcalloc(plan.n ? plan.n : 1, sizeof(*rows));
 	for (size_t i = 0; i < plan.n; i++)
-		preview_row(&rows[i], &plan.items[i]);
+		preview_row(&rows[i], &plan.items[i], format == FMT_TABLE);
 	/* before preview_template() adds the plan to the history */
 	if (format == FMT_ICS)
 		preview_ics_ids(rows, plan.n, h);

@@ -82,7 +82,10 @@ compose_add_notice(struct rendered *r, const char *notice)
 
 /*
  * Turns a rendered template into the message for client c.  Problems
- * with the client's own values are reported at file:line.
+ * with the client's own values are reported at file:line.  A template
+ * only resolved (r->text NULL: template_resolve) is not encoded: this
+ * proves that message_build() would accept the client's values, and out
+ * is left alone.
  */
 static int
 compose_build(const struct settings *s, const struct client *c,
@@ -92,16 +95,18 @@ compose_build(const struct settings *s, const struct client *c,
 {
 	struct message_in in;
 	struct buf b;
+	const char *notice = NULL;
 	char *unsub = NULL, *err = NULL;
+	bool encode = r->text != NULL;
 	int rc = -1;
 
 	buf_init(&b);
 	memset(&in, 0, sizeof(in));
 	if (c->basis == BASIS_CUSTOMER || c->basis == BASIS_CONSENT) {
-		const char *notice = settings_notice(s, lang);
-
-		compose_add_notice(r, notice != NULL ? notice :
-		    compose_default_notice(lang));
+		if ((notice = settings_notice(s, lang)) == NULL)
+			notice = compose_default_notice(lang);
+		if (encode)
+			compose_add_notice(r, notice);
 		unsub = xasprintf("<mailto:%s?subject=unsubscribe>",
 		    s->sender_address);
 	}
@@ -114,20 +119,28 @@ compose_build(const struct settings *s, const struct client *c,
 	in.subject = r->subject;
 	in.text = r->text;
 	in.html = r->html;
+	if (!encode) {
+		/* what the body adds to the template's checked text */
+		in.text = notice != NULL ? notice : "";
+		in.html = r->nimages > 0 ? in.text : NULL;
+	}
 	in.images = r->images;
 	in.nimages = r->nimages;
 	in.list_unsubscribe = unsub;
 	in.date = date;
 	in.utc_offset = offset;
 	in.message_id = message_id;
-	if (message_build(&in, &b, &err) == -1) {
+	if ((encode ? message_build(&in, &b, &err) :
+	    message_check(&in, &err)) == -1) {
 		diag_error(d, file, line, "client '%s': %s", c->id, err);
 		goto out;
 	}
+	rc = 0;
+	if (!encode)
+		goto out;
 	out->bytes = buf_detach(&b, &out->len);
 	out->subject = xstrdup(r->subject);
 	out->template_file = xstrdup(r->template_file);
-	rc = 0;
 out:
 	buf_free(&b);
 	free(unsub);
@@ -440,30 +453,52 @@ causes_print(const struct causes *cs, struct diag *d)
 	buf_free(&b);
 }
 
-/* Renders and builds every variant of name in lang for the client with
- * the values the planner can give the occasion.  A problem with the
- * client's own header values is reported once (*bad). */
+/* What compose_check_book() carries from client to client. */
+struct check_ctx {
+	const struct settings	 *s;
+	const struct book	 *b;
+	const struct templates	 *t;
+	char			 *id;		/* the Message-ID checked */
+	const struct template	**built;	/* encoded once already */
+	size_t			  nbuilt;
+	struct causes		  cs;
+};
+
+/* Whether tp's bytes were built once already: the first client that
+ * gets it proves the MIME encoding; the others only their own values. */
+static bool
+check_built(const struct check_ctx *x, const struct template *tp)
+{
+	for (size_t i = 0; i < x->nbuilt; i++)
+		if (x->built[i] == tp)
+			return true;
+	return false;
+}
+
+/* Renders every variant of name in lang for the client with the values
+ * the planner can give the occasion, and proves message_build() accepts
+ * it.  A problem with the client's own header values is reported once
+ * (*bad). */
 static void
-compose_check_variants(const struct settings *s, const struct book *b,
-    const struct templates *t, const struct client *c,
+compose_check_variants(struct check_ctx *x, const struct client *c,
     const struct occasion *o, const char *name, const char *lang,
     int years, bool *bad, struct diag *d)
 {
 	const struct template *tp;
-	char *id = xasprintf("<check@%s>", s->sender_domain != NULL ?
-	    s->sender_domain : "localhost");
 
-	for (size_t i = 0; (tp = templates_variant(t, name, lang, i)); i++) {
+	for (size_t i = 0; (tp = templates_variant(x->t, name, lang, i));
+	    i++) {
 		size_t np = o->kind == OCC_AFTER_PROJECT ? c->nprojects : 1;
 
 		for (size_t p = 0; p < np; p++) {
 			struct template_vars v;
 			struct rendered r;
 			struct composed out;
+			bool build = !check_built(x, tp);
 
 			memset(&v, 0, sizeof(v));
 			memset(&out, 0, sizeof(out));
-			v.settings = s;
+			v.settings = x->s;
 			v.client = c;
 			if (o->kind == OCC_AFTER_PROJECT)
 				v.project = c->projects[p].name;
@@ -472,53 +507,68 @@ compose_check_variants(const struct settings *s, const struct book *b,
 			v.has_age = years == 1 && o->kind == OCC_BIRTHDAY;
 			v.age = 1;
 			/* the other projects would only repeat the problem */
-			if (template_render(tp, &v, &r, d) == -1)
+			if ((build ? template_render(tp, &v, &r, d) :
+			    template_resolve(tp, &v, &r, d)) == -1)
 				break;
-			if (!*bad && compose_build(s, c, &r, template_lang(tp),
-			    id, 0, 0, b->path, c->line, &out, d) == -1)
+			if (!*bad && compose_build(x->s, c, &r,
+			    template_lang(tp), x->id, 0, 0, x->b->path,
+			    c->line, &out, d) == -1)
 				*bad = true;
+			else if (!*bad && build) {
+				x->built = xreallocarray(x->built,
+				    x->nbuilt + 1, sizeof(*x->built));
+				x->built[x->nbuilt++] = tp;
+			}
 			rendered_free(&r);
 			composed_free(&out);
 		}
 	}
-	free(id);
+}
+
+/* One line per client who gets name.L.txt in another language L. */
+static void
+compose_check_missing(struct check_ctx *x, const struct client *c,
+    const struct occasion *o)
+{
+	const struct settings *s = x->s;
+	char *ckey, *text;
+
+	ckey = xasprintf("missing:%s:%s:%s", o->name, o->template,
+	    c->language);
+	if (strcmp(c->language, s->language) == 0)
+		text = xasprintf("template %s.%s.txt is missing in %s: "
+		    "occasion '%s' needs it", o->template, c->language,
+		    s->templates, o->name);
+	else
+		text = xasprintf("template %s.%s.txt (or %s.%s.txt in "
+		    "the sender's language) is missing in %s: "
+		    "occasion '%s' needs it", o->template, c->language,
+		    o->template, s->language, s->templates, o->name);
+	causes_add(&x->cs, CAUSE_MISSING, DIAG_ERROR, x->b->path, c->line,
+	    ckey, text, text, c->id);
+	free(ckey);
+	free(text);
 }
 
 /* Checks the template the client gets for occasion o, and its -belated
  * one when that exists in the client's language.  Returns the language of
  * a letter with no notice in it (NULL when all have one). */
 static const char *
-compose_check_occasion(const struct settings *s, const struct book *b,
-    const struct templates *t, const struct client *c,
-    const struct occasion *o, int years, bool *bad, struct causes *cs,
-    struct diag *d)
+compose_check_occasion(struct check_ctx *x, const struct client *c,
+    const struct occasion *o, int years, bool *bad, struct diag *d)
 {
+	const struct settings *s = x->s;
 	char *belated = xasprintf("%s-belated", o->template);
 	const char *key, *lacking = NULL;
 	const struct template *tp;
 	char *ckey, *text, *first;
 	bool fb;
 
-	key = templates_find(t, o->template, c->language, book_form(c),
+	key = templates_find(x->t, o->template, c->language, book_form(c),
 	    s->language, false, &fb);
-	if (key == NULL) {
-		ckey = xasprintf("missing:%s:%s:%s", o->name, o->template,
-		    c->language);
-		if (strcmp(c->language, s->language) == 0)
-			text = xasprintf("template %s.%s.txt is missing in %s: "
-			    "occasion '%s' needs it", o->template,
-			    c->language, s->templates, o->name);
-		else
-			text = xasprintf("template %s.%s.txt (or %s.%s.txt in "
-			    "the sender's language) is missing in %s: "
-			    "occasion '%s' needs it", o->template,
-			    c->language, o->template, s->language,
-			    s->templates, o->name);
-		causes_add(cs, CAUSE_MISSING, DIAG_ERROR, b->path, c->line,
-		    ckey, text, text, c->id);
-		free(ckey);
-		free(text);
-	} else {
+	if (key == NULL)
+		compose_check_missing(x, c, o);
+	else {
 		if (fb) {
 			ckey = xasprintf("fallback:%s:%s:%s", o->template,
 			    key, c->language);
@@ -529,67 +579,79 @@ compose_check_occasion(const struct settings *s, const struct book *b,
 			    "%s.%s.txt: there is no %s.%s.txt", c->id,
 			    c->language, o->template, key, o->template,
 			    c->language);
-			causes_add(cs, CAUSE_FALLBACK, DIAG_WARNING, b->path,
-			    c->line, ckey, text, first, c->id);
+			causes_add(&x->cs, CAUSE_FALLBACK, DIAG_WARNING,
+			    x->b->path, c->line, ckey, text, first, c->id);
 			free(ckey);
 			free(text);
 			free(first);
 		}
-		compose_check_variants(s, b, t, c, o, o->template, key, years,
-		    bad, d);
-		tp = templates_variant(t, o->template, key, 0);
+		compose_check_variants(x, c, o, o->template, key, years, bad,
+		    d);
+		tp = templates_variant(x->t, o->template, key, 0);
 		if (!compose_has_notice(s, template_lang(tp)))
 			lacking = template_lang(tp);
 	}
 	/* a belated one in another language is never sent: the ordinary
 	 * one in the client's language goes instead */
-	if (templates_exists(t, belated) && (key = templates_find(t, belated,
-	    c->language, book_form(c), NULL, true, &fb)) != NULL)
-		compose_check_variants(s, b, t, c, o, belated, key, years, bad,
-		    d);
+	if (templates_exists(x->t, belated) && (key = templates_find(x->t,
+	    belated, c->language, book_form(c), NULL, true, &fb)) != NULL)
+		compose_check_variants(x, c, o, belated, key, years, bad, d);
 	free(belated);
 	return lacking;
+}
+
+/* Checks client c's occasions into x->cs. */
+static void
+compose_check_client(struct check_ctx *x, const struct client *c)
+{
+	const struct book *b = x->b;
+	const char *lacking = NULL, *l;
+	struct diag tmp;
+	bool bad = false;
+
+	diag_init(&tmp);
+	for (size_t k = 0; k < c->noccasions; k++) {
+		const struct occasion *o = &b->occasions[c->occasions[k]];
+		int years = compose_years(o, c);
+
+		if (years == -1 ||
+		    (o->kind == OCC_AFTER_PROJECT && c->nprojects == 0))
+			continue;
+		causes_take(&x->cs, c->id, &tmp);
+		diag_free(&tmp);
+		l = compose_check_occasion(x, c, o, years, &bad, &tmp);
+		if (lacking == NULL)
+			lacking = l;
+	}
+	if (lacking != NULL && (c->basis == BASIS_CUSTOMER ||
+	    c->basis == BASIS_CONSENT))
+		diag_warn(&tmp, b->path, c->line, "client '%s': its "
+		    "letters in '%s' would end with the English "
+		    "objection notice; set objection_notice.%.*s in "
+		    "touchbase.ini", c->id, lacking,
+		    (int)valid_language_base(lacking), lacking);
+	causes_take(&x->cs, c->id, &tmp);
+	diag_free(&tmp);
 }
 
 size_t
 compose_check_book(const struct settings *s, const struct book *b,
     const struct templates *t, struct diag *d)
 {
-	struct causes cs = { NULL, 0 };
+	struct check_ctx x;
 	size_t before = d->errors;
 
-	for (size_t i = 0; i < b->nclients; i++) {
-		const struct client *c = &b->clients[i];
-		const char *lacking = NULL, *l;
-		struct diag tmp;
-		bool bad = false;
-
-		diag_init(&tmp);
-		for (size_t k = 0; k < c->noccasions; k++) {
-			const struct occasion *o = &b->occasions[c->occasions[k]];
-			int years = compose_years(o, c);
-
-			if (years == -1 ||
-			    (o->kind == OCC_AFTER_PROJECT && c->nprojects == 0))
-				continue;
-			causes_take(&cs, c->id, &tmp);
-			diag_free(&tmp);
-			l = compose_check_occasion(s, b, t, c, o, years, &bad,
-			    &cs, &tmp);
-			if (lacking == NULL)
-				lacking = l;
-		}
-		if (lacking != NULL && (c->basis == BASIS_CUSTOMER ||
-		    c->basis == BASIS_CONSENT))
-			diag_warn(&tmp, b->path, c->line, "client '%s': its "
-			    "letters in '%s' would end with the English "
-			    "objection notice; set objection_notice.%.*s in "
-			    "touchbase.ini", c->id, lacking,
-			    (int)valid_language_base(lacking), lacking);
-		causes_take(&cs, c->id, &tmp);
-		diag_free(&tmp);
-	}
-	causes_print(&cs, d);
-	causes_free(&cs);
+	memset(&x, 0, sizeof(x));
+	x.s = s;
+	x.b = b;
+	x.t = t;
+	x.id = xasprintf("<check@%s>", s->sender_domain != NULL ?
+	    s->sender_domain : "localhost");
+	for (size_t i = 0; i < b->nclients; i++)
+		compose_check_client(&x, &b->clients[i]);
+	causes_print(&x.cs, d);
+	causes_free(&x.cs);
+	free(x.built);
+	free(x.id);
 	return d->errors - before;
 }

@@ -348,17 +348,16 @@ history_resort(struct history *h, size_t ci, size_t from)
 	history_reindex(h, ci);
 }
 
-void
-history_add_record(struct history *h, const char *client,
+/* Adds r to hc, the client at index ci. */
+static void
+history_add_at(struct history *h, struct history_client *hc, size_t ci,
     const struct history_record *r)
 {
-	struct history_client *hc;
 	struct history_record *nr;
 	struct rec_slot *s;
 	uint64_t hash;
-	size_t ci, slot;
+	size_t slot;
 
-	hc = history_get(h, client, &ci);
 	hash = history_rec_hash(history_idhash(h, ci), r->occurrence);
 	slot = history_rec_slot(h, ci, r->occurrence, hash);
 	if (h->rtab[slot].client != 0) {
@@ -390,6 +389,26 @@ history_add_record(struct history *h, const char *client,
 	nr->template_file = r->template_file ? xstrdup(r->template_file) :
 	    NULL;
 	history_resort(h, ci, (size_t)(nr - hc->records));
+}
+
+void
+history_add_record(struct history *h, const char *client,
+    const struct history_record *r)
+{
+	struct history_client *hc;
+	size_t ci;
+
+	hc = history_get(h, client, &ci);
+	history_add_at(h, hc, ci, r);
+}
+
+void
+history_client_add_record(struct history *h, const struct history_client *hc,
+    const struct history_record *r)
+{
+	size_t ci = ((const struct hclient *)hc)->index;
+
+	history_add_at(h, h->clients[ci], ci, r);
 }
 
 const struct history_client *

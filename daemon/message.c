@@ -523,6 +523,13 @@ msg_check_in(const struct message_in *in, char **err)
 }
 
 int
+message_check(const struct message_in *in, char **err)
+{
+	*err = NULL;
+	return msg_check_in(in, err);
+}
+
+int
 message_build(const struct message_in *in, struct buf *out, char **err)
 {
 	struct buf m;

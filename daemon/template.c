@@ -1201,24 +1201,49 @@ templates_free(struct templates *t)
 	free(t);
 }
 
+/* The first of t's items (sorted by name, key, variant) not before
+ * (name, key); key NULL: the first of name. */
+static size_t
+tpl_lower_bound(const struct templates *t, const char *name, const char *key)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct template *tp = t->items[mid];
+		int c = strcmp(tp->name, name);
+
+		if (c == 0 && key != NULL)
+			c = strcmp(tp->key, key);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 bool
 templates_exists(const struct templates *t, const char *name)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->items[i]->name, name) == 0)
-			return true;
-	return false;
+	size_t i = tpl_lower_bound(t, name, NULL);
+
+	return i < t->n && strcmp(t->items[i]->name, name) == 0;
 }
 
 const struct template *
 templates_variant(const struct templates *t, const char *name,
     const char *lang, size_t idx)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->items[i]->name, name) == 0 &&
-		    strcmp(t->items[i]->key, lang) == 0 && idx-- == 0)
-			return t->items[i];
-	return NULL;
+	size_t i = tpl_lower_bound(t, name, lang);
+
+	if (idx >= t->n - i)
+		return NULL;
+	i += idx;
+	if (strcmp(t->items[i]->name, name) != 0 ||
+	    strcmp(t->items[i]->key, lang) != 0)
+		return NULL;
+	return t->items[i];
 }
 
 /* When the client last received tp, or INT64_MIN for never. */
@@ -1499,13 +1524,16 @@ tpl_render_plural(const struct tpl_piece *pc, const char *lang,
 		free(q);
 		return -1;
 	}
-	buf_adds(out, pc->forms[tpl_plural_index(lang, n, pc->nforms)]);
+	if (out != NULL)
+		buf_adds(out, pc->forms[tpl_plural_index(lang, n,
+		    pc->nforms)]);
 	return 0;
 }
 
 /* Renders a parsed text in lang; values from the book are escaped for
  * HTML, quoted fallbacks, choices and plurals are the author's own and
- * go in as written. */
+ * go in as written.  With out NULL it only proves that every value
+ * resolves, with the same diagnostics. */
 static int
 tpl_render_text(const struct tpl_text *tx, const char *path,
     const char *lang, const struct template_vars *v, bool html,
@@ -1521,7 +1549,8 @@ tpl_render_text(const struct tpl_text *tx, const char *path,
 
 		switch (pc->kind) {
 		case TK_LIT:
-			buf_add(out, pc->lit, pc->len);
+			if (out != NULL)
+				buf_add(out, pc->lit, pc->len);
 			continue;
 		case TK_OPEN:
 			if ((tpl_lookup(v, pc->alts[0].text, num) == NULL) !=
@@ -1531,8 +1560,9 @@ tpl_render_text(const struct tpl_text *tx, const char *path,
 		case TK_CLOSE:
 			continue;
 		case TK_CHOICE:
-			buf_adds(out, pc->forms[book_form(v->client) ==
-			    FORM_DU ? 0 : 1]);
+			if (out != NULL)
+				buf_adds(out, pc->forms[book_form(v->client) ==
+				    FORM_DU ? 0 : 1]);
 			continue;
 		case TK_PLURAL:
 			if (tpl_render_plural(pc, lang, path, v, out, d) == -1)
@@ -1558,6 +1588,8 @@ tpl_render_text(const struct tpl_text *tx, const char *path,
 			rc = -1;
 			continue;
 		}
+		if (out == NULL)
+			continue;
 		if (html && !literal)
 			buf_add_html(out, val, BUF_HTML_QUOTES);
 		else
@@ -1566,9 +1598,10 @@ tpl_render_text(const struct tpl_text *tx, const char *path,
 	return rc;
 }
 
-int
-template_render(const struct template *tp, const struct template_vars *v,
-    struct rendered *out, struct diag *d)
+/* template_render(), or with body false template_resolve(). */
+static int
+tpl_render(const struct template *tp, const struct template_vars *v,
+    bool body, struct rendered *out, struct diag *d)
 {
 	struct buf subj, text, html;
 	int rc = 0;
@@ -1580,11 +1613,12 @@ template_render(const struct template *tp, const struct template_vars *v,
 	if (tpl_render_text(&tp->subject, tp->path, tp->lang, v, false, &subj,
 	    d) == -1)
 		rc = -1;
-	if (tpl_render_text(&tp->body, tp->path, tp->lang, v, false, &text,
-	    d) == -1)
+	if (tpl_render_text(&tp->body, tp->path, tp->lang, v, false,
+	    body ? &text : NULL, d) == -1)
 		rc = -1;
 	if (tp->card != NULL && tpl_render_text(&tp->card->body,
-	    tp->card->path, tp->card->lang, v, true, &html, d) == -1)
+	    tp->card->path, tp->card->lang, v, true, body ? &html : NULL,
+	    d) == -1)
 		rc = -1;
 	if (rc == 0 && (subj.data == NULL ||
 	    subj.len == strspn(subj.data, " "))) {
@@ -1600,14 +1634,30 @@ template_render(const struct template *tp, const struct template_vars *v,
 		return -1;
 	}
 	out->subject = buf_detach(&subj, NULL);
-	out->text = buf_detach(&text, NULL);
+	if (body)
+		out->text = buf_detach(&text, NULL);
 	if (tp->card != NULL) {
-		out->html = buf_detach(&html, NULL);
+		if (body)
+			out->html = buf_detach(&html, NULL);
 		out->images = tp->card->images;
 		out->nimages = tp->card->nimages;
 	}
 	out->template_file = xstrdup(tp->file);
 	return 0;
+}
+
+int
+template_render(const struct template *tp, const struct template_vars *v,
+    struct rendered *out, struct diag *d)
+{
+	return tpl_render(tp, v, true, out, d);
+}
+
+int
+template_resolve(const struct template *tp, const struct template_vars *v,
+    struct rendered *out, struct diag *d)
+{
+	return tpl_render(tp, v, false, out, d);
 }
 
 void

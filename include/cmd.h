@@ -116,10 +116,22 @@ void	cmd_print_csv(FILE *fp, const char *const *names, size_t nnames,
  * line ("[]" when there are none); a field without value is null. */
 void	cmd_print_json(FILE *fp, const char *const *names, size_t nnames,
 	    size_t nrows, cmd_field_fn *field, const void *ctx);
+struct buf;
+/* The same for long listings, without an allocation per field: field i
+ * of row as a string the printer reads only until it asks for the next
+ * field (the row's own, or built in scratch, which comes empty), or NULL
+ * for no value. */
+typedef const char *cmd_field_ref_fn(const void *ctx, size_t row, size_t i,
+	    bool *number, struct buf *scratch);
+void	cmd_print_csv_ref(FILE *fp, const char *const *names, size_t nnames,
+	    size_t nrows, const char *eol, cmd_field_ref_fn *field,
+	    const void *ctx);
+void	cmd_print_json_ref(FILE *fp, const char *const *names,
+	    size_t nnames, size_t nrows, cmd_field_ref_fn *field,
+	    const void *ctx);
 /* One iCalendar content line "NAME:VALUE" to stdout, built in b: value
  * TEXT-escaped when text (RFC 5545 3.3.11), folded at 75 octets without
  * splitting a UTF-8 sequence, ended with CRLF. */
-struct buf;
 void	cmd_ics_prop(struct buf *b, const char *name, const char *value,
 	    bool text);
 /* Flushes stdout: 0, or 1 after printing "touchbase CMD: writing the

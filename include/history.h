@@ -82,6 +82,11 @@ int64_t		 history_bounced(const struct history_client *hc,
 		    const char *address);
 void		 history_add_record(struct history *h, const char *client,
 		    const struct history_record *r);
+/* history_add_record() to hc, a client of h (from history_client()),
+ * without looking its id up again. */
+void		 history_client_add_record(struct history *h,
+		    const struct history_client *hc,
+		    const struct history_record *r);
 /* NULL when the history knows nothing of the client. */
 const struct history_client *history_client(const struct history *h,
 		    const char *client);

@@ -40,6 +40,11 @@ struct message_in {
 int	 message_build(const struct message_in *in, struct buf *out,
 	    char **err);
 
+/* Whether message_build() would accept in: 0, or -1 with *err allocated
+ * in the same words.  Encodes nothing: `check` proves every client's
+ * values this way and builds each template's bytes once. */
+int	 message_check(const struct message_in *in, char **err);
+
 /* Building blocks, exposed for tests and for the composer. */
 /* RFC 2047 encoded words (B or Q, UTF-8) for a header of name hname,
  * folded so no line exceeds 78 octets; ASCII text is passed through. */

@@ -162,6 +162,14 @@ const struct template *templates_variant(const struct templates *t,
 int	 template_render(const struct template *tp,
 	    const struct template_vars *vars, struct rendered *out,
 	    struct diag *d);
+/* template_render() without the body: the same checks of every value in
+ * the same order with the same reports, but out gets only the subject,
+ * the images and the file name (text and html stay NULL).  The body is
+ * the template's own text, checked when it was loaded, and values each
+ * proved valid UTF-8 here, so `check` need not build it per client. */
+int	 template_resolve(const struct template *tp,
+	    const struct template_vars *vars, struct rendered *out,
+	    struct diag *d);
 void	 rendered_free(struct rendered *r);
 
 #endif

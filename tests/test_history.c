@@ -151,6 +151,43 @@ test_record_replaced(void **state)
 	history_free(h);
 }
 
+/* Adding through the client handed out is adding by its id: sorted,
+ * found, a second add of an occurrence replaces the first, and the other
+ * clients keep theirs. */
+static void
+test_add_to_client(void **state)
+{
+	struct history *h = history_new();
+	const struct history_client *hc, *ben;
+	struct history_record in;
+
+	(void)state;
+	in = rec("birthday/2027", ST_SENT, 500, 501, "birthday.de.txt");
+	history_add_record(h, "anna", &in);
+	history_add_record(h, "ben", &in);
+	hc = history_client(h, "anna");
+	in = rec("advent/2026", ST_SENT, 400, 401, "advent.de.txt");
+	history_client_add_record(h, hc, &in);
+	in = rec("birthday/2027", ST_QUEUED, 700, HISTORY_NONE, NULL);
+	history_client_add_record(h, hc, &in);
+	in = rec("checkin/1", ST_SENT, 800, 801, "c.de.2.txt");
+	history_client_add_record(h, hc, &in);
+	assert_ptr_equal(history_client(h, "anna"), hc);
+	assert_int_equal(hc->nrecords, 3);
+	assert_string_equal(hc->records[0].occurrence, "advent/2026");
+	assert_string_equal(hc->records[1].occurrence, "birthday/2027");
+	assert_int_equal(hc->records[1].status, ST_QUEUED);
+	assert_null(hc->records[1].template_file);
+	assert_string_equal(hc->records[2].template_file, "c.de.2.txt");
+	assert_int_equal(find(h, "anna", "checkin/1")->due, 800);
+	assert_int_equal(find(h, "anna", "birthday/2027")->due, 700);
+	ben = history_client(h, "ben");
+	assert_int_equal(ben->nrecords, 1);
+	assert_int_equal(find(h, "ben", "birthday/2027")->status, ST_SENT);
+	assert_null(find(h, "ben", "checkin/1"));
+	history_free(h);
+}
+
 /* Keys that would collide if client and occurrence were just joined. */
 static void
 test_no_key_confusion(void **state)
@@ -224,6 +261,7 @@ main(void)
 		cmocka_unit_test(test_client_fields),
 		cmocka_unit_test(test_records_sorted_and_found),
 		cmocka_unit_test(test_record_replaced),
+		cmocka_unit_test(test_add_to_client),
 		cmocka_unit_test(test_no_key_confusion),
 		cmocka_unit_test(test_many_clients),
 		cmocka_unit_test(test_status_names),

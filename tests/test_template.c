@@ -1081,6 +1081,83 @@ test_shipped_templates(void **state)
 	templates_free(t);
 }
 
+/* template_resolve() and template_render() agree on every problem, word
+ * for word and in order, and on the subject, images and file; resolve
+ * builds no body. */
+static void
+resolve_agrees(const struct templates *t, const char *name,
+    const struct template_vars *v, int want)
+{
+	const struct template *tp;
+	struct rendered r, q;
+	struct diag d, e;
+	char *a, *b;
+	bool fb;
+
+	tp = templates_choose(t, name, "de", "de", NULL, &fb);
+	assert_non_null(tp);
+	diag_init(&d);
+	diag_init(&e);
+	assert_int_equal(template_render(tp, v, &r, &d), want);
+	assert_int_equal(template_resolve(tp, v, &q, &e), want);
+	a = diags(&d);
+	b = diags(&e);
+	assert_string_equal(a, b);
+	assert_int_equal(d.n > 0, want == -1);
+	assert_null(q.text);
+	assert_null(q.html);
+	if (want == 0) {
+		assert_string_equal(q.subject, r.subject);
+		assert_string_equal(q.template_file, r.template_file);
+		assert_int_equal(q.nimages, r.nimages);
+		assert_ptr_equal(q.images, r.images);
+	} else
+		assert_null(q.subject);
+	free(a);
+	free(b);
+	rendered_free(&r);
+	rendered_free(&q);
+	diag_free(&d);
+	diag_free(&e);
+}
+
+static void
+test_resolve_as_render(void **state)
+{
+	struct templates *t;
+	struct client evil = anna;
+	struct field f = { (char *)"company", (char *)"3\xff", 1 };
+	struct template_vars v = vars_for(&kanzlei);
+
+	(void)state;
+	put("card.png", png1, sizeof(png1));
+	puts_file("r.de.txt",
+	    "Subject: Hallo {{first_name|salutation}}{{#age}} {{age}}{{/age}}\n"
+	    "\n"
+	    "{{du:Du bist|sie:Sie sind}} {{company:ein Jahr|Jahre}} {{compnay}}\n"
+	    "{{project}} {{name}}\n");
+	puts_file("r.de.html", "<p>{{salutation}} {{name}}</p>"
+	    "<img src=\"cid:card.png\">\n");
+	puts_file("ok.de.txt", "Subject: Alles Gute, {{name}}\n\n"
+	    "{{salutation|\"Hallo\"}} {{company|\"\"}}\n");
+	puts_file("ok.de.html", "<p>{{name}}</p><img src=\"cid:card.png\">\n");
+	puts_file("e.de.txt", "Subject: {{company|\" \"}}\n\nText\n");
+	t = load_ok();
+	resolve_agrees(t, "r", &v, -1);
+	resolve_agrees(t, "ok", &v, 0);
+	resolve_agrees(t, "e", &v, -1);
+	v = vars_for(&anna);
+	resolve_agrees(t, "r", &v, -1);
+	resolve_agrees(t, "ok", &v, 0);
+	resolve_agrees(t, "e", &v, 0);
+	evil.first_name = (char *)"Anna\r";
+	evil.fields = &f;
+	v = vars_for(&evil);
+	resolve_agrees(t, "r", &v, -1);
+	resolve_agrees(t, "ok", &v, -1);
+	templates_free(t);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1105,6 +1182,7 @@ main(void)
 		T(test_choices_and_plurals),
 		T(test_new_syntax_errors),
 		T(test_card_per_variant),
+		T(test_resolve_as_render),
 	};
 
 	return cmocka_run_group_tests_name("template", tests, NULL, NULL);
