@@ -603,7 +603,8 @@ book_parse_occasion(struct book_ctx *c, const config_setting_t *g, size_t pos)
 	book_occasion_required(c, g, kind);
 }
 
-/* Reads an array of occasion names into indexes (*out, *n). */
+/* Reads an array of occasion names into indexes (*out, *n), allocated in
+ * ar, or with malloc when ar is NULL. */
 static void
 book_occasion_list(struct book_ctx *c, const config_setting_t *st,
     struct arena *ar, size_t **out, size_t *n)

@@ -16,6 +16,11 @@
  * the rules of the [schedule] keys; every client's `cal` is set.  A
  * client whose time zone lies outside its holiday region's country
  * (holidays_zone_fits) gets a warning, not an error.
+ *
+ * Memory: the clients' strings and small arrays live in the book's arena
+ * (arena.h), strings that repeat are stored once, and libconfig's tree is
+ * freed client by client while the book is built, so loading needs no
+ * more than the parse alone; book_free releases everything.
  */
 #ifndef TOUCHBASE_BOOK_H
 #define TOUCHBASE_BOOK_H
