@@ -1293,7 +1293,8 @@ static void
 book_settle_clients(struct book *b, struct client **cl, size_t n)
 {
 	malloc_trim(0);
-	qsort(cl, n, sizeof(*cl), book_client_cmp);
+	if (n > 0)
+		qsort(cl, n, sizeof(*cl), book_client_cmp);
 	b->clients = xcalloc(n + 1, sizeof(*b->clients));
 	for (size_t i = 0; i < n; i++)
 		b->clients[i] = *cl[i];
