@@ -40,7 +40,11 @@ struct book_ctx {
 	const struct settings *s;
 	struct diag	*d;
 	struct book	*b;
-	char		*where;		/* "client 'anna'", "occasion 'advent'" */
+	char		*where;		/* "occasion 'advent'", "defaults" */
+	/* The client being read, named only when a problem is reported:
+	 * "client 'anna'" once its id is known, else "client #3". */
+	size_t		 client_pos;	/* 1-based; 0: none */
+	const char	*client_id;
 };
 
 static const char *const book_top_keys[] = {
@@ -113,6 +117,10 @@ book_report(struct book_ctx *c, const config_setting_t *st,
 	buf_init(&b);
 	if (c->where != NULL)
 		buf_addf(&b, "%s: ", c->where);
+	else if (c->client_id != NULL)
+		buf_addf(&b, "client '%s': ", c->client_id);
+	else if (c->client_pos != 0)
+		buf_addf(&b, "client #%zu: ", c->client_pos);
 	buf_vaddf(&b, fmt, ap);
 	if (level == DIAG_ERROR)
 		diag_error(c->d, book_file(c, st), book_line(st), "%s", b.data);
@@ -296,6 +304,8 @@ book_set_where(struct book_ctx *c, const char *fmt, ...)
 
 	free(c->where);
 	c->where = NULL;
+	c->client_pos = 0;
+	c->client_id = NULL;
 	if (fmt == NULL)
 		return;
 	buf_init(&b);
@@ -1027,7 +1037,8 @@ book_client_parse(struct book_ctx *c, const config_setting_t *g, size_t pos,
 	memset(cl, 0, sizeof(*cl));
 	cl->line = book_line(g);
 	cl->basis = c->s->basis;
-	book_set_where(c, "client #%zu", pos + 1);
+	book_set_where(c, NULL);
+	c->client_pos = pos + 1;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		book_err(c, g, "expected a group { id = \"...\"; name = "
 		    "\"...\"; email = \"...\"; ... }, not %s",
@@ -1043,7 +1054,7 @@ book_client_parse(struct book_ctx *c, const config_setting_t *g, size_t pos,
 			    "digits, '-' and '_' (at most %d)", v, VALID_MAX_ID);
 		} else {
 			cl->id = arena_strdup(c->b->arena, v);
-			book_set_where(c, "client '%s'", v);
+			c->client_id = cl->id;
 		}
 	}
 
