@@ -1405,18 +1405,20 @@ book_load_len(const char *path, const char *text, size_t len, FILE *fp,
 	struct client **cl = NULL;
 	size_t ncl = 0, errors = d->errors;
 	config_t cfg;
-	int rc = -1;
+	int rc;
 
 	memset(&c, 0, sizeof(c));
 	c.path = path;
 	c.s = s;
 	c.d = d;
-	if (book_scan_nul(&c, text, len) == -1)
-		return -1;
+	rc = book_scan_nul(&c, text, len);
 	if (fp != NULL) {
 		munmap((void *)text, len);
 		text = NULL;
 	}
+	if (rc == -1)
+		return -1;
+	rc = -1;
 	c.b = b = book_new(&c);
 	pending = arena_new();
 	config_init(&cfg);
@@ -1458,7 +1460,7 @@ book_load(const char *path, const struct settings *s, struct book **out,
 	void *map;
 	int rc = -1;
 
-	if ((fp = fopen(path, "r")) != NULL && fstat(fileno(fp), &sb) == 0 &&
+	if ((fp = fopen(path, "re")) != NULL && fstat(fileno(fp), &sb) == 0 &&
 	    S_ISREG(sb.st_mode) && sb.st_size > 0 &&
 	    sb.st_size <= BOOK_MAX_FILE && (map = mmap(NULL,
 	    (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fileno(fp), 0)) !=
