@@ -6,15 +6,19 @@
  * handed out.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <libconfig.h>
 
+#include "arena.h"
 #include "book.h"
 #include "buf.h"
 #include "diag.h"
@@ -36,7 +40,11 @@ struct book_ctx {
 	const struct settings *s;
 	struct diag	*d;
 	struct book	*b;
-	char		*where;		/* "client 'anna'", "occasion 'advent'" */
+	char		*where;		/* "occasion 'advent'", "defaults" */
+	/* The client being read, named only when a problem is reported:
+	 * "client 'anna'" once its id is known, else "client #3". */
+	size_t		 client_pos;	/* 1-based; 0: none */
+	const char	*client_id;
 };
 
 static const char *const book_top_keys[] = {
@@ -109,6 +117,10 @@ book_report(struct book_ctx *c, const config_setting_t *st,
 	buf_init(&b);
 	if (c->where != NULL)
 		buf_addf(&b, "%s: ", c->where);
+	else if (c->client_id != NULL)
+		buf_addf(&b, "client '%s': ", c->client_id);
+	else if (c->client_pos != 0)
+		buf_addf(&b, "client #%zu: ", c->client_pos);
 	buf_vaddf(&b, fmt, ap);
 	if (level == DIAG_ERROR)
 		diag_error(c->d, book_file(c, st), book_line(st), "%s", b.data);
@@ -292,6 +304,8 @@ book_set_where(struct book_ctx *c, const char *fmt, ...)
 
 	free(c->where);
 	c->where = NULL;
+	c->client_pos = 0;
+	c->client_id = NULL;
 	if (fmt == NULL)
 		return;
 	buf_init(&b);
@@ -599,10 +613,11 @@ book_parse_occasion(struct book_ctx *c, const config_setting_t *g, size_t pos)
 	book_occasion_required(c, g, kind);
 }
 
-/* Reads an array of occasion names into indexes (*out, *n). */
+/* Reads an array of occasion names into indexes (*out, *n), allocated in
+ * ar, or with malloc when ar is NULL. */
 static void
 book_occasion_list(struct book_ctx *c, const config_setting_t *st,
-    size_t **out, size_t *n)
+    struct arena *ar, size_t **out, size_t *n)
 {
 	int len = config_setting_length(st);
 	const char **names;
@@ -618,7 +633,8 @@ book_occasion_list(struct book_ctx *c, const config_setting_t *st,
 	for (size_t i = 0, j = 0; i < c->b->noccasions; i++)
 		if (c->b->occasions[i].name != NULL)
 			names[j++] = c->b->occasions[i].name;
-	*out = xcalloc((size_t)len + 1, sizeof(**out));
+	*out = ar != NULL ? arena_calloc(ar, (size_t)len, sizeof(**out)) :
+	    xcalloc((size_t)len + 1, sizeof(**out));
 	for (int i = 0; i < len; i++) {
 		config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
 		const char *v, *sugg;
@@ -666,7 +682,7 @@ book_defaults(struct book_ctx *c, const config_setting_t *g)
 			book_unknown_key(c, m, (const char *const[]){
 			    "occasions", NULL });
 		else
-			book_occasion_list(c, m, &c->b->defaults,
+			book_occasion_list(c, m, NULL, &c->b->defaults,
 			    &c->b->ndefaults);
 	}
 }
@@ -683,7 +699,8 @@ book_projects(struct book_ctx *c, struct client *cl,
 		    book_type_name(st));
 		return;
 	}
-	cl->projects = xcalloc((size_t)n + 1, sizeof(*cl->projects));
+	cl->projects = arena_calloc(c->b->arena, (size_t)n,
+	    sizeof(*cl->projects));
 	for (int i = 0; i < n; i++) {
 		config_setting_t *g = config_setting_get_elem(st, (unsigned)i);
 		config_setting_t *m;
@@ -745,7 +762,8 @@ book_projects(struct book_ctx *c, struct client *cl,
 			free(what);
 		}
 		if (ok) {
-			pr->name = xstrdup(config_setting_get_string(
+			pr->name = arena_strdup(c->b->arena,
+			    config_setting_get_string(
 			    config_setting_get_member(g, "name")));
 			cl->nprojects++;
 		}
@@ -762,7 +780,8 @@ book_fields(struct book_ctx *c, struct client *cl, const config_setting_t *st)
 		    "... }, not %s", book_type_name(st));
 		return;
 	}
-	cl->fields = xcalloc((size_t)n + 1, sizeof(*cl->fields));
+	cl->fields = arena_calloc(c->b->arena, (size_t)n,
+	    sizeof(*cl->fields));
 	for (int i = 0; i < n; i++) {
 		config_setting_t *m = config_setting_get_elem(st, (unsigned)i);
 		const char *key = config_setting_name(m), *v;
@@ -784,32 +803,10 @@ book_fields(struct book_ctx *c, struct client *cl, const config_setting_t *st)
 		free(what);
 		if (v == NULL)
 			continue;
-		cl->fields[cl->nfields].key = xstrdup(key);
-		cl->fields[cl->nfields].value = xstrdup(v);
+		cl->fields[cl->nfields].key = arena_intern(c->b->arena, key);
+		cl->fields[cl->nfields].value = arena_strdup(c->b->arena, v);
 		cl->fields[cl->nfields++].line = book_line(m);
 	}
-}
-
-static void
-book_client_free_fields(struct client *cl)
-{
-	free(cl->id);
-	free(cl->name);
-	free(cl->first_name);
-	free(cl->email);
-	free(cl->salutation);
-	free(cl->language);
-	free(cl->timezone);
-	for (size_t i = 0; i < cl->nprojects; i++)
-		free(cl->projects[i].name);
-	free(cl->projects);
-	for (size_t i = 0; i < cl->nfields; i++) {
-		free(cl->fields[i].key);
-		free(cl->fields[i].value);
-	}
-	free(cl->fields);
-	free(cl->occasions);
-	free(cl->own_cal);
 }
 
 /* The client's own calendar, made from the schedule's on first use. */
@@ -817,7 +814,8 @@ static struct calendar *
 book_own_calendar(struct book_ctx *c, struct client *cl)
 {
 	if (cl->own_cal == NULL) {
-		cl->own_cal = xmalloc(sizeof(*cl->own_cal));
+		cl->own_cal = arena_calloc(c->b->arena, 1,
+		    sizeof(*cl->own_cal));
 		*cl->own_cal = c->b->calendar;
 	}
 	return cl->own_cal;
@@ -869,8 +867,7 @@ book_client_resolve_calendar(struct book_ctx *c, struct client *cl)
 		cl->cal = o;
 		return;
 	}
-	free(cl->own_cal);
-	cl->own_cal = NULL;
+	cl->own_cal = NULL;	/* its bytes stay in the arena */
 	cl->cal = s;
 }
 
@@ -913,11 +910,11 @@ book_client_member(struct book_ctx *c, struct client *cl,
 		if (*v == '\0')
 			book_err(c, m, "name is empty");
 		else
-			cl->name = xstrdup(v);
+			cl->name = arena_strdup(c->b->arena, v);
 		break;
 	case CK_FIRST_NAME:
 		if ((v = book_text(c, m, name, true, BOOK_MAX_TEXT)) != NULL)
-			cl->first_name = xstrdup(v);
+			cl->first_name = arena_intern(c->b->arena, v);
 		break;
 	case CK_EMAIL:
 		if ((v = book_text(c, m, name, true, BOOK_MAX_TEXT)) == NULL)
@@ -925,12 +922,12 @@ book_client_member(struct book_ctx *c, struct client *cl,
 		if (valid_address(v, &err) == -1)
 			book_err(c, m, "email: %s", err);
 		else
-			cl->email = xstrdup(v);
+			cl->email = arena_strdup(c->b->arena, v);
 		free(err);
 		break;
 	case CK_SALUTATION:
 		if ((v = book_text(c, m, name, true, BOOK_MAX_TEXT)) != NULL)
-			cl->salutation = xstrdup(v);
+			cl->salutation = arena_intern(c->b->arena, v);
 		break;
 	case CK_LANGUAGE:
 		if ((v = book_text(c, m, name, false, VALID_MAX_ID)) == NULL)
@@ -946,7 +943,7 @@ book_client_member(struct book_ctx *c, struct client *cl,
 			    "\"%s\";", v, (int)valid_language_base(v), v,
 			    v + valid_language_base(v) + 1);
 		else
-			cl->language = xstrdup(v);
+			cl->language = arena_intern(c->b->arena, v);
 		break;
 	case CK_TIMEZONE:
 		if ((v = book_text(c, m, name, false, BOOK_MAX_TEXT)) == NULL)
@@ -954,7 +951,7 @@ book_client_member(struct book_ctx *c, struct client *cl,
 		if ((cl->tz = tzdb_get(c->b->tzdb, v, &err)) == NULL)
 			book_err(c, m, "timezone: %s", err);
 		else
-			cl->timezone = xstrdup(v);
+			cl->timezone = arena_intern(c->b->arena, v);
 		free(err);
 		break;
 	case CK_BIRTHDAY:
@@ -1013,6 +1010,20 @@ book_client_member(struct book_ctx *c, struct client *cl,
 	}
 }
 
+/* 0, 1, ... noccasions - 1: the list of a client that receives every
+ * occasion, shared by all such clients. */
+static size_t *
+book_all_occasions(struct book *b)
+{
+	if (b->all_occasions == NULL) {
+		b->all_occasions = arena_calloc(b->arena, b->noccasions + 1,
+		    sizeof(*b->all_occasions));
+		for (size_t i = 0; i < b->noccasions; i++)
+			b->all_occasions[i] = i;
+	}
+	return b->all_occasions;
+}
+
 /* Parses one client; returns true when it joins the book (any client
  * with an id does, so duplicate ids are found even among broken ones). */
 static bool
@@ -1026,7 +1037,8 @@ book_client_parse(struct book_ctx *c, const config_setting_t *g, size_t pos,
 	memset(cl, 0, sizeof(*cl));
 	cl->line = book_line(g);
 	cl->basis = c->s->basis;
-	book_set_where(c, "client #%zu", pos + 1);
+	book_set_where(c, NULL);
+	c->client_pos = pos + 1;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		book_err(c, g, "expected a group { id = \"...\"; name = "
 		    "\"...\"; email = \"...\"; ... }, not %s",
@@ -1041,8 +1053,8 @@ book_client_parse(struct book_ctx *c, const config_setting_t *g, size_t pos,
 			book_err(c, st, "id '%s' may only contain letters, "
 			    "digits, '-' and '_' (at most %d)", v, VALID_MAX_ID);
 		} else {
-			cl->id = xstrdup(v);
-			book_set_where(c, "client '%s'", v);
+			cl->id = arena_strdup(c->b->arena, v);
+			c->client_id = cl->id;
 		}
 	}
 
@@ -1063,29 +1075,25 @@ book_client_parse(struct book_ctx *c, const config_setting_t *g, size_t pos,
 		book_err(c, g, "missing 'email'");
 
 	if ((st = config_setting_get_member(g, "occasions")) != NULL) {
-		book_occasion_list(c, st, &cl->occasions, &cl->noccasions);
+		book_occasion_list(c, st, c->b->arena, &cl->occasions,
+		    &cl->noccasions);
 		has_list = true;
 	}
 	if (!has_list && c->b->defaults != NULL) {
-		cl->occasions = xcalloc(c->b->ndefaults + 1,
-		    sizeof(*cl->occasions));
-		memcpy(cl->occasions, c->b->defaults,
-		    c->b->ndefaults * sizeof(*cl->occasions));
+		cl->occasions = c->b->defaults;
 		cl->noccasions = c->b->ndefaults;
 	} else if (!has_list) {
-		cl->occasions = xcalloc(c->b->noccasions + 1,
-		    sizeof(*cl->occasions));
-		for (size_t i = 0; i < c->b->noccasions; i++)
-			cl->occasions[cl->noccasions++] = i;
+		cl->occasions = book_all_occasions(c->b);
+		cl->noccasions = c->b->noccasions;
 	}
 
 	if (cl->language == NULL)
-		cl->language = xstrdup(c->s->language);
+		cl->language = arena_intern(c->b->arena, c->s->language);
 	if (cl->form == FORM_UNSET)
 		cl->form = c->s->form;
 	cl->form = book_form(cl);
 	if (cl->timezone == NULL) {
-		cl->timezone = xstrdup(c->s->timezone);
+		cl->timezone = arena_intern(c->b->arena, c->s->timezone);
 		cl->tz = c->b->sender_tz;
 	}
 	book_client_resolve_calendar(c, cl);
@@ -1142,7 +1150,8 @@ book_check_field_dates(struct book_ctx *c)
 static int
 book_client_cmp(const void *a, const void *b)
 {
-	const struct client *x = a, *y = b;
+	const struct client *x = *(const struct client *const *)a;
+	const struct client *y = *(const struct client *const *)b;
 	int r = strcmp(x->id, y->id);
 
 	return r != 0 ? r : (x->line > y->line) - (x->line < y->line);
@@ -1158,6 +1167,7 @@ book_email_cmp(const void *a, const void *b)
 	return r != 0 ? r : (x->line > y->line) - (x->line < y->line);
 }
 
+/* Clients are sorted by id (then line) already. */
 static void
 book_check_duplicates(struct book_ctx *c)
 {
@@ -1167,7 +1177,6 @@ book_check_duplicates(struct book_ctx *c)
 
 	if (b->nclients == 0)
 		return;
-	qsort(b->clients, b->nclients, sizeof(*b->clients), book_client_cmp);
 	for (size_t i = 1; i < b->nclients; i++)
 		if (strcmp(b->clients[i - 1].id, b->clients[i].id) == 0)
 			diag_error(c->d, c->path, b->clients[i].line,
@@ -1232,96 +1241,193 @@ book_scan_nul(struct book_ctx *c, const char *text, size_t len)
 	return 0;
 }
 
+/* Appends what one client's parse reported to d. */
+static void
+book_diag_move(struct diag *d, struct diag *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct diag_item *it = &from->items[i];
+
+		if (it->level == DIAG_ERROR)
+			diag_error(d, it->file, it->line, "%s", it->msg);
+		else
+			diag_warn(d, it->file, it->line, "%s", it->msg);
+	}
+	diag_free(from);
+}
+
+/*
+ * The clients list, converted while libconfig's tree is taken apart from
+ * its end: each client's settings are freed once read, so the book's
+ * strings reuse the tree's memory and the peak stays the tree's.  The
+ * structs wait in pending (their own arena) for book_settle_clients; what
+ * a client's parse reports is held and then told in the file's order.
+ */
+static void
+book_clients(struct book_ctx *c, config_setting_t *st, struct arena *pending,
+    struct client ***out, size_t *nout)
+{
+	int n = config_setting_length(st);
+	struct diag *d = c->d, **held = xcalloc((size_t)n + 1, sizeof(*held));
+
+	*out = xcalloc((size_t)n + 1, sizeof(**out));
+	for (int i = n - 1; i >= 0; i--) {
+		config_setting_t *g = config_setting_get_elem(st, (unsigned)i);
+		struct client *cl = arena_calloc(pending, 1, sizeof(*cl));
+		struct diag own;
+
+		diag_init(&own);
+		c->d = &own;
+		if (book_client_parse(c, g, (size_t)i, cl))
+			(*out)[(*nout)++] = cl;
+		c->d = d;
+		if (own.n > 0) {
+			held[i] = xmalloc(sizeof(own));
+			*held[i] = own;
+		}
+		config_setting_remove_elem(st, (unsigned)i);
+	}
+	for (int i = 0; i < n; i++) {
+		if (held[i] == NULL)
+			continue;
+		book_diag_move(d, held[i]);
+		free(held[i]);
+	}
+	free(held);
+	book_set_where(c, NULL);
+}
+
+/* The clients sorted by id into one array, once the tree is gone: its
+ * free pages go back to the system first, so the array takes their
+ * place rather than adding to the peak. */
+static void
+book_settle_clients(struct book *b, struct client **cl, size_t n)
+{
+	malloc_trim(0);
+	if (n > 0)
+		qsort(cl, n, sizeof(*cl), book_client_cmp);
+	b->clients = xcalloc(n + 1, sizeof(*b->clients));
+	for (size_t i = 0; i < n; i++)
+		b->clients[i] = *cl[i];
+	b->nclients = n;
+}
+
+/* The top-level settings: occasions, defaults, clients. */
+static void
+book_walk(struct book_ctx *c, config_t *cfg, struct arena *pending,
+    struct client ***cl, size_t *ncl)
+{
+	config_setting_t *root = config_root_setting(cfg), *st;
+
+	for (int i = 0; i < config_setting_length(root); i++) {
+		st = config_setting_get_elem(root, (unsigned)i);
+		if (book_key_index(config_setting_name(st), book_top_keys) == -1)
+			book_unknown_key(c, st, book_top_keys);
+	}
+	if ((st = config_setting_get_member(root, "occasions")) != NULL) {
+		if (config_setting_type(st) != CONFIG_TYPE_LIST)
+			book_err(c, st, "occasions: expected a list ( { name = "
+			    "\"...\"; kind = \"...\"; ... }, ... ), not %s",
+			    book_type_name(st));
+		else
+			for (int i = 0; i < config_setting_length(st); i++)
+				book_parse_occasion(c, config_setting_get_elem(st,
+				    (unsigned)i), (size_t)i);
+		book_set_where(c, NULL);
+	}
+	if ((st = config_setting_get_member(root, "defaults")) != NULL) {
+		book_defaults(c, st);
+		book_set_where(c, NULL);
+	}
+	if ((st = config_setting_get_member(root, "clients")) != NULL &&
+	    config_setting_type(st) != CONFIG_TYPE_LIST)
+		book_err(c, st, "clients: expected a list ( { id = \"...\"; "
+		    "... }, ... ), not %s", book_type_name(st));
+	else if (st != NULL)
+		book_clients(c, st, pending, cl, ncl);
+}
+
+/* Parses the text, or the stream fp when not NULL (text then only served
+ * the NUL scan), into cfg; reports a syntax error. */
 static int
-book_load_len(const char *path, const char *text, size_t len,
+book_parse(struct book_ctx *c, config_t *cfg, const char *text, FILE *fp)
+{
+	const char *f, *t;
+	char *dir, *slash;
+
+	dir = xstrdup(c->path);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		slash[slash == dir] = '\0';
+		config_set_include_dir(cfg, dir);
+	}
+	free(dir);
+	if ((fp != NULL ? config_read(cfg, fp) :
+	    config_read_string(cfg, text)) == CONFIG_TRUE)
+		return 0;
+	f = config_error_file(cfg);
+	t = config_error_text(cfg);
+	diag_error(c->d, f != NULL ? f : c->path, config_error_line(cfg),
+	    "%s%s", t, strcmp(t, "syntax error") != 0 ? "" : " (strings "
+	    "go in double quotes, a setting ends with ';', lists are "
+	    "( ... ), arrays [ ... ], groups { ... })");
+	return -1;
+}
+
+static struct book *
+book_new(struct book_ctx *c)
+{
+	struct book *b = xcalloc(1, sizeof(*b));
+	char *err = NULL;
+
+	b->path = xstrdup(c->path);
+	b->arena = arena_new();
+	b->tzdb = tzdb_new();
+	b->calendar.window = c->s->window;
+	b->calendar.weekdays = c->s->weekdays;
+	b->calendar.holidays = c->s->holidays;
+	if ((b->sender_tz = tzdb_get(b->tzdb, c->s->timezone, &err)) == NULL) {
+		diag_error(c->d, c->path, 0, "the schedule's timezone: %s", err);
+		free(err);
+	}
+	return b;
+}
+
+/* text (len bytes) is the file's content; fp, when not NULL, the same
+ * file opened for libconfig to read, so that text can be unmapped before
+ * the tree is built. */
+static int
+book_load_len(const char *path, const char *text, size_t len, FILE *fp,
     const struct settings *s, struct book **out, struct diag *d)
 {
 	struct book_ctx c;
 	struct book *b;
+	struct arena *pending;
+	struct client **cl = NULL;
+	size_t ncl = 0, errors = d->errors;
 	config_t cfg;
-	config_setting_t *root, *st;
-	size_t errors = d->errors;
-	char *dir, *slash, *err = NULL;
-	int rc = -1;
+	int rc;
 
 	memset(&c, 0, sizeof(c));
 	c.path = path;
 	c.s = s;
 	c.d = d;
-	if (book_scan_nul(&c, text, len) == -1)
+	rc = book_scan_nul(&c, text, len);
+	if (fp != NULL) {
+		munmap((void *)text, len);
+		text = NULL;
+	}
+	if (rc == -1)
 		return -1;
-
-	b = xcalloc(1, sizeof(*b));
-	b->path = xstrdup(path);
-	b->tzdb = tzdb_new();
-	c.b = b;
-	b->calendar.window = s->window;
-	b->calendar.weekdays = s->weekdays;
-	b->calendar.holidays = s->holidays;
-	if ((b->sender_tz = tzdb_get(b->tzdb, s->timezone, &err)) == NULL) {
-		diag_error(d, path, 0, "the schedule's timezone: %s", err);
-		free(err);
-	}
-
+	rc = -1;
+	c.b = b = book_new(&c);
+	pending = arena_new();
 	config_init(&cfg);
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		slash[slash == dir] = '\0';
-		config_set_include_dir(&cfg, dir);
-	}
-	free(dir);
-	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		const char *f = config_error_file(&cfg);
-
-		const char *t = config_error_text(&cfg);
-
-		diag_error(d, f != NULL ? f : path, config_error_line(&cfg),
-		    "%s%s", t, strcmp(t, "syntax error") != 0 ? "" : " (strings "
-		    "go in double quotes, a setting ends with ';', lists are "
-		    "( ... ), arrays [ ... ], groups { ... })");
-		goto out;
-	}
-
-	root = config_root_setting(&cfg);
-	for (int i = 0; i < config_setting_length(root); i++) {
-		st = config_setting_get_elem(root, (unsigned)i);
-		if (book_key_index(config_setting_name(st), book_top_keys) == -1)
-			book_unknown_key(&c, st, book_top_keys);
-	}
-	if ((st = config_setting_get_member(root, "occasions")) != NULL) {
-		if (config_setting_type(st) != CONFIG_TYPE_LIST)
-			book_err(&c, st, "occasions: expected a list ( { name = "
-			    "\"...\"; kind = \"...\"; ... }, ... ), not %s",
-			    book_type_name(st));
-		else
-			for (int i = 0; i < config_setting_length(st); i++)
-				book_parse_occasion(&c, config_setting_get_elem(st,
-				    (unsigned)i), (size_t)i);
-		book_set_where(&c, NULL);
-	}
-	if ((st = config_setting_get_member(root, "defaults")) != NULL) {
-		book_defaults(&c, st);
-		book_set_where(&c, NULL);
-	}
-	if ((st = config_setting_get_member(root, "clients")) != NULL &&
-	    config_setting_type(st) != CONFIG_TYPE_LIST) {
-		book_err(&c, st, "clients: expected a list ( { id = \"...\"; "
-		    "... }, ... ), not %s", book_type_name(st));
-	} else if (st != NULL) {
-		int n = config_setting_length(st);
-
-		b->clients = xcalloc((size_t)n + 1, sizeof(*b->clients));
-		for (int i = 0; i < n; i++) {
-			struct client *cl = &b->clients[b->nclients];
-
-			if (book_client_parse(&c, config_setting_get_elem(st,
-			    (unsigned)i), (size_t)i, cl))
-				b->nclients++;
-			else
-				book_client_free_fields(cl);
-		}
-		book_set_where(&c, NULL);
-	}
+	if (book_parse(&c, &cfg, text, fp) == 0)
+		book_walk(&c, &cfg, pending, &cl, &ncl);
+	config_destroy(&cfg);
+	book_settle_clients(b, cl, ncl);
+	free(cl);
+	arena_free(pending);
 	book_check_duplicates(&c);
 	book_check_field_dates(&c);
 	if (d->errors == errors) {
@@ -1329,8 +1435,6 @@ book_load_len(const char *path, const char *text, size_t len,
 		b = NULL;
 		rc = 0;
 	}
-out:
-	config_destroy(&cfg);
 	book_set_where(&c, NULL);
 	book_free(b);
 	return rc;
@@ -1340,16 +1444,34 @@ int
 book_load_buffer(const char *path, const char *text,
     const struct settings *s, struct book **out, struct diag *d)
 {
-	return book_load_len(path, text, strlen(text), s, out, d);
+	return book_load_len(path, text, strlen(text), NULL, s, out, d);
 }
 
+/* A regular file is mapped for the NUL scan and then read by libconfig
+ * from the stream, so its bytes are never held beside the tree; anything
+ * else is read into memory first. */
 int
 book_load(const char *path, const struct settings *s, struct book **out,
     struct diag *d)
 {
+	struct stat sb;
 	struct buf b;
+	FILE *fp;
+	void *map;
 	int rc = -1;
 
+	if ((fp = fopen(path, "re")) != NULL && fstat(fileno(fp), &sb) == 0 &&
+	    S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+	    sb.st_size <= BOOK_MAX_FILE && (map = mmap(NULL,
+	    (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fileno(fp), 0)) !=
+	    MAP_FAILED) {
+		rc = book_load_len(path, map, (size_t)sb.st_size, fp, s, out,
+		    d);
+		fclose(fp);
+		return rc;
+	}
+	if (fp != NULL)
+		fclose(fp);
 	buf_init(&b);
 	switch (buf_read_file(&b, path, BOOK_MAX_FILE)) {
 	case -1:
@@ -1360,7 +1482,7 @@ book_load(const char *path, const struct settings *s, struct book **out,
 		goto out;
 	}
 	buf_addc(&b, '\0');
-	rc = book_load_len(path, b.data, b.len - 1, s, out, d);
+	rc = book_load_len(path, b.data, b.len - 1, NULL, s, out, d);
 out:
 	buf_free(&b);
 	return rc;
@@ -1384,9 +1506,8 @@ book_free(struct book *b)
 	}
 	free(b->occasions);
 	free(b->defaults);
-	for (size_t i = 0; i < b->nclients; i++)
-		book_client_free_fields(&b->clients[i]);
 	free(b->clients);
+	arena_free(b->arena);
 	tzdb_free(b->tzdb);
 	free(b->path);
 	free(b);

@@ -1,6 +1,7 @@
 /*
  * config.c - settings, book and templates, loaded and checked together.
  */
+#include <malloc.h>
 #include <stdlib.h>
 
 #include "book.h"
@@ -40,6 +41,9 @@ config_load(const char *path, struct config **out, struct diag *d)
 	c->book = b;
 	c->templates = t;
 	*out = c;
+	/* What loading and checking freed goes back to the system: a
+	 * daemon keeps the book for long. */
+	malloc_trim(0);
 	return 0;
 
 fail:

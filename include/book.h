@@ -16,6 +16,11 @@
  * the rules of the [schedule] keys; every client's `cal` is set.  A
  * client whose time zone lies outside its holiday region's country
  * (holidays_zone_fits) gets a warning, not an error.
+ *
+ * Memory: the clients' strings and small arrays live in the book's arena
+ * (arena.h), strings that repeat are stored once, and libconfig's tree is
+ * freed client by client while the book is built, so loading needs no
+ * more than the parse alone; book_free releases everything.
  */
 #ifndef TOUCHBASE_BOOK_H
 #define TOUCHBASE_BOOK_H
@@ -27,6 +32,8 @@
 #include "settings.h"
 #include "timeutil.h"
 #include "tz.h"
+
+struct arena;
 
 enum occasion_kind {
 	OCC_BIRTHDAY,
@@ -78,6 +85,10 @@ struct field {
 	int		 line;
 };
 
+/* A loaded client's strings and arrays belong to its book (its arena);
+ * first_name, salutation, language, timezone, the field keys and the
+ * occasions list may be shared with other clients: never write to them.
+ * The members are ordered to keep the struct small, 100,000 of them. */
 struct client {
 	char		*id;
 	char		*name;
@@ -87,32 +98,32 @@ struct client {
 	char		*language;	/* resolved: own or the sender's */
 	char		*timezone;	/* resolved: own or the schedule's */
 	const struct tz	*tz;		/* owned by the book's tzdb */
-	bool		 has_birthday;
-	struct civil_date birthday;	/* year 0 when unknown */
-	bool		 has_client_since;
-	struct civil_date client_since;
-	bool		 has_last_contact;
-	struct civil_date last_contact;
 	struct project	*projects;
 	size_t		 nprojects;
 	struct field	*fields;
 	size_t		 nfields;
 	size_t		*occasions;	/* indexes into book->occasions */
 	size_t		 noccasions;
-	enum basis	 basis;
-	enum form	 form;		/* resolved: own, the sender's, else
-					   du for personal and sie otherwise */
-	bool		 has_consent_date;
-	struct civil_date consent_date;
-	bool		 paused;
-	bool		 has_paused_until;
-	struct civil_date paused_until;	/* paused up to and including */
 	const struct calendar *cal;	/* &book->calendar when the client
 					   keeps the schedule's, else its own;
 					   NULL (a client built by hand): the
 					   settings' [schedule] */
-	struct calendar	*own_cal;	/* owned; NULL when shared */
+	struct calendar	*own_cal;	/* NULL when shared */
+	struct civil_date birthday;	/* year 0 when unknown */
+	struct civil_date client_since;
+	struct civil_date last_contact;
+	struct civil_date consent_date;
+	struct civil_date paused_until;	/* paused up to and including */
+	enum basis	 basis;
+	enum form	 form;		/* resolved: own, the sender's, else
+					   du for personal and sie otherwise */
 	int		 line;
+	bool		 has_birthday;
+	bool		 has_client_since;
+	bool		 has_last_contact;
+	bool		 has_consent_date;
+	bool		 paused;
+	bool		 has_paused_until;
 };
 
 struct book {
@@ -121,8 +132,10 @@ struct book {
 	size_t		 noccasions;
 	size_t		*defaults;	/* default occasion indexes */
 	size_t		 ndefaults;
-	struct client	*clients;
+	struct client	*clients;	/* sorted by id */
 	size_t		 nclients;
+	size_t		*all_occasions;	/* 0 .. noccasions - 1, or NULL */
+	struct arena	*arena;		/* the clients' strings and arrays */
 	struct tzdb	*tzdb;
 	const struct tz	*sender_tz;	/* the schedule's time zone */
 	struct calendar	 calendar;	/* the schedule's */

@@ -529,6 +529,77 @@ test_file_problems(void **state)
 	unlink(path);
 }
 
+/* Read from a file, libconfig gets the stream: a syntax error names the
+ * file and its line, an @include is found beside the file, clients keep
+ * the file's order in messages and share what repeats. */
+static void
+test_file_stream(void **state)
+{
+	char dir[] = "/tmp/test_book.XXXXXX";
+	struct book *b = NULL;
+	struct diag d;
+	char *path, *inc, *t, *want;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/clients.conf", dir);
+	inc = xasprintf("%s/more.conf", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("clients = (\n  { id = \"a\"; name = \"A\";\n"
+	    "    email = a@example.de; }\n);\n", fp);
+	fclose(fp);
+	diag_init(&d);
+	assert_int_equal(book_load(path, &test_settings, &b, &d), -1);
+	t = diag_text(&d);
+	want = xasprintf("%s:3: syntax error (strings go in double quotes, a "
+	    "setting ends with ';', lists are ( ... ), arrays [ ... ], groups "
+	    "{ ... })\n", path);
+	assert_string_equal(t, want);
+	free(want);
+	free(t);
+	diag_free(&d);
+
+	assert_non_null(fp = fopen(inc, "w"));
+	fputs("{ id = \"c\"; name = \"C\"; email = \"c@example.de\"; "
+	    "first_name = \"Kim\"; }\n", fp);
+	fclose(fp);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("clients = (\n"
+	    "  { id = \"b\"; name = \"B\"; email = \"b@example.de\"; "
+	    "first_name = \"Kim\"; basis = \"consent\"; },\n"
+	    "  { id = \"a\"; name = \"A\"; email = \"a@example.de\"; "
+	    "basis = \"consent\"; },\n"
+	    "  @include \"more.conf\"\n);\n", fp);
+	fclose(fp);
+	diag_init(&d);
+	assert_int_equal(book_load(path, &test_settings, &b, &d), 0);
+	t = diag_text(&d);
+	want = xasprintf("%s:2: warning: client 'b': basis is consent but "
+	    "consent_date is missing; record when the client agreed\n"
+	    "%s:3: warning: client 'a': basis is consent but consent_date is "
+	    "missing; record when the client agreed\n", path, path);
+	assert_string_equal(t, want);
+	free(want);
+	free(t);
+	diag_free(&d);
+	assert_int_equal(b->nclients, 3);
+	assert_string_equal(b->clients[0].id, "a");
+	assert_string_equal(b->clients[1].id, "b");
+	assert_string_equal(b->clients[2].id, "c");
+	assert_string_equal(b->clients[2].email, "c@example.de");
+	assert_int_equal(b->clients[2].line, 1);
+	assert_ptr_equal(b->clients[1].first_name, b->clients[2].first_name);
+	assert_ptr_equal(b->clients[0].language, b->clients[2].language);
+	assert_ptr_equal(b->clients[0].occasions, b->clients[1].occasions);
+	book_free(b);
+	unlink(inc);
+	unlink(path);
+	rmdir(dir);
+	free(inc);
+	free(path);
+}
+
 /* A client's own holidays, send_window and weekdays land in its calendar;
  * a client without them shares the schedule's; a zone outside the
  * region's country is a warning at the timezone line. */
@@ -670,6 +741,7 @@ main(void)
 		cmocka_unit_test(test_exact_messages),
 		cmocka_unit_test(test_bad_fixtures),
 		cmocka_unit_test(test_file_problems),
+		cmocka_unit_test(test_file_stream),
 		cmocka_unit_test(test_client_calendar),
 		cmocka_unit_test(test_example_book),
 	};
