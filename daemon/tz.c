@@ -362,6 +362,74 @@ tz_offset_at(const struct tz *z, int64_t utc, const char **abbr)
 	return dst ? z->rule.dst_off : z->rule.std_off;
 }
 
+/* The footer rule's offset at t and, into *end, the next instant at
+ * which it may change: a DST start or end, or the next year's rule. */
+static int
+rule_span(const struct tz *z, int64_t t, int64_t *end)
+{
+	const struct posix_rule *r = &z->rule;
+	struct civil_date d;
+	int64_t own[2];
+	const int64_t *se;
+	bool dst;
+
+	if (!r->has_dst)
+		return r->std_off;
+	/* As rule_is_dst() reads it. */
+	timeutil_civil_from_days(timeutil_day_of(t + r->std_off), &d);
+	if (z->cache != NULL && d.year >= z->cache_year &&
+	    d.year - z->cache_year < RULE_CACHE_YEARS)
+		se = z->cache[d.year - z->cache_year];
+	else {
+		rule_year(r, d.year, own);
+		se = own;
+	}
+	*end = timeutil_days_from_civil(d.year + 1, 1, 1) * DAY_SECONDS -
+	    r->std_off;
+	if (se[0] > t && se[0] < *end)
+		*end = se[0];
+	if (se[1] > t && se[1] < *end)
+		*end = se[1];
+	if (se[0] < se[1])
+		dst = t >= se[0] && t < se[1];
+	else
+		dst = !(t >= se[1] && t < se[0]);
+	return dst ? r->dst_off : r->std_off;
+}
+
+/*
+ * tz_offset_at(z, t) for t within INSTANT_LIMIT, and into *end an instant
+ * after t before which the offset stays the same: the next transition,
+ * or earlier.
+ */
+static int
+offset_span(const struct tz *z, int64_t t, int64_t *end)
+{
+	size_t lo, hi, mid;
+
+	*end = INSTANT_LIMIT;
+	if (z->ntrans == 0)
+		return z->has_rule ? rule_span(z, t, end) : z->types[0].off;
+	if (t < z->trans[0]) {
+		*end = z->trans[0];
+		return z->types[0].off;
+	}
+	if (t >= z->trans[z->ntrans - 1] && z->has_rule)
+		return rule_span(z, t, end);
+	lo = 0;
+	hi = z->ntrans;
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (z->trans[mid] <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (lo + 1 < z->ntrans)
+		*end = z->trans[lo + 1];
+	return z->types[z->trans_type[lo]].off;
+}
+
 int64_t
 tz_local_to_utc(const struct tz *z, int64_t days, int sec)
 {
@@ -382,6 +450,16 @@ tz_local_to_utc(const struct tz *z, int64_t days, int sec)
 	 * candidate that maps back to local is valid; in a fold two are,
 	 * and the earlier wins.
 	 */
+	if (local - 2 * DAY_SECONDS > -INSTANT_LIMIT &&
+	    local + 2 * DAY_SECONDS < INSTANT_LIMIT) {
+		/* The common case, in one lookup: no transition within two
+		 * days of local, which is what the lookups below find. */
+		int64_t end;
+
+		before = offset_span(z, local - 2 * DAY_SECONDS, &end);
+		if (local + 2 * DAY_SECONDS < end)
+			return local - before;
+	}
 	before = tz_offset_at(z, local - 2 * DAY_SECONDS, NULL);
 	after = tz_offset_at(z, local + 2 * DAY_SECONDS, NULL);
 	if (before == after && tz_offset_at(z, local - before, NULL) == before)
