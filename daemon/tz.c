@@ -506,6 +506,59 @@ tz_utc_to_local(const struct tz *z, int64_t utc, int64_t *days, int *sec)
 	*sec = (int)(local - *days * DAY_SECONDS);
 }
 
+/*
+ * tz_local_to_utc() answers local - before when the offset before at
+ * local - 2 days holds until past local + 2 days: for every local time
+ * from local up to (the offset's end) - 2 days the same is true, with the
+ * same offset, so that range is remembered.
+ */
+int64_t
+tz_memo_local_to_utc(struct tz_memo *m, const struct tz *z, int64_t days,
+    int sec)
+{
+	int64_t local, end;
+	int off;
+
+	if (days > INSTANT_LIMIT / DAY_SECONDS ||
+	    days < -INSTANT_LIMIT / DAY_SECONDS)
+		return tz_local_to_utc(z, days, sec);
+	local = days * DAY_SECONDS + sec;
+	if (m->lz == z && local >= m->llo && local < m->lhi)
+		return local - m->loff;
+	if (local - 2 * DAY_SECONDS <= -INSTANT_LIMIT ||
+	    local + 2 * DAY_SECONDS >= INSTANT_LIMIT)
+		return tz_local_to_utc(z, days, sec);
+	off = offset_span(z, local - 2 * DAY_SECONDS, &end);
+	if (local + 2 * DAY_SECONDS >= end)
+		return tz_local_to_utc(z, days, sec);
+	m->lz = z;
+	m->llo = local;
+	m->lhi = end - 2 * DAY_SECONDS;
+	m->loff = off;
+	return local - off;
+}
+
+int64_t
+tz_memo_day(struct tz_memo *m, const struct tz *z, int64_t utc)
+{
+	int64_t end;
+
+	if (m->uz != z || utc < m->ulo || utc >= m->uhi) {
+		if (utc <= -INSTANT_LIMIT || utc >= INSTANT_LIMIT) {
+			int64_t day;
+			int sec;
+
+			tz_utc_to_local(z, utc, &day, &sec);
+			return day;
+		}
+		m->uoff = offset_span(z, utc, &end);
+		m->uz = z;
+		m->ulo = utc;
+		m->uhi = end;
+	}
+	return timeutil_day_of(utc + m->uoff);
+}
+
 void
 tz_free(struct tz *z)
 {
