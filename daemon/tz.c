@@ -362,10 +362,11 @@ tz_offset_at(const struct tz *z, int64_t utc, const char **abbr)
 	return dst ? z->rule.dst_off : z->rule.std_off;
 }
 
-/* The footer rule's offset at t and, into *end, the next instant at
- * which it may change: a DST start or end, or the next year's rule. */
+/* The footer rule's offset at t and, into [*start, *end), instants
+ * around it in which it does not change: from the year's rule or the
+ * latest DST start or end, to the next one or the next year's rule. */
 static int
-rule_span(const struct tz *z, int64_t t, int64_t *end)
+rule_span(const struct tz *z, int64_t t, int64_t *start, int64_t *end)
 {
 	const struct posix_rule *r = &z->rule;
 	struct civil_date d;
@@ -384,12 +385,16 @@ rule_span(const struct tz *z, int64_t t, int64_t *end)
 		rule_year(r, d.year, own);
 		se = own;
 	}
+	*start = timeutil_days_from_civil(d.year, 1, 1) * DAY_SECONDS -
+	    r->std_off;
 	*end = timeutil_days_from_civil(d.year + 1, 1, 1) * DAY_SECONDS -
 	    r->std_off;
-	if (se[0] > t && se[0] < *end)
-		*end = se[0];
-	if (se[1] > t && se[1] < *end)
-		*end = se[1];
+	for (int i = 0; i < 2; i++) {
+		if (se[i] > t && se[i] < *end)
+			*end = se[i];
+		if (se[i] <= t && se[i] > *start)
+			*start = se[i];
+	}
 	if (se[0] < se[1])
 		dst = t >= se[0] && t < se[1];
 	else
@@ -398,24 +403,31 @@ rule_span(const struct tz *z, int64_t t, int64_t *end)
 }
 
 /*
- * tz_offset_at(z, t) for t within INSTANT_LIMIT, and into *end an instant
- * after t before which the offset stays the same: the next transition,
- * or earlier.
+ * tz_offset_at(z, t) for t within INSTANT_LIMIT, and into [*start, *end)
+ * instants around t in which the offset stays the same: from the last
+ * transition to the next one, or less.
  */
 static int
-offset_span(const struct tz *z, int64_t t, int64_t *end)
+offset_span(const struct tz *z, int64_t t, int64_t *start, int64_t *end)
 {
 	size_t lo, hi, mid;
+	int off;
 
+	*start = -INSTANT_LIMIT;
 	*end = INSTANT_LIMIT;
 	if (z->ntrans == 0)
-		return z->has_rule ? rule_span(z, t, end) : z->types[0].off;
+		return z->has_rule ? rule_span(z, t, start, end) :
+		    z->types[0].off;
 	if (t < z->trans[0]) {
 		*end = z->trans[0];
 		return z->types[0].off;
 	}
-	if (t >= z->trans[z->ntrans - 1] && z->has_rule)
-		return rule_span(z, t, end);
+	if (t >= z->trans[z->ntrans - 1] && z->has_rule) {
+		off = rule_span(z, t, start, end);
+		if (*start < z->trans[z->ntrans - 1])
+			*start = z->trans[z->ntrans - 1];
+		return off;
+	}
 	lo = 0;
 	hi = z->ntrans;
 	while (hi - lo > 1) {
@@ -425,6 +437,7 @@ offset_span(const struct tz *z, int64_t t, int64_t *end)
 		else
 			hi = mid;
 	}
+	*start = z->trans[lo];
 	if (lo + 1 < z->ntrans)
 		*end = z->trans[lo + 1];
 	return z->types[z->trans_type[lo]].off;
@@ -454,9 +467,9 @@ tz_local_to_utc(const struct tz *z, int64_t days, int sec)
 	    local + 2 * DAY_SECONDS < INSTANT_LIMIT) {
 		/* The common case, in one lookup: no transition within two
 		 * days of local, which is what the lookups below find. */
-		int64_t end;
+		int64_t start, end;
 
-		before = offset_span(z, local - 2 * DAY_SECONDS, &end);
+		before = offset_span(z, local - 2 * DAY_SECONDS, &start, &end);
 		if (local + 2 * DAY_SECONDS < end)
 			return local - before;
 	}
@@ -509,14 +522,14 @@ tz_utc_to_local(const struct tz *z, int64_t utc, int64_t *days, int *sec)
 /*
  * tz_local_to_utc() answers local - before when the offset before at
  * local - 2 days holds until past local + 2 days: for every local time
- * from local up to (the offset's end) - 2 days the same is true, with the
- * same offset, so that range is remembered.
+ * from (the offset's start) + 2 days to (its end) - 2 days the same is
+ * true, with the same offset, so that range is remembered.
  */
 int64_t
 tz_memo_local_to_utc(struct tz_memo *m, const struct tz *z, int64_t days,
     int sec)
 {
-	int64_t local, end;
+	int64_t local, start, end;
 	int off;
 
 	if (days > INSTANT_LIMIT / DAY_SECONDS ||
@@ -528,11 +541,11 @@ tz_memo_local_to_utc(struct tz_memo *m, const struct tz *z, int64_t days,
 	if (local - 2 * DAY_SECONDS <= -INSTANT_LIMIT ||
 	    local + 2 * DAY_SECONDS >= INSTANT_LIMIT)
 		return tz_local_to_utc(z, days, sec);
-	off = offset_span(z, local - 2 * DAY_SECONDS, &end);
+	off = offset_span(z, local - 2 * DAY_SECONDS, &start, &end);
 	if (local + 2 * DAY_SECONDS >= end)
 		return tz_local_to_utc(z, days, sec);
 	m->lz = z;
-	m->llo = local;
+	m->llo = start + 2 * DAY_SECONDS;
 	m->lhi = end - 2 * DAY_SECONDS;
 	m->loff = off;
 	return local - off;
@@ -541,7 +554,7 @@ tz_memo_local_to_utc(struct tz_memo *m, const struct tz *z, int64_t days,
 int64_t
 tz_memo_day(struct tz_memo *m, const struct tz *z, int64_t utc)
 {
-	int64_t end;
+	int64_t start, end;
 
 	if (m->uz != z || utc < m->ulo || utc >= m->uhi) {
 		if (utc <= -INSTANT_LIMIT || utc >= INSTANT_LIMIT) {
@@ -551,9 +564,9 @@ tz_memo_day(struct tz_memo *m, const struct tz *z, int64_t utc)
 			tz_utc_to_local(z, utc, &day, &sec);
 			return day;
 		}
-		m->uoff = offset_span(z, utc, &end);
+		m->uoff = offset_span(z, utc, &start, &end);
 		m->uz = z;
-		m->ulo = utc;
+		m->ulo = start;
 		m->uhi = end;
 	}
 	return timeutil_day_of(utc + m->uoff);
