@@ -247,6 +247,10 @@ static const struct holiday {
 	{ "Restauration de la République", ON(12, 31), B(C_GE), 0, 0, 0 },
 };
 
+/* holidays_is_holiday() keeps a rule's index + 1 in a byte. */
+_Static_assert(sizeof(holidays) / sizeof(holidays[0]) < 255,
+    "too many holiday rules for a byte");
+
 static const struct country *
 country_of(int r)
 {
@@ -426,16 +430,16 @@ holiday_on(const struct holiday *h, int64_t day, const struct civil_date *d,
 	return false;
 }
 
-bool
-holidays_is_holiday(int region, int64_t day, const char **name)
+/* Whether day is a holiday in region, by the rules: every rule looked
+ * at.  The first rule in the table that holds names the day. */
+static const struct holiday *
+holiday_find(int region, int64_t day)
 {
 	const struct holiday *h;
 	struct civil_date d;
 	int64_t easter = INT64_MIN;
 	size_t i;
 
-	if (region <= R_NONE || region >= R_COUNT)
-		return false;
 	timeutil_civil_from_days(day, &d);
 	for (i = 0; i < sizeof(holidays) / sizeof(holidays[0]); i++) {
 		h = &holidays[i];
@@ -447,9 +451,73 @@ holidays_is_holiday(int region, int64_t day, const char **name)
 		if (h->only != 0 &&
 		    !(h->only & WEEKDAY_BIT(timeutil_weekday(day))))
 			continue;
-		if (name != NULL)
-			*name = h->name;
-		return true;
+		return h;
 	}
-	return false;
+	return NULL;
+}
+
+/*
+ * The planner asks about the same few hundred days of a region again and
+ * again (100,000 clients, a year each): a region's year is worked out once
+ * by the rules, one byte a day (0: no holiday, else the rule's index + 1),
+ * and kept in one of a few slots per region.  No locking: the programs
+ * are single-threaded.
+ */
+#define YEAR_SLOTS	4
+
+struct year_slot {
+	int64_t		 first;		/* day number of 1 January */
+	int		 len;		/* days in the year; 0: slot empty */
+	uint8_t		 rule[366];
+};
+
+static struct year_slot *year_cache[R_COUNT];
+
+static const struct year_slot *
+holiday_year(int region, int64_t day)
+{
+	struct year_slot *slots = year_cache[region], *s;
+	struct civil_date d;
+
+	if (slots != NULL)
+		for (int i = 0; i < YEAR_SLOTS; i++)
+			if (slots[i].len != 0 && day >= slots[i].first &&
+			    day < slots[i].first + slots[i].len)
+				return &slots[i];
+	if (day < -(INT64_C(1) << 28) || day > INT64_C(1) << 28)
+		return NULL;
+	timeutil_civil_from_days(day, &d);
+	if (slots == NULL)
+		slots = year_cache[region] = xcalloc(YEAR_SLOTS,
+		    sizeof(*slots));
+	s = &slots[(unsigned)d.year % YEAR_SLOTS];
+	s->first = timeutil_days_from_civil(d.year, 1, 1);
+	s->len = timeutil_is_leap(d.year) ? 366 : 365;
+	for (int i = 0; i < s->len; i++) {
+		const struct holiday *h = holiday_find(region, s->first + i);
+
+		s->rule[i] = h != NULL ? (uint8_t)(h - holidays + 1) : 0;
+	}
+	return s;
+}
+
+bool
+holidays_is_holiday(int region, int64_t day, const char **name)
+{
+	const struct year_slot *ys;
+	const struct holiday *h;
+
+	if (region <= R_NONE || region >= R_COUNT)
+		return false;
+	if ((ys = holiday_year(region, day)) == NULL)
+		h = holiday_find(region, day);
+	else if (ys->rule[day - ys->first] == 0)
+		h = NULL;
+	else
+		h = &holidays[ys->rule[day - ys->first] - 1];
+	if (h == NULL)
+		return false;
+	if (name != NULL)
+		*name = h->name;
+	return true;
 }

@@ -196,11 +196,17 @@ struct planner {
 	bool		 gap;		/* min_gap is not zero */
 	char		*gap_text;	/* "21d gap after " */
 	char		*limit_text;	/* "daily limit of 20" */
+	char		**max_delay_text; /* per occasion: "14d" */
 	struct buf	 kb;		/* key scratch */
 	struct buf	 rb;		/* reason scratch */
 	struct calendar	 cal;		/* the schedule's, for clients
 					   without one */
+	struct tz_memo	*memo;		/* PLANNER_MEMOS, by zone */
 };
+
+/* Conversions between UTC and a zone's local time go through a memo of
+ * the zone's (tz.h): a few zones serve 100,000 clients. */
+#define PLANNER_MEMOS	64
 
 /* A reason for a day a movable message may not use: a holiday's name
  * and its region. */
@@ -238,28 +244,38 @@ planner_wstart_of(const struct settings *s, const struct client *c,
 	return tz_local_to_utc(z, day, planner_window(s, c)->start * 60);
 }
 
-static int64_t
-planner_wend_of(const struct settings *s, const struct client *c,
-    const struct tz *z, int64_t day)
+static struct tz_memo *
+planner_memo(const struct planner *p, const struct tz *z)
 {
-	const struct window *w = planner_window(s, c);
-
-	if (w->end >= 1440)
-		return tz_local_to_utc(z, day + 1, 0);
-	return tz_local_to_utc(z, day, w->end * 60);
+	return &p->memo[((uintptr_t)z >> 4) % PLANNER_MEMOS];
 }
 
+/* The local day of instant t in zone z. */
+static int64_t
+planner_zone_day(const struct planner *p, const struct tz *z, int64_t t)
+{
+	return tz_memo_day(planner_memo(p, z), z, t);
+}
+
+/* planner_wstart_of() and planner_wend_of() for a client. */
 static int64_t
 planner_wstart(const struct planner *p, const struct pclient *pc,
     int64_t day)
 {
-	return planner_wstart_of(p->s, pc->c, pc->tz, day);
+	return tz_memo_local_to_utc(planner_memo(p, pc->tz), pc->tz, day,
+	    planner_window(p->s, pc->c)->start * 60);
 }
 
 static int64_t
 planner_wend(const struct planner *p, const struct pclient *pc, int64_t day)
 {
-	return planner_wend_of(p->s, pc->c, pc->tz, day);
+	const struct window *w = planner_window(p->s, pc->c);
+
+	if (w->end >= 1440)
+		return tz_memo_local_to_utc(planner_memo(p, pc->tz), pc->tz,
+		    day + 1, 0);
+	return tz_memo_local_to_utc(planner_memo(p, pc->tz), pc->tz, day,
+	    w->end * 60);
 }
 
 /* Whether the window of the client's local day closed before `from`. */
@@ -282,19 +298,9 @@ planner_before_seen(const struct planner *p, const struct pclient *pc,
 }
 
 static int64_t
-planner_local_day(const struct tz *z, int64_t t)
-{
-	int64_t day;
-	int sec;
-
-	tz_utc_to_local(z, t, &day, &sec);
-	return day;
-}
-
-static int64_t
 planner_sender_day(const struct planner *p, int64_t t)
 {
-	return planner_local_day(p->b->sender_tz, t);
+	return planner_zone_day(p, p->b->sender_tz, t);
 }
 
 /* "YYYY-MM-DD" without printf: keys and hashes are made by the million. */
@@ -334,11 +340,39 @@ planner_days_add(int64_t day, const struct duration *dur)
 static void
 planner_fmt_wday(int64_t day, char out[static 16])
 {
+	const char *name = timeutil_weekday_name(timeutil_weekday(day));
 	char d[11];
+	size_t n = 0;
 
+	/* snprintf(out, 16, "%s %s", name, d) without printf. */
 	planner_fmt_date(day, d);
-	snprintf(out, 16, "%s %s", timeutil_weekday_name(
-	    timeutil_weekday(day)), d);
+	for (const char *s = name; *s != '\0' && n < 15; s++)
+		out[n++] = *s;
+	if (n < 15)
+		out[n++] = ' ';
+	for (const char *s = d; *s != '\0' && n < 15; s++)
+		out[n++] = *s;
+	out[n] = '\0';
+}
+
+/* The strings parts[0..n) joined, in one allocation: notes are made by
+ * the ten thousand, and printf is slow at it. */
+static char *
+planner_join(const char *const *parts, size_t n)
+{
+	size_t len = 1, at = 0, l;
+	char *out;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(parts[i]);
+	out = xmalloc(len);
+	for (size_t i = 0; i < n; i++) {
+		l = strlen(parts[i]);
+		memcpy(out + at, parts[i], l);
+		at += l;
+	}
+	out[at] = '\0';
+	return out;
 }
 
 static char *
@@ -632,21 +666,25 @@ planner_move(struct task *t, int64_t day, const char *reason,
 static char *
 planner_task_note(const struct task *t)
 {
-	struct buf b;
-	size_t len;
+	const char *parts[6];
+	size_t n = 0;
 	char d[16];
 
 	if (t->pre == NULL && t->moved_from == NO_DAY)
 		return planner_empty;
-	buf_init(&b);
 	if (t->pre != NULL)
-		buf_adds(&b, t->pre);
+		parts[n++] = t->pre;
 	if (t->moved_from != NO_DAY) {
 		planner_fmt_wday(t->moved_from, d);
-		buf_addf(&b, "%smoved from %s: %s", b.len ? "; " : "", d,
-		    t->reasons);
+		if (n > 0 && t->pre[0] != '\0')
+			parts[n++] = "; ";
+		parts[n++] = "moved from ";
+		parts[n++] = d;
+		parts[n++] = ": ";
+		/* printf's "%s" of NULL */
+		parts[n++] = t->reasons != NULL ? t->reasons : "(null)";
 	}
-	return buf_detach(&b, &len);
+	return planner_join(parts, n);
 }
 
 static const char *
@@ -799,7 +837,7 @@ planner_approval(const struct planner *p, const struct pclient *pc,
 	it->say = PLAN_SAY_AWAITING;
 	if (planner_is_fixed(it->occasion->kind))
 		it->approve_by = planner_wend(p, pc,
-		    planner_local_day(pc->tz, since));
+		    planner_zone_day(p, pc->tz, since));
 	else
 		it->approve_by = since + timeutil_duration_seconds(
 		    &p->s->catch_up);
@@ -918,7 +956,7 @@ planner_time_of_day_spread(const struct planner *p, struct sortkey *r,
 			 * half of each client's own window. */
 			half = (int64_t)(pc->cal->window.end -
 			    pc->cal->window.start) * 30;
-			span = planner_wend(p, pc, planner_local_day(pc->tz,
+			span = planner_wend(p, pc, planner_zone_day(p, pc->tz,
 			    at)) - at;
 			if (span > half)
 				span = half;
@@ -963,14 +1001,13 @@ planner_max_delay_day(const struct planner *p, const struct task *t)
 static char *
 planner_max_delay_note(const struct planner *p, const struct task *t)
 {
-	struct duration d = planner_max_delay(&p->b->occasions[t->oi]);
-	char *md = planner_fmt_duration(&d), *note, day[11];
+	char day[11];
+	const char *parts[] = { "skipped: no room within ",
+	    p->max_delay_text[t->oi], " of ", day, ": ",
+	    t->reasons != NULL ? t->reasons : "no allowed day" };
 
 	planner_fmt_date(t->limit_from, day);
-	note = xasprintf("skipped: no room within %s of %s: %s", md, day,
-	    t->reasons != NULL ? t->reasons : "no allowed day");
-	free(md);
-	return note;
+	return planner_join(parts, sizeof(parts) / sizeof(parts[0]));
 }
 
 /* A task pushed past its last day is skipped; the decision falls on the
@@ -1463,7 +1500,7 @@ planner_pending(struct planner *p, uint32_t ti)
 	/* Logged already, e.g. skipped while paused: the chain goes on from
 	 * the day it was dealt with. */
 	if (casual) {
-		m = planner_local_day(pc->tz, hr->due);
+		m = planner_zone_day(p, pc->tz, hr->due);
 		planner_casual_next(p, t->ci, t->oi,
 		    m > t->nominal ? m : t->nominal, t->sub + 1);
 	}
@@ -1771,8 +1808,16 @@ planner_fixed(struct planner *p, uint32_t ci, struct fvec *f)
 
 	f->n = 0;
 	planner_gen_fixed(p, pc, pc->first_day, last, f);
-	if (f->n > 1)
-		qsort(f->v, f->n, sizeof(*f->v), planner_focc_cmp);
+	/* A handful a client: an insertion sort, stable as glibc's
+	 * qsort() (a merge sort) is. */
+	for (size_t i = 1; i < f->n; i++) {
+		struct focc x = f->v[i];
+		size_t j = i;
+
+		for (; j > 0 && planner_focc_cmp(&f->v[j - 1], &x) > 0; j--)
+			f->v[j] = f->v[j - 1];
+		f->v[j] = x;
+	}
 	for (size_t i = 0; i < f->n; i++)
 		planner_fixed_one(p, ci, &f->v[i], false);
 	for (size_t i = 0; i < f->n; i++)
@@ -1790,10 +1835,10 @@ planner_client_log(struct planner *p, struct pclient *pc, int64_t contact)
 	int64_t horizon, d;
 
 	if (hc->last_touch != HISTORY_NONE &&
-	    (d = planner_local_day(pc->tz, hc->last_touch)) > contact)
+	    (d = planner_zone_day(p, pc->tz, hc->last_touch)) > contact)
 		contact = d;
 	if (hc->last_mail != HISTORY_NONE &&
-	    (d = planner_local_day(pc->tz, hc->last_mail)) > contact)
+	    (d = planner_zone_day(p, pc->tz, hc->last_mail)) > contact)
 		contact = d;
 	for (size_t i = 0; i < hc->nrecords; i++)
 		bloom_add(&pc->log_keys, hc->records[i].occurrence);
@@ -1805,7 +1850,7 @@ planner_client_log(struct planner *p, struct pclient *pc, int64_t contact)
 
 		if (!planner_is_message(r->status))
 			continue;
-		d = planner_local_day(pc->tz, planner_record_at(r));
+		d = planner_zone_day(p, pc->tz, planner_record_at(r));
 		if (d > contact)
 			contact = d;
 		if (planner_record_at(r) < horizon && r->due < horizon)
@@ -1828,20 +1873,18 @@ planner_client_init(struct planner *p, uint32_t ci, const struct client *c,
 	struct pclient *pc = &p->pc[ci];
 	const struct history_client *hc = history_client(p->h, c->id);
 	int64_t from = p->o->from;
-	int sec;
-
 	pc->c = c;
 	pc->hc = hc;
 	pc->tz = z;
 	pc->cal = c->cal != NULL ? c->cal : &p->cal;
 	pc->memo_day[0] = pc->memo_day[1] = NO_DAY;
-	tz_utc_to_local(z, from, &pc->from_day, &sec);
+	pc->from_day = planner_zone_day(p, z, from);
 	pc->wend_today = planner_wend(p, pc, pc->from_day);
-	pc->first_day = planner_local_day(z, from - p->lookback) - 1;
-	pc->last_day = planner_local_day(z, p->o->until);
+	pc->first_day = planner_zone_day(p, z, from - p->lookback) - 1;
+	pc->last_day = planner_zone_day(p, z, p->o->until);
 	pc->fs_at = hc != NULL && hc->first_seen != HISTORY_NONE ?
 	    hc->first_seen : from;
-	pc->fs_day = planner_local_day(z, pc->fs_at);
+	pc->fs_day = planner_zone_day(p, z, pc->fs_at);
 	pc->contact_day = c->has_last_contact ?
 	    planner_civil_day(&c->last_contact) : NO_DAY;
 	if (hc != NULL)
@@ -1872,10 +1915,18 @@ planner_init(struct planner *p, const struct settings *s,
 	}
 	buf_init(&p->kb);
 	buf_init(&p->rb);
+	p->memo = xcalloc(PLANNER_MEMOS, sizeof(*p->memo));
 	g = planner_fmt_duration(&s->min_gap);
 	p->gap_text = xasprintf("%s gap after ", g);
 	free(g);
 	p->limit_text = xasprintf("daily limit of %d", s->daily_limit);
+	p->max_delay_text = xcalloc(b->noccasions ? b->noccasions : 1,
+	    sizeof(*p->max_delay_text));
+	for (size_t i = 0; i < b->noccasions; i++) {
+		struct duration md = planner_max_delay(&b->occasions[i]);
+
+		p->max_delay_text[i] = planner_fmt_duration(&md);
+	}
 	p->lookback = timeutil_duration_seconds(&s->catch_up);
 	if (p->lookback < LOOKBACK_MIN)
 		p->lookback = LOOKBACK_MIN;
@@ -1924,6 +1975,11 @@ planner_done(struct planner *p)
 	buf_free(&p->rb);
 	free(p->gap_text);
 	free(p->limit_text);
+	for (size_t i = 0; p->max_delay_text != NULL &&
+	    i < p->b->noccasions; i++)
+		free(p->max_delay_text[i]);
+	free(p->max_delay_text);
+	free(p->memo);
 }
 
 /* --- output --------------------------------------------------------- */
@@ -1967,7 +2023,7 @@ planner_sendkeys(const struct planner *p, size_t *np, size_t *cap)
 				r = xreallocarray(r, *cap, sizeof(*r));
 			}
 			r[n++] = (struct sortkey){ planner_wstart(p, pc,
-			    planner_local_day(pc->tz, hr->due)),
+			    planner_zone_day(p, pc->tz, hr->due)),
 			    occ ? occ->priority : 0, ci, hr->occurrence,
 			    SIZE_MAX };
 		}

@@ -362,6 +362,87 @@ tz_offset_at(const struct tz *z, int64_t utc, const char **abbr)
 	return dst ? z->rule.dst_off : z->rule.std_off;
 }
 
+/* The footer rule's offset at t and, into [*start, *end), instants
+ * around it in which it does not change: from the year's rule or the
+ * latest DST start or end, to the next one or the next year's rule. */
+static int
+rule_span(const struct tz *z, int64_t t, int64_t *start, int64_t *end)
+{
+	const struct posix_rule *r = &z->rule;
+	struct civil_date d;
+	int64_t own[2];
+	const int64_t *se;
+	bool dst;
+
+	if (!r->has_dst)
+		return r->std_off;
+	/* As rule_is_dst() reads it. */
+	timeutil_civil_from_days(timeutil_day_of(t + r->std_off), &d);
+	if (z->cache != NULL && d.year >= z->cache_year &&
+	    d.year - z->cache_year < RULE_CACHE_YEARS)
+		se = z->cache[d.year - z->cache_year];
+	else {
+		rule_year(r, d.year, own);
+		se = own;
+	}
+	*start = timeutil_days_from_civil(d.year, 1, 1) * DAY_SECONDS -
+	    r->std_off;
+	*end = timeutil_days_from_civil(d.year + 1, 1, 1) * DAY_SECONDS -
+	    r->std_off;
+	for (int i = 0; i < 2; i++) {
+		if (se[i] > t && se[i] < *end)
+			*end = se[i];
+		if (se[i] <= t && se[i] > *start)
+			*start = se[i];
+	}
+	if (se[0] < se[1])
+		dst = t >= se[0] && t < se[1];
+	else
+		dst = !(t >= se[1] && t < se[0]);
+	return dst ? r->dst_off : r->std_off;
+}
+
+/*
+ * tz_offset_at(z, t) for t within INSTANT_LIMIT, and into [*start, *end)
+ * instants around t in which the offset stays the same: from the last
+ * transition to the next one, or less.
+ */
+static int
+offset_span(const struct tz *z, int64_t t, int64_t *start, int64_t *end)
+{
+	size_t lo, hi, mid;
+	int off;
+
+	*start = -INSTANT_LIMIT;
+	*end = INSTANT_LIMIT;
+	if (z->ntrans == 0)
+		return z->has_rule ? rule_span(z, t, start, end) :
+		    z->types[0].off;
+	if (t < z->trans[0]) {
+		*end = z->trans[0];
+		return z->types[0].off;
+	}
+	if (t >= z->trans[z->ntrans - 1] && z->has_rule) {
+		off = rule_span(z, t, start, end);
+		if (*start < z->trans[z->ntrans - 1])
+			*start = z->trans[z->ntrans - 1];
+		return off;
+	}
+	lo = 0;
+	hi = z->ntrans;
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (z->trans[mid] <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*start = z->trans[lo];
+	if (lo + 1 < z->ntrans)
+		*end = z->trans[lo + 1];
+	return z->types[z->trans_type[lo]].off;
+}
+
 int64_t
 tz_local_to_utc(const struct tz *z, int64_t days, int sec)
 {
@@ -382,6 +463,16 @@ tz_local_to_utc(const struct tz *z, int64_t days, int sec)
 	 * candidate that maps back to local is valid; in a fold two are,
 	 * and the earlier wins.
 	 */
+	if (local - 2 * DAY_SECONDS > -INSTANT_LIMIT &&
+	    local + 2 * DAY_SECONDS < INSTANT_LIMIT) {
+		/* The common case, in one lookup: no transition within two
+		 * days of local, which is what the lookups below find. */
+		int64_t start, end;
+
+		before = offset_span(z, local - 2 * DAY_SECONDS, &start, &end);
+		if (local + 2 * DAY_SECONDS < end)
+			return local - before;
+	}
 	before = tz_offset_at(z, local - 2 * DAY_SECONDS, NULL);
 	after = tz_offset_at(z, local + 2 * DAY_SECONDS, NULL);
 	if (before == after && tz_offset_at(z, local - before, NULL) == before)
@@ -426,6 +517,59 @@ tz_utc_to_local(const struct tz *z, int64_t utc, int64_t *days, int *sec)
 
 	*days = timeutil_day_of(local);
 	*sec = (int)(local - *days * DAY_SECONDS);
+}
+
+/*
+ * tz_local_to_utc() answers local - before when the offset before at
+ * local - 2 days holds until past local + 2 days: for every local time
+ * from (the offset's start) + 2 days to (its end) - 2 days the same is
+ * true, with the same offset, so that range is remembered.
+ */
+int64_t
+tz_memo_local_to_utc(struct tz_memo *m, const struct tz *z, int64_t days,
+    int sec)
+{
+	int64_t local, start, end;
+	int off;
+
+	if (days > INSTANT_LIMIT / DAY_SECONDS ||
+	    days < -INSTANT_LIMIT / DAY_SECONDS)
+		return tz_local_to_utc(z, days, sec);
+	local = days * DAY_SECONDS + sec;
+	if (m->lz == z && local >= m->llo && local < m->lhi)
+		return local - m->loff;
+	if (local - 2 * DAY_SECONDS <= -INSTANT_LIMIT ||
+	    local + 2 * DAY_SECONDS >= INSTANT_LIMIT)
+		return tz_local_to_utc(z, days, sec);
+	off = offset_span(z, local - 2 * DAY_SECONDS, &start, &end);
+	if (local + 2 * DAY_SECONDS >= end)
+		return tz_local_to_utc(z, days, sec);
+	m->lz = z;
+	m->llo = start + 2 * DAY_SECONDS;
+	m->lhi = end - 2 * DAY_SECONDS;
+	m->loff = off;
+	return local - off;
+}
+
+int64_t
+tz_memo_day(struct tz_memo *m, const struct tz *z, int64_t utc)
+{
+	int64_t start, end;
+
+	if (m->uz != z || utc < m->ulo || utc >= m->uhi) {
+		if (utc <= -INSTANT_LIMIT || utc >= INSTANT_LIMIT) {
+			int64_t day;
+			int sec;
+
+			tz_utc_to_local(z, utc, &day, &sec);
+			return day;
+		}
+		m->uoff = offset_span(z, utc, &start, &end);
+		m->uz = z;
+		m->ulo = start;
+		m->uhi = end;
+	}
+	return timeutil_day_of(utc + m->uoff);
 }
 
 void

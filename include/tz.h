@@ -38,6 +38,28 @@ int64_t		 tz_local_to_utc(const struct tz *z, int64_t days, int sec);
 void		 tz_utc_to_local(const struct tz *z, int64_t utc,
 		    int64_t *days, int *sec);
 
+/*
+ * The same two conversions for callers that make many of them close
+ * together (the planner: a year of 100,000 clients): m remembers the span
+ * of time around the last answer in which the zone's offset does not
+ * change, and answers inside it are arithmetic.  The results equal
+ * tz_local_to_utc() and tz_utc_to_local()'s day.  Zero a memo before its
+ * first use; it may serve any zone, and is best kept one per zone in use.
+ */
+struct tz_memo {
+	const struct tz	*lz, *uz;	/* zones of the two spans; NULL: none */
+	int64_t		 llo, lhi;	/* local times [llo, lhi): */
+	int		 loff;		/*   UTC = local - loff */
+	int64_t		 ulo, uhi;	/* instants [ulo, uhi): */
+	int		 uoff;		/*   local = UTC + uoff */
+};
+
+int64_t		 tz_memo_local_to_utc(struct tz_memo *m, const struct tz *z,
+		    int64_t days, int sec);
+/* The local day number of instant utc. */
+int64_t		 tz_memo_day(struct tz_memo *m, const struct tz *z,
+		    int64_t utc);
+
 /* Parses the bytes of a TZif file (version 1 to 4) into a new zone with
  * the empty name, for tzdb_get() and the fuzzer.  Returns 0, or -1 when
  * the data is not a well-formed TZif file. */
