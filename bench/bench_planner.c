@@ -55,8 +55,8 @@ static double
 bench_plan(const struct settings *s, const struct book *b,
     const struct history *h, int64_t from, int rounds, size_t *items)
 {
-	struct planner_opts o = { from, from + 365 * (int64_t)DAY_SECONDS,
-	    NULL, 0 };
+	struct planner_opts o = { .from = from,
+	    .until = from + 365 * (int64_t)DAY_SECONDS };
 	double best = 0;
 
 	for (int r = 0; r < rounds; r++) {

@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+"""notify_wait.py - starts touchbased under a NOTIFY_SOCKET of its own and
+reports how soon it is ready and how big it is once its first pass is done.
+
+    /usr/bin/python3 bench/notify_wait.py TIMEOUT-SECONDS COMMAND [ARG...]
+
+Prints one line: "READY-SECONDS PASS-SECONDS VMRSS-KB VMHWM-KB", where
+READY is the time from the start to READY=1, PASS the time to the first
+STATUS= after it (the end of the first pass), and the memory figures are
+read from /proc/PID/status at that moment.  Then stops the daemon with
+SIGTERM.  Exit 1 with a reason on stderr if it exits or times out first.
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def status_kb(pid):
+    got = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmRSS", "VmHWM"):
+                got[k] = int(v.split()[0])
+    return got.get("VmRSS", 0), got.get("VmHWM", 0)
+
+
+def main(argv):
+    timeout, cmd = float(argv[1]), argv[2:]
+    tmp = tempfile.mkdtemp(prefix="touchbase-notify.")
+    path = os.path.join(tmp, "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    env = dict(os.environ, NOTIFY_SOCKET=path)
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    ready = passed = None
+    rss = hwm = 0
+    try:
+        while passed is None:
+            left = t0 + timeout - time.monotonic()
+            if left <= 0:
+                sys.stderr.write("timed out after %.0f s\n" % timeout)
+                return 1
+            sock.settimeout(min(left, 0.5))
+            try:
+                msg = sock.recv(4096).decode(errors="replace")
+            except socket.timeout:
+                if proc.poll() is not None:
+                    sys.stderr.write("touchbased exited with %d\n"
+                                     % proc.returncode)
+                    return 1
+                continue
+            now = time.monotonic() - t0
+            for line in msg.splitlines():
+                if line == "READY=1" and ready is None:
+                    ready = now
+                elif line.startswith("STATUS=") and ready is not None:
+                    passed = now
+            if passed is not None:
+                rss, hwm = status_kb(proc.pid)
+        print("%.3f %.3f %d %d" % (ready, passed, rss, hwm))
+        return 0
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        sock.close()
+        os.unlink(path)
+        os.rmdir(tmp)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
