@@ -4,10 +4,12 @@ reports how soon it is ready and how big it is once its first pass is done.
 
     /usr/bin/python3 bench/notify_wait.py TIMEOUT-SECONDS COMMAND [ARG...]
 
-Prints one line: "READY-SECONDS PASS-SECONDS VMRSS-KB VMHWM-KB", where
-READY is the time from the start to READY=1, PASS the time to the first
-STATUS= after it (the end of the first pass), and the memory figures are
-read from /proc/PID/status at that moment.  Then stops the daemon with
+Prints one line: "READY-SECONDS PASS-SECONDS VMRSS-KB VMHWM-KB
+PASS-CPU-SECONDS", where READY is the time from the start to READY=1, PASS
+the time to the first STATUS= after it (the end of the first pass), the
+memory figures are read from /proc/PID/status at that moment, and
+PASS-CPU the user and system time the daemon spent between the two (its
+first wake-up: plan, compose, record, deliver).  Then stops the daemon with
 SIGTERM.  Exit 1 with a reason on stderr if it exits or times out first.
 """
 import os
@@ -29,6 +31,13 @@ def status_kb(pid):
     return got.get("VmRSS", 0), got.get("VmHWM", 0)
 
 
+def cpu_s(pid):
+    """User plus system time of pid so far, in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fl = f.read().rsplit(")", 1)[1].split()
+    return (int(fl[11]) + int(fl[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main(argv):
     timeout, cmd = float(argv[1]), argv[2:]
     tmp = tempfile.mkdtemp(prefix="touchbase-notify.")
@@ -41,6 +50,7 @@ def main(argv):
                             stderr=subprocess.DEVNULL)
     ready = passed = None
     rss = hwm = 0
+    cpu_ready = cpu_pass = 0.0
     try:
         while passed is None:
             left = t0 + timeout - time.monotonic()
@@ -60,11 +70,14 @@ def main(argv):
             for line in msg.splitlines():
                 if line == "READY=1" and ready is None:
                     ready = now
+                    cpu_ready = cpu_s(proc.pid)
                 elif line.startswith("STATUS=") and ready is not None:
                     passed = now
             if passed is not None:
+                cpu_pass = cpu_s(proc.pid)
                 rss, hwm = status_kb(proc.pid)
-        print("%.3f %.3f %d %d" % (ready, passed, rss, hwm))
+        print("%.3f %.3f %d %d %.3f" % (ready, passed, rss, hwm,
+                                        cpu_pass - cpu_ready))
         return 0
     finally:
         if proc.poll() is None:

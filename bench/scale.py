@@ -242,13 +242,16 @@ def daemon(out, w, n, r, tbd, parse):
     if got is None:
         return
     ready, passed = got[0], got[1]
-    rss, hwm = int(got[2]), int(got[3])
+    rss, hwm, cpu = int(got[2]), int(got[3]), got[4]
     sent = len(os.listdir(os.path.join(w, "outbox", "new"))) \
         if os.path.isdir(os.path.join(w, "outbox", "new")) else 0
     r.update(ready_s=ready, rss_kb=rss, hwm_kb=hwm)
+    if sent > 0:
+        r["wake_cpu_per_msg"] = cpu / sent
     for k, v, u in (("ready_time", ready, "s"), ("first_pass_end", passed,
                     "s"), ("steady_vmrss", rss, "KB"), ("vmhwm", hwm, "KB"),
-                    ("first_pass_sent", sent, "messages")):
+                    ("first_pass_sent", sent, "messages"),
+                    ("first_pass_cpu", cpu, "s")):
         out.row("daemon", n, k, v, u)
     line = "  %-40s %7.2f s" % ("touchbased ready (READY=1)", ready)
     line2 = "  %-40s %7.1f MB VmRSS, %.1f MB VmHWM (pass done at %.2f s, " \
@@ -263,6 +266,12 @@ def daemon(out, w, n, r, tbd, parse):
         out.row("daemon", n, "vmhwm_ratio", "%.3f" % rh, "x")
     out.say(line)
     out.say(line2)
+    if sent > 0:
+        out.say("  %-40s %7.1f ms CPU per sent message (%.2f s for %d)" % (
+            "touchbased wake-up (its first pass)", 1000 * cpu / sent, cpu,
+            sent))
+        out.row("daemon", n, "wake_cpu_per_message", "%.4f" % (cpu / sent),
+                "s")
 
 
 GROWTH = (("libconfig parse time", "parse_s"), ("libconfig parse peak",
@@ -297,6 +306,16 @@ def growth(out, res, small=10000, big=100000, base=100):
         out.say("  %-40s %8.3f -> %8.3f %s/client   %s" % (
             label, per_s * scale, per_b * scale, unit, fx(gr)))
         out.row("growth", "%d-%d" % (small, big), k, "%.3f" % gr, "x")
+    # P4: a wake-up's CPU per sent message, the biggest book's over the
+    # smallest's (the goal: within 2x).
+    w_b, w_s = res[big].get("wake_cpu_per_msg"), b.get("wake_cpu_per_msg")
+    if w_b is not None and w_s is not None:
+        wr = ratio(w_b, w_s)
+        out.say("  %-40s %8.1f -> %8.1f ms/message   %s  (P4: <= 2x)" % (
+            "wake-up CPU per sent message, %d vs %d" % (base, big),
+            1000 * w_s, 1000 * w_b, fx(wr)))
+        out.row("growth", "%d-%d" % (base, big), "wake_cpu_per_msg",
+                "%.3f" % wr, "x")
 
 
 def due_book(build, n):

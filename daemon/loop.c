@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -288,6 +289,10 @@ loop_run(const char *path, struct config *c, struct ledger *l,
 		}
 		notify_status(res.next_desc != NULL ? res.next_desc :
 		    "next: nothing planned");
+		/* A pass plans every client and frees it all again: the
+		 * pages go back to the system so that the daemon waits at
+		 * the size of its book, not of its busiest pass. */
+		malloc_trim(0);
 		if (got_term)
 			break;
 		if (wd_usec > 0)
