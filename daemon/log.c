@@ -69,6 +69,12 @@ LOG_FN(log_warn, LOG_WARNING, 1)
 LOG_FN(log_warnx, LOG_WARNING, 0)
 LOG_FN(log_err, LOG_ERR, 0)
 
+bool
+log_debugging(void)
+{
+	return log_verbose != 0;
+}
+
 void
 log_debug(const char *fmt, ...)
 {

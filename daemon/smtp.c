@@ -550,9 +550,13 @@ smtp_handle(struct smtp *s)
 		SMTP_SETOPT(h, CURLOPT_SSL_CTX_FUNCTION, smtp_sslctx_cb);
 		SMTP_SETOPT(h, CURLOPT_SSL_CTX_DATA, s);
 	}
-	SMTP_SETOPT(h, CURLOPT_VERBOSE, 1L);
-	SMTP_SETOPT(h, CURLOPT_DEBUGFUNCTION, smtp_debug_cb);
-	SMTP_SETOPT(h, CURLOPT_DEBUGDATA, s);
+	/* libcurl's dialogue text costs time per message: only when the
+	 * debug log shows it. */
+	if (log_debugging()) {
+		SMTP_SETOPT(h, CURLOPT_VERBOSE, 1L);
+		SMTP_SETOPT(h, CURLOPT_DEBUGFUNCTION, smtp_debug_cb);
+		SMTP_SETOPT(h, CURLOPT_DEBUGDATA, s);
+	}
 	SMTP_SETOPT(h, CURLOPT_NOPROGRESS, 0L);
 	SMTP_SETOPT(h, CURLOPT_XFERINFOFUNCTION, smtp_progress_cb);
 	SMTP_SETOPT(h, CURLOPT_XFERINFODATA, s);

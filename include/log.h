@@ -8,6 +8,8 @@
 #ifndef TOUCHBASE_LOG_H
 #define TOUCHBASE_LOG_H
 
+#include <stdbool.h>
+
 /* Reads the environment once; call at start-up. verbose enables debug. */
 void	log_init(const char *progname, int verbose);
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -16,6 +18,8 @@ void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Whether log_debug() writes: callers skip preparing what it would drop. */
+bool	log_debugging(void);
 /* Internal fatal errors (out of memory, a broken invariant) exit with
  * LOG_EXIT_FATAL, EX_SOFTWARE of sysexits(3): unlike 1 (the owner must fix
  * the configuration) it is not in the unit's RestartPreventExitStatus=, so
