@@ -314,8 +314,13 @@ causes_add(struct causes *cs, enum cause_kind kind, enum diag_level level,
 static void
 causes_take(struct causes *cs, const char *client, const struct diag *tmp)
 {
-	char *prefix = xasprintf("client '%s': ", client);
-	size_t plen = strlen(prefix);
+	char *prefix;
+	size_t plen;
+
+	if (tmp->n == 0)
+		return;
+	prefix = xasprintf("client '%s': ", client);
+	plen = strlen(prefix);
 
 	for (size_t i = 0; i < tmp->n; i++) {
 		const struct diag_item *it = &tmp->items[i];
@@ -461,6 +466,8 @@ struct check_ctx {
 	char			 *id;		/* the Message-ID checked */
 	const struct template	**built;	/* encoded once already */
 	size_t			  nbuilt;
+	char			**belated;	/* per occasion: its -belated
+						   template, NULL if none */
 	struct causes		  cs;
 };
 
@@ -558,7 +565,7 @@ compose_check_occasion(struct check_ctx *x, const struct client *c,
     const struct occasion *o, int years, bool *bad, struct diag *d)
 {
 	const struct settings *s = x->s;
-	char *belated = xasprintf("%s-belated", o->template);
+	const char *belated = x->belated[o - x->b->occasions];
 	const char *key, *lacking = NULL;
 	const struct template *tp;
 	char *ckey, *text, *first;
@@ -593,10 +600,9 @@ compose_check_occasion(struct check_ctx *x, const struct client *c,
 	}
 	/* a belated one in another language is never sent: the ordinary
 	 * one in the client's language goes instead */
-	if (templates_exists(x->t, belated) && (key = templates_find(x->t,
-	    belated, c->language, book_form(c), NULL, true, &fb)) != NULL)
+	if (belated != NULL && (key = templates_find(x->t, belated,
+	    c->language, book_form(c), NULL, true, &fb)) != NULL)
 		compose_check_variants(x, c, o, belated, key, years, bad, d);
-	free(belated);
 	return lacking;
 }
 
@@ -647,10 +653,22 @@ compose_check_book(const struct settings *s, const struct book *b,
 	x.t = t;
 	x.id = xasprintf("<check@%s>", s->sender_domain != NULL ?
 	    s->sender_domain : "localhost");
+	x.belated = xcalloc(b->noccasions + 1, sizeof(*x.belated));
+	for (size_t k = 0; k < b->noccasions; k++) {
+		x.belated[k] = xasprintf("%s-belated",
+		    b->occasions[k].template);
+		if (!templates_exists(t, x.belated[k])) {
+			free(x.belated[k]);
+			x.belated[k] = NULL;
+		}
+	}
 	for (size_t i = 0; i < b->nclients; i++)
 		compose_check_client(&x, &b->clients[i]);
 	causes_print(&x.cs, d);
 	causes_free(&x.cs);
+	for (size_t k = 0; k < b->noccasions; k++)
+		free(x.belated[k]);
+	free(x.belated);
 	free(x.built);
 	free(x.id);
 	return d->errors - before;

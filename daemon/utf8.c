@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "utf8.h"
 
@@ -50,7 +51,24 @@ utf8_valid(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 
 	for (size_t i = 0; i < n;) {
-		size_t u = utf8_char(p + i, n - i, NULL);
+		size_t u;
+		uint64_t w;
+
+		/* Most text is ASCII: eight bytes at a time while none has
+		 * its high bit set. */
+		while (n - i >= sizeof(w)) {
+			memcpy(&w, p + i, sizeof(w));
+			if ((w & UINT64_C(0x8080808080808080)) != 0)
+				break;
+			i += sizeof(w);
+		}
+		if (i == n)
+			break;
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		u = utf8_char(p + i, n - i, NULL);
 
 		if (u == 0)
 			return false;

@@ -235,7 +235,9 @@ valid_address(const char *addr, char **err)
 	if (valid_has_control(addr)) {
 		why = xasprintf("an e-mail address must not contain control "
 		    "characters or line breaks");
-	} else {
+	} else if ((why = valid_address_problem(addr, "")) != NULL) {
+		/* The address quoted for the message only when it is bad. */
+		free(why);
 		q = valid_quote(addr);
 		why = valid_address_problem(addr, q);
 		free(q);

@@ -72,6 +72,33 @@ test_valid(void **state)
 	assert_false(utf8_valid("\xe2\x80\xa6", 2));		/* n cuts it */
 }
 
+/* Long text, read eight bytes at a time: a bad byte is found wherever it
+ * sits, a good sequence across a boundary passes, n is honoured. */
+static void
+test_valid_long(void **state)
+{
+	char s[64];
+
+	(void)state;
+	for (size_t at = 0; at + 2 <= 40; at++) {
+		memset(s, 'a', sizeof(s));
+		s[at] = '\xc3';
+		s[at + 1] = '\xbc';
+		assert_true(utf8_valid(s, 40));
+		s[at + 1] = 'x';		/* a lead byte without its tail */
+		assert_false(utf8_valid(s, 40));
+		s[at] = '\xfc';		/* Latin-1 */
+		assert_false(utf8_valid(s, 40));
+		assert_int_equal(utf8_valid(s, at), true);
+	}
+	memset(s, 'a', sizeof(s));
+	s[39] = '\xe2';
+	s[40] = '\x80';
+	s[41] = '\xa6';
+	assert_true(utf8_valid(s, 42));
+	assert_false(utf8_valid(s, 41));	/* n cuts the sequence */
+}
+
 int
 main(void)
 {
@@ -79,6 +106,7 @@ main(void)
 		cmocka_unit_test(test_char_lengths_and_code_points),
 		cmocka_unit_test(test_char_refused),
 		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_valid_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
