@@ -1308,26 +1308,45 @@ templates_choose(const struct templates *t, const char *name,
 	return best;
 }
 
+/* dst = the first n bytes of l, then "-" and f unless f is empty; cut
+ * to size like snprintf() (a language is at most VALID_MAX_ID long, a
+ * form a word, so nothing is cut in practice). */
+static void
+tpl_key_join(char *dst, size_t size, const char *l, size_t n, const char *f)
+{
+	size_t fl = *f != '\0' ? strlen(f) + 1 : 0;
+
+	if (n > size - 1)
+		n = size - 1;
+	if (fl > size - 1 - n)
+		fl = size - 1 - n;
+	memcpy(dst, l, n);
+	if (fl > 0) {
+		dst[n] = '-';
+		memcpy(dst + n + 1, f, fl - 1);
+	}
+	dst[n + fl] = '\0';
+}
+
 /* The keys tried for lang and form: LANG-FORM, LANG, BASE-FORM, BASE
  * (those that differ).  Returns how many were written to keys. */
 static size_t
 tpl_keys(const char *lang, enum form form, char keys[4][VALID_MAX_ID + 8])
 {
-	size_t n = 0, base = valid_language_base(lang);
+	size_t n = 0, base = valid_language_base(lang), len = strlen(lang);
 	const char *f = settings_form_name(form);
-	char b[VALID_MAX_ID + 1];
 
-	if (strlen(lang) > VALID_MAX_ID)
+	if (len > VALID_MAX_ID)
 		return 0;
-	snprintf(b, sizeof(b), "%.*s", (int)base, lang);
 	for (int pass = 0; pass < 2; pass++) {
-		const char *l = pass == 0 ? lang : b;
+		size_t ln = pass == 0 ? len : base;
 
-		if (pass == 1 && strcmp(b, lang) == 0)
+		/* the base differs from lang only when lang has a region */
+		if (pass == 1 && base == len)
 			break;
 		if (*f != '\0')
-			snprintf(keys[n++], sizeof(keys[0]), "%s-%s", l, f);
-		snprintf(keys[n++], sizeof(keys[0]), "%s", l);
+			tpl_key_join(keys[n++], sizeof(keys[0]), lang, ln, f);
+		tpl_key_join(keys[n++], sizeof(keys[0]), lang, ln, "");
 	}
 	return n;
 }

@@ -573,14 +573,37 @@ year4(int year)
 	return year < 0 ? 0 : year > 9999 ? 9999 : (unsigned)year;
 }
 
+/* Writes v as width decimal digits with leading zeros at p; returns the
+ * end.  The formatters below run once per row of a year's preview:
+ * plain digits instead of snprintf(). */
+static char *
+put_digits(char *p, unsigned v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+/* YYYY-MM-DD of d at p (10 characters, no NUL); returns the end. */
+static char *
+put_date(char *p, const struct civil_date *d)
+{
+	p = put_digits(p, year4(d->year), 4);
+	*p++ = '-';
+	p = put_digits(p, (unsigned)d->month % 100, 2);
+	*p++ = '-';
+	return put_digits(p, (unsigned)d->day % 100, 2);
+}
+
 void
 timeutil_format_date(int64_t days, char out[static 11])
 {
 	struct civil_date d;
 
 	timeutil_civil_from_days(days, &d);
-	snprintf(out, 11, "%04u-%02u-%02u", year4(d.year),
-	    (unsigned)d.month % 100, (unsigned)d.day % 100);
+	*put_date(out, &d) = '\0';
 }
 
 void
@@ -591,10 +614,19 @@ timeutil_format_iso(int64_t utc, int offset, char out[static 26])
 	unsigned off = (unsigned)((offset < 0 ? -(int64_t)offset : offset) /
 	    60 % (100 * 60));
 	struct civil_date d;
+	char *p;
 
 	timeutil_civil_from_days(day, &d);
-	snprintf(out, 26, "%04u-%02u-%02uT%02u:%02u:%02u%c%02u:%02u",
-	    year4(d.year), (unsigned)d.month % 100, (unsigned)d.day % 100,
-	    sec / 3600, sec / 60 % 60, sec % 60, offset < 0 ? '-' : '+',
-	    off / 60, off % 60);
+	p = put_date(out, &d);
+	*p++ = 'T';
+	p = put_digits(p, sec / 3600, 2);
+	*p++ = ':';
+	p = put_digits(p, sec / 60 % 60, 2);
+	*p++ = ':';
+	p = put_digits(p, sec % 60, 2);
+	*p++ = offset < 0 ? '-' : '+';
+	p = put_digits(p, off / 60, 2);
+	*p++ = ':';
+	p = put_digits(p, off % 60, 2);
+	*p = '\0';
 }

@@ -667,8 +667,10 @@ test_lookup_order(void **state)
 {
 	struct templates *t;
 	struct history_record rec;
-	struct history_client hc = { (char *)"x", HISTORY_NONE, HISTORY_NONE,
-	    HISTORY_NONE, &rec, 1 };
+	struct history_client hc = { .id = (char *)"x",
+	    .first_seen = HISTORY_NONE, .last_touch = HISTORY_NONE,
+	    .optout = HISTORY_NONE, .records = &rec, .nrecords = 1,
+	    .last_mail = HISTORY_NONE };
 	bool fb;
 
 	(void)state;

@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "timeutil.h"
@@ -319,6 +321,40 @@ test_formatting(void **state)
 	assert_string_equal(iso, "2027-03-20T09:00:00-04:00");
 	timeutil_format_iso(day(2027, 1, 1) * 86400, 5 * 3600 + 1800, iso);
 	assert_string_equal(iso, "2027-01-01T05:30:00+05:30");
+	timeutil_format_iso(day(2027, 12, 31) * 86400 + 86399, -9 * 3600 - 1800,
+	    iso);
+	assert_string_equal(iso, "2027-12-31T14:29:59-09:30");
+	timeutil_format_date(day(12000, 1, 1), date);	/* clamped */
+	assert_string_equal(date, "9999-01-01");
+}
+
+/* The digits written by hand agree with gmtime_r() and strftime() over
+ * a sweep of instants from 1900 to 2400 and offsets of whole quarters. */
+static void
+test_formatting_sweep(void **state)
+{
+	char iso[26], date[11], want[40];
+
+	(void)state;
+	for (int64_t t = -2208988800LL; t < 13569465600LL; t += 9876543) {
+		for (int off = -12 * 3600; off <= 14 * 3600; off += 3 * 900) {
+			time_t local = (time_t)(t + off);
+			struct tm tm;
+			unsigned a = (unsigned)(off < 0 ? -off : off) / 60;
+			size_t n;
+
+			assert_non_null(gmtime_r(&local, &tm));
+			n = strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S",
+			    &tm);
+			snprintf(want + n, sizeof(want) - n, "%c%02u:%02u",
+			    off < 0 ? '-' : '+', a / 60, a % 60);
+			timeutil_format_iso(t, off, iso);
+			assert_string_equal(iso, want);
+			timeutil_format_date(timeutil_day_of(t + off), date);
+			want[10] = '\0';
+			assert_string_equal(date, want);
+		}
+	}
 }
 
 static void
@@ -417,6 +453,7 @@ main(void)
 		cmocka_unit_test(test_durations_bad),
 		cmocka_unit_test(test_month_clamp),
 		cmocka_unit_test(test_formatting),
+		cmocka_unit_test(test_formatting_sweep),
 		cmocka_unit_test(test_windows),
 		cmocka_unit_test(test_weekdays),
 	};
