@@ -267,7 +267,7 @@ def daemon(out, w, n, r, tbd, parse):
     out.say(line)
     out.say(line2)
     if sent > 0:
-        out.say("  %-40s %7.1f ms CPU per sent message (%.2f s for %d)" % (
+        out.say("  %-40s %7.2f ms CPU per sent message (%.3f s for %d)" % (
             "touchbased wake-up (its first pass)", 1000 * cpu / sent, cpu,
             sent))
         out.row("daemon", n, "wake_cpu_per_message", "%.4f" % (cpu / sent),
@@ -311,7 +311,7 @@ def growth(out, res, small=10000, big=100000, base=100):
     w_b, w_s = res[big].get("wake_cpu_per_msg"), b.get("wake_cpu_per_msg")
     if w_b is not None and w_s is not None:
         wr = ratio(w_b, w_s)
-        out.say("  %-40s %8.1f -> %8.1f ms/message   %s  (P4: <= 2x)" % (
+        out.say("  %-40s %8.2f -> %8.2f ms/message   %s  (P4: <= 2x)" % (
             "wake-up CPU per sent message, %d vs %d" % (base, big),
             1000 * w_s, 1000 * w_b, fx(wr)))
         out.row("growth", "%d-%d" % (base, big), "wake_cpu_per_msg",

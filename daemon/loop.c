@@ -287,12 +287,12 @@ loop_run(const char *path, struct config *c, struct ledger *l,
 			log_err("daily backup: %s", err);
 			free(err);
 		}
-		notify_status(res.next_desc != NULL ? res.next_desc :
-		    "next: nothing planned");
 		/* A pass plans every client and frees it all again: the
 		 * pages go back to the system so that the daemon waits at
 		 * the size of its book, not of its busiest pass. */
 		malloc_trim(0);
+		notify_status(res.next_desc != NULL ? res.next_desc :
+		    "next: nothing planned");
 		if (got_term)
 			break;
 		if (wd_usec > 0)
