@@ -679,6 +679,11 @@ dsn_lower(const char *v)
 			break;
 		}
 	}
+	/* "Action: ;x" leaves nothing: no value, not an empty one. */
+	if (*r == '\0') {
+		free(r);
+		return NULL;
+	}
 	return r;
 }
 

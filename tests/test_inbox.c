@@ -340,7 +340,9 @@ test_dsn_fields(void **state)
 	    "Final-Recipient: rfc822; b@example.org\nAction: delayed\n"
 	    "Status: 4.4.7\n\n"
 	    "Final-Recipient: rfc822; c@example.org\nAction: failed\n"
-	    "Status: 5.1\n"
+	    "Status: 5.1\n\n"
+	    /* an action with nothing before its ';': no recipient kept */
+	    "Final-Recipient: rfc822; d@example.org\nAction: ;o1\n"
 	    "--=_b\nContent-Type: message/rfc822\n\nMessage-ID: <o@x.example>\n"
 	    "\n--=_b--\n", &m);
 	assert_true(m.is_dsn);
