@@ -267,7 +267,7 @@ outbox_settle(struct outbox *ob, const struct outbox_row *r,
     const struct ledger_outcome *o)
 {
 	struct outbox_pending *p;
-	char *err = NULL;
+	char *err = NULL, *line;
 	int rc;
 
 	for (size_t i = 0;; i++) {
@@ -303,10 +303,15 @@ outbox_settle(struct outbox *ob, const struct outbox_row *r,
 	p->o.reason = p->reason;
 	p->what = xasprintf("%s for %s (Message-ID %s)", r->occurrence,
 	    r->client, r->message_id != NULL ? r->message_id : "none");
-	log_err("cannot record that %s is %s: %s; it is kept and recorded "
-	    "first, and nothing more is sent until then", p->what,
+	/* Said once: as the error that stops the round, or logged when
+	 * the round is stopping for another reason already. */
+	line = xasprintf("cannot record that %s is %s: %s; it is kept and "
+	    "recorded first, and nothing more is sent until then", p->what,
 	    history_status_name(o->status), err);
-	outbox_stop(ob, err);
+	free(err);
+	if (ob->stop_err != NULL)
+		log_err("%s", line);
+	outbox_stop(ob, line);
 }
 
 static int
