@@ -25,6 +25,10 @@
 
 /* How far ahead a pass plans to find the next due moment. */
 #define PASS_HORIZON	(400 * (int64_t)DAY_SECONDS)
+/* A pass acts on what is due now and wakes for the next message; with
+ * many clients both lie in the next days, and the year need not be
+ * planned (pass_plan).  A week and a day: a digest period and its day. */
+#define PASS_NEAR	(8 * (int64_t)DAY_SECONDS)
 /* How much earlier than the send log's newest entry the clock may be
  * (a small step back by time synchronisation is no reason to stop). */
 #define PASS_CLOCK_SLACK	300
@@ -37,6 +41,8 @@ struct pass {
 	int64_t			 now;
 	struct pass_result	*res;
 	struct owner		 say;
+	struct planner_opts	 o;
+	bool			 year;	/* the plan covers PASS_HORIZON */
 };
 
 void
@@ -216,6 +222,39 @@ pass_await(struct pass *p, const struct plan_item *it, char **err)
 	return 0;
 }
 
+/*
+ * The plan a pass acts on: the planner's for the next PASS_HORIZON, of
+ * which a pass needs what is due by now and the next message to wake
+ * for.  The next PASS_NEAR days are the same in a plan to their end
+ * (planner_plan_near), much cheaper with a big book; they do when they
+ * hold a message to send after now, as then nothing later can be the
+ * next (an approval running out is never before its message's due).
+ * Otherwise, and for the digest's look at the year, the whole plan.
+ */
+static int
+pass_plan(struct pass *p, const struct history *h, bool year,
+    struct plan *plan, char **err)
+{
+	p->o.until = p->now + PASS_HORIZON;
+	if (!year) {
+		if (planner_plan_near(p->s, p->c->book, h, &p->o, p->now +
+		    PASS_NEAR, plan, err) == -1)
+			return -1;
+		for (size_t i = 0; i < plan->n; i++) {
+			const struct plan_item *it = &plan->items[i];
+
+			if (it->action == PLAN_SEND && it->due > p->now &&
+			    it->say != PLAN_SAY_AWAITING) {
+				p->year = false;
+				return 0;
+			}
+		}
+		plan_free(plan);
+	}
+	p->year = true;
+	return planner_plan(p->s, p->c->book, h, &p->o, plan, err);
+}
+
 /* --- the owner's digest --------------------------------------------- */
 
 /* "2027-W09": the ISO 8601 week of day. */
@@ -320,7 +359,7 @@ pass_digest_compose(struct pass *p, const struct history *h,
 /* The owner's digest: one per period, recorded in the send log under
  * the owner's own id (never a client's), caught up like any message. */
 static int
-pass_digest(struct pass *p, const struct history *h, const struct plan *plan,
+pass_digest(struct pass *p, const struct history *h, struct plan *plan,
     char **err)
 {
 	const struct settings *s = p->s;
@@ -351,6 +390,14 @@ pass_digest(struct pass *p, const struct history *h, const struct plan *plan,
 		if (rc == 0)
 			p->res->missed++;
 		return rc == -1 ? -1 : 0;
+	}
+	/* Its overview counts the year ahead: the plan the pass began
+	 * with, had it planned the year (the send log it reads is the
+	 * same). */
+	if (!p->year) {
+		plan_free(plan);
+		if (pass_plan(p, h, true, plan, err) == -1)
+			return -1;
 	}
 	buf_init(&m);
 	mid = message_new_id(s->sender_domain);
@@ -418,7 +465,6 @@ pass_run(const struct config *c, struct ledger *l, struct outbox *ob,
 	struct pass p;
 	struct history *h;
 	struct plan plan = { NULL, 0 };
-	struct planner_opts o;
 	int64_t retry;
 	int rc = -1;
 	bool found;
@@ -441,13 +487,11 @@ pass_run(const struct config *c, struct ledger *l, struct outbox *ob,
 	    ledger_load_owner(l, &p.say, err) == -1 ||
 	    pass_mark_seen(&p, h, err) == -1)
 		goto out;
-	memset(&o, 0, sizeof(o));
-	o.from = now;
-	o.until = now + PASS_HORIZON;
-	o.say = &p.say;
-	if (ledger_state_get(l, PLANNER_STATE_CARRIED, &found, &o.carried_until,
-	    NULL, err) == -1 ||
-	    planner_plan(p.s, c->book, h, &o, &plan, err) == -1 ||
+	p.o.from = now;
+	p.o.say = &p.say;
+	if (ledger_state_get(l, PLANNER_STATE_CARRIED, &found,
+	    &p.o.carried_until, NULL, err) == -1 ||
+	    pass_plan(&p, h, false, &plan, err) == -1 ||
 	    pass_due(&p, h, &plan, stop, err) == -1 ||
 	    ((stop == NULL || !*stop) &&
 	    pass_digest(&p, h, &plan, err) == -1) ||

@@ -2137,6 +2137,63 @@ planner_plan(const struct settings *s, const struct book *b,
 	return 0;
 }
 
+/*
+ * A plan's part before until depends on what lies a little beyond it: the
+ * fixed messages within min_gap after a movable one (generated up to
+ * min_gap past until), and messages the daily limit pushed past until,
+ * which keep their gap to a client's other messages while they wait.
+ * Neither reaches back further than the gap and a day or two of zone
+ * difference between a client's day and the sender's: every move is
+ * forward, and the policies take the days in order.  So a plan made to
+ * until + this margin, cut at until, is the part before until of a plan
+ * to any later end (test_plannear compares them on random books).
+ */
+static int64_t
+planner_near_margin(const struct settings *s)
+{
+	int64_t gap_days = timeutil_duration_seconds(&s->min_gap) /
+	    DAY_SECONDS + (s->min_gap.months ? 31 : 0) + 2;
+
+	return (gap_days + 4) * DAY_SECONDS;
+}
+
+/* Whether a message waits for approval: its skip "not approved" comes
+ * catch_up after it first came due, however far the plan moved it. */
+static bool
+planner_any_waiting(const struct settings *s, const struct owner *say)
+{
+	if (!s->approval_required || say == NULL)
+		return false;
+	for (size_t i = 0; i < say->n; i++)
+		if (say->v[i].waiting != HISTORY_NONE)
+			return true;
+	return false;
+}
+
+int
+planner_plan_near(const struct settings *s, const struct book *b,
+    const struct history *h, const struct planner_opts *o, int64_t near,
+    struct plan *out, char **err)
+{
+	struct planner_opts cut = *o;
+	size_t n = 0;
+
+	if (!planner_any_waiting(s, o->say) &&
+	    near + planner_near_margin(s) < o->until)
+		cut.until = near + planner_near_margin(s);
+	if (planner_plan(s, b, h, &cut, out, err) == -1)
+		return -1;
+	/* Not a suffix: an unapproved message's due is its skip. */
+	for (size_t i = 0; i < out->n; i++) {
+		if (out->items[i].due < near)
+			out->items[n++] = out->items[i];
+		else
+			planner_item_clear(&out->items[i]);
+	}
+	out->n = n;
+	return 0;
+}
+
 void
 plan_item_drop_last(struct plan *p)
 {

@@ -87,6 +87,12 @@ struct planner_opts {
 int	 planner_plan(const struct settings *s, const struct book *b,
 	    const struct history *h, const struct planner_opts *o,
 	    struct plan *out, char **err);
+/* Exactly planner_plan()'s items due before near, at the cost of a plan
+ * to a little beyond near: the daemon's pass needs the next days, not
+ * the year.  (While a message waits for approval, the whole plan.) */
+int	 planner_plan_near(const struct settings *s, const struct book *b,
+	    const struct history *h, const struct planner_opts *o,
+	    int64_t near, struct plan *out, char **err);
 void	 plan_free(struct plan *p);
 /* Drops the last item of a non-empty plan (a view keeps a prefix). */
 void	 plan_item_drop_last(struct plan *p);
