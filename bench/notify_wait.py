@@ -2,14 +2,18 @@
 """notify_wait.py - starts touchbased under a NOTIFY_SOCKET of its own and
 reports how soon it is ready and how big it is once its first pass is done.
 
-    /usr/bin/python3 bench/notify_wait.py TIMEOUT-SECONDS COMMAND [ARG...]
+    /usr/bin/python3 bench/notify_wait.py TIMEOUT-SECONDS [--count DIR]
+        COMMAND [ARG...]
 
 Prints one line: "READY-SECONDS PASS-SECONDS VMRSS-KB VMHWM-KB
 PASS-CPU-SECONDS", where READY is the time from the start to READY=1, PASS
 the time to the first STATUS= after it (the end of the first pass), the
 memory figures are read from /proc/PID/status at that moment, and
 PASS-CPU the user and system time the daemon spent between the two (its
-first wake-up: plan, compose, record, deliver).  Then stops the daemon with
+first wake-up: plan, compose, record, deliver).  With --count DIR it also
+waits for the second STATUS= (the daemon's next wake-up, at the next due
+moment) and adds "WAKE-CPU-SECONDS WAKE-SENT": that pass's CPU and how
+many files it added to DIR (a Maildir's new/).  Then stops the daemon with
 SIGTERM.  Exit 1 with a reason on stderr if it exits or times out first.
 """
 import os
@@ -45,8 +49,14 @@ def cpu_s(pid):
     return total / 1e9
 
 
+def files(d):
+    return len(os.listdir(d)) if os.path.isdir(d) else 0
+
+
 def main(argv):
-    timeout, cmd = float(argv[1]), argv[2:]
+    timeout, cmd, count = float(argv[1]), argv[2:], None
+    if cmd[:1] == ["--count"]:
+        count, cmd = cmd[1], cmd[2:]
     tmp = tempfile.mkdtemp(prefix="touchbase-notify.")
     path = os.path.join(tmp, "notify")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -58,8 +68,9 @@ def main(argv):
     ready = passed = None
     rss = hwm = 0
     cpu_ready = cpu_pass = 0.0
+    statuses, n1, cpu_wake = 0, 0, 0.0
     try:
-        while passed is None:
+        while statuses < (2 if count else 1):
             left = t0 + timeout - time.monotonic()
             if left <= 0:
                 sys.stderr.write("timed out after %.0f s\n" % timeout)
@@ -79,12 +90,19 @@ def main(argv):
                     ready = now
                     cpu_ready = cpu_s(proc.pid)
                 elif line.startswith("STATUS=") and ready is not None:
-                    passed = now
-            if passed is not None:
-                cpu_pass = cpu_s(proc.pid)
-                rss, hwm = status_kb(proc.pid)
-        print("%.3f %.3f %d %d %.3f" % (ready, passed, rss, hwm,
-                                        cpu_pass - cpu_ready))
+                    statuses += 1
+                    if statuses == 1:
+                        passed = now
+                        cpu_pass = cpu_s(proc.pid)
+                        rss, hwm = status_kb(proc.pid)
+                        n1 = files(count) if count else 0
+                    elif statuses == 2:
+                        cpu_wake = cpu_s(proc.pid) - cpu_pass
+        line = "%.3f %.3f %d %d %.3f" % (ready, passed, rss, hwm,
+                                         cpu_pass - cpu_ready)
+        if count:
+            line += " %.4f %d" % (cpu_wake, files(count) - n1)
+        print(line)
         return 0
     finally:
         if proc.poll() is None:
