@@ -15,8 +15,9 @@
 #                     memory after the first pass, on generated books of
 #                     BENCH_SIZES clients (default 100 10000 100000, cached
 #                     in BUILD/bench/books/), the CPU per sent message of
-#                     the daemon's first wake-up, the growth from 10k to
-#                     100k (and of that CPU from 100 to 100k clients), and
+#                     a running daemon's wake-up at a due moment, the
+#                     growth from 10k to 100k (and of that CPU from 100 to
+#                     100k clients), and
 #                     the --once pass into a Maildir (user and system
 #                     time, system calls per message)
 #   bench_once.sh     touchbased --once to smtp-sink vs Python smtplib
