@@ -2319,3 +2319,115 @@ out:
 	sqlite3_finalize(st);
 	return rc;
 }
+
+/* --- the daemon's plan cache (plancache.h): what changed, one client --- */
+
+int
+ledger_data_version(struct ledger *l, int64_t *version, char **err)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (db_prepare(l, "PRAGMA data_version", &st, err) == -1)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*version = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else
+		db_fail(l, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int64_t
+ledger_changes(const struct ledger *l)
+{
+	return sqlite3_total_changes64(l->db);
+}
+
+/* One row of ledger_load_client()'s query q into h. */
+static int
+ledger_client_row(struct ledger *l, sqlite3_stmt *st, size_t q,
+    const char *client, struct history *h, char **err)
+{
+	int64_t t = sqlite3_column_int64(st, 0);
+	struct history_record r;
+
+	switch (q) {
+	case 0:
+		history_set_first_seen(h, client, t);
+		break;
+	case 1:
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			history_add_touch(h, client, t);
+		break;
+	case 2:
+		history_set_optout(h, client, t);
+		break;
+	case 4:
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			history_add_mail_contact(h, client, t);
+		break;
+	case 5:
+		history_add_bounce(h, client, col_text(st, 1), t);
+		break;
+	default:
+		memset(&r, 0, sizeof(r));
+		if (parse_status(l, col_text(st, 3),
+		    sqlite3_column_int64(st, 7), &r.status, err) == -1)
+			return -1;
+		r.occurrence = (char *)col_text(st, 1);
+		r.occasion = (char *)col_text(st, 2);
+		r.due = sqlite3_column_int64(st, 4);
+		r.sent = r.status == ST_SENT || r.status == ST_BOUNCED ?
+		    sqlite3_column_int64(st, 5) : HISTORY_NONE;
+		r.template_file = (char *)col_text(st, 6);
+		history_add_record(h, client, &r);
+		break;
+	}
+	return 0;
+}
+
+int
+ledger_load_client(struct ledger *l, const char *client, struct history *h,
+    char **err)
+{
+	/* ledger_load_history()'s queries for one client, each on an
+	 * index that starts with the client. */
+	static const char *const sql[] = {
+		"SELECT first_seen FROM clients_seen WHERE client = ?1",
+		"SELECT MAX(at) FROM touches WHERE client = ?1",
+		"SELECT at FROM optouts WHERE client = ?1",
+		("SELECT NULL, occurrence, occasion, status, due, updated,"
+		" template_file, id FROM messages WHERE client = ?1"
+		" ORDER BY due, id"),
+		("SELECT MAX(at) FROM mail_events WHERE client = ?1 AND"
+		" kind = 'contact'"),
+		("SELECT dsn_at, to_addr FROM messages WHERE client = ?1 AND"
+		" status = 'bounced' AND to_addr IS NOT NULL")
+	};
+	sqlite3_stmt *st = NULL;
+	int rc = -1, step;
+
+	if (db_exec(l, "BEGIN", err) == -1)
+		return -1;
+	for (size_t q = 0; q < sizeof(sql) / sizeof(sql[0]); q++) {
+		if (db_prepare(l, sql[q], &st, err) == -1)
+			goto out;
+		sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW)
+			if (ledger_client_row(l, st, q, client, h, err) == -1)
+				goto out;
+		if (step != SQLITE_DONE) {
+			db_fail(l, err);
+			goto out;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	db_rollback(l);
+	return rc;
+}

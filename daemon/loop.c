@@ -23,6 +23,7 @@
 #include "notify.h"
 #include "outbox.h"
 #include "pass.h"
+#include "plancache.h"
 #include "xalloc.h"
 
 /* Never sleep longer than this: a wall-clock jump, a DST change or a
@@ -237,6 +238,7 @@ loop_run(const char *path, struct config *c, struct ledger *l,
 {
 	uint64_t wd_usec = notify_watchdog_interval();
 	struct pass_result res;
+	struct plancache *pc = plancache_new();
 	int64_t next_scan = time(NULL);
 	unsigned scan_failures = 0;
 	int rc = 0;
@@ -252,6 +254,8 @@ loop_run(const char *path, struct config *c, struct ledger *l,
 			break;
 		if (got_hup) {
 			got_hup = 0;
+			/* Its items point into the configuration. */
+			plancache_drop(pc);
 			loop_reload(path, &c, ob);
 			/* The owner may have fixed the mailbox's password. */
 			next_scan = now;
@@ -267,7 +271,7 @@ loop_run(const char *path, struct config *c, struct ledger *l,
 			now = time(NULL);
 		}
 		pass_result_clear(&res);
-		if (pass_run(c, l, ob, now, &got_term, &res, &err) == -1) {
+		if (pass_run(c, l, ob, pc, now, &got_term, &res, &err) == -1) {
 			log_err("%s%s", err, ledger_damaged(l) ? "" :
 			    "; trying again in a minute");
 			free(err);
@@ -326,6 +330,7 @@ loop_run(const char *path, struct config *c, struct ledger *l,
 	notify_stopping();
 	log_info("stopping");
 	pass_result_clear(&res);
+	plancache_free(pc);
 	config_free(c);
 	return rc;
 }

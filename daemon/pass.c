@@ -17,6 +17,7 @@
 #include "overview.h"
 #include "owner.h"
 #include "pass.h"
+#include "plancache.h"
 #include "planner.h"
 #include "report.h"
 #include "timeutil.h"
@@ -298,6 +299,22 @@ pass_digest_period(const struct settings *s, const struct tz *z,
 	snprintf(key, 32, "digest/%s", name);
 }
 
+/* When the next digest period begins, or HISTORY_NONE without digests. */
+static int64_t
+pass_digest_next(const struct pass *p)
+{
+	const struct settings *s = p->s;
+	const struct tz *z = p->c->book->sender_tz;
+	char key[32];
+	int64_t due, day0;
+	int len;
+
+	if (!s->digest.on)
+		return HISTORY_NONE;
+	pass_digest_period(s, z, p->now, key, &due, &day0, &len);
+	return tz_local_to_utc(z, day0 + len, s->digest.minute * 60);
+}
+
 /* Composes the digest of one period (from due, len days) into m. */
 static int
 pass_digest_compose(struct pass *p, const struct history *h,
@@ -374,8 +391,7 @@ pass_digest(struct pass *p, const struct history *h, struct plan *plan,
 	if (!s->digest.on)
 		return 0;
 	pass_digest_period(s, z, p->now, key, &due, &day0, &len);
-	pass_next(p, tz_local_to_utc(z, day0 + len, s->digest.minute * 60),
-	    "next: the owner's digest");
+	pass_next(p, pass_digest_next(p), "next: the owner's digest");
 	hc = history_client(h, OWNER_CLIENT);
 	if (history_client_find(h, hc, key) != NULL)
 		return 0;
@@ -457,15 +473,183 @@ pass_due(struct pass *p, const struct history *h, const struct plan *plan,
 	return 0;
 }
 
+/* --- the plan cache ------------------------------------------------- */
+
+static int
+pass_stamp(struct ledger *l, struct plancache_stamp *st, char **err)
+{
+	st->changes = ledger_changes(l);
+	return ledger_data_version(l, &st->data_version, err);
+}
+
+/* Whether carrying out it did what the plan said: one more sent, skipped
+ * or missed, and nothing else (not deferred, failed, refused at the last
+ * moment, or already taken by another pass). */
+static bool
+pass_as_planned(const struct plan_item *it, const struct outbox_counts *n0,
+    size_t missed0, const struct pass_result *r)
+{
+	struct outbox_counts want = *n0;
+	size_t missed = missed0;
+
+	if (it->action == PLAN_SEND)
+		want.sent++;
+	else if (it->action == PLAN_SKIP)
+		want.skipped++;
+	else
+		missed++;
+	return memcmp(&want, &r->n, sizeof(want)) == 0 && r->missed == missed;
+}
+
+/* What comes after a pass's messages, cached or planned: the retries
+ * that are due, the next moment to wake (the earlier of *next's and a
+ * retry's), and, unless stopped, the moment the plan was carried out
+ * to. */
+static int
+pass_finish(struct pass *p, volatile sig_atomic_t *stop, char **err)
+{
+	int64_t retry;
+
+	if (ledger_next_retry(p->l, &retry, err) == -1)
+		return -1;
+	/* Everything due up to now has its record: the next pass looks
+	 * back to here. */
+	if ((stop == NULL || !*stop) && ledger_state_set(p->l,
+	    PLANNER_STATE_CARRIED, p->now, NULL, err) == -1)
+		return -1;
+	if (retry != HISTORY_NONE && (p->res->next == HISTORY_NONE ||
+	    retry < p->res->next)) {
+		p->res->next = retry;
+		free(p->res->next_desc);
+		p->res->next_desc = xstrdup("next: a retry of a deferred "
+		    "message");
+	}
+	return 0;
+}
+
+/*
+ * A wake-up from the plan cache (plancache.h).  When nobody wrote to the
+ * send log since the last pass and the cache still holds, what came due
+ * is what the last full plan foresaw: it is carried out without loading
+ * every client's history and planning them all again.  Returns 1 when
+ * the pass is done so; 0 when it must plan: the cache does not hold, or
+ * an outcome was not the planned one (a deferral, a refusal at the last
+ * moment), after which the full plan at now takes over (what was just
+ * recorded is in the send log, so it is not planned again); -1 on a send
+ * log error.
+ */
+static int
+pass_cached(struct pass *p, struct plancache *pc, volatile sig_atomic_t *stop,
+    char **err)
+{
+	struct plancache_stamp st;
+	struct outbox_counts n0;
+	const struct plan_item *it;
+	size_t nleft;
+	int64_t end;
+	int rc;
+
+	if (pass_stamp(p->l, &st, err) == -1)
+		return -1;
+	if (!plancache_usable(pc, p->now, p->c, &st)) {
+		plancache_drop(pc);
+		return 0;
+	}
+	while ((it = plancache_due(pc, p->now)) != NULL) {
+		size_t missed0 = p->res->missed;
+
+		if (stop != NULL && *stop)
+			break;
+		n0 = p->res->n;
+		if (it->action == PLAN_SEND) {
+			/* The message reads the client's own history. */
+			struct history *h = history_new();
+
+			rc = ledger_load_client(p->l, it->client->id, h, err);
+			if (rc == 0)
+				rc = pass_send_new(p, h, it, err);
+			history_free(h);
+		} else
+			rc = pass_record(p, it, err);
+		plancache_pop(pc);
+		if (rc == -1 || !pass_as_planned(it, &n0, missed0, p->res)) {
+			plancache_drop(pc);
+			return rc;
+		}
+	}
+	if (stop != NULL && *stop) {
+		plancache_drop(pc);
+		return pass_finish(p, stop, err) == -1 ? -1 : 1;
+	}
+	n0 = p->res->n;
+	if (outbox_retry(p->ob, stop, err) == -1) {
+		plancache_drop(pc);
+		return -1;
+	}
+	/* The next message, as a full pass would say; the wake-up comes
+	 * at the cache's end if that is earlier. */
+	for (it = plancache_items(pc, &nleft); nleft > 0; it++, nleft--) {
+		if (it->action == PLAN_SEND)
+			break;
+	}
+	if (nleft == 0)
+		it = plancache_after(pc);
+	if (it != NULL)
+		pass_describe_next(p, it);
+	end = plancache_until(pc);
+	if (p->res->next == HISTORY_NONE || end < p->res->next)
+		p->res->next = end;
+	if (pass_finish(p, stop, err) == -1 || pass_stamp(p->l, &st,
+	    err) == -1) {
+		plancache_drop(pc);
+		return -1;
+	}
+	/* A retry's outcome moves a message the plan counted at its due. */
+	if (memcmp(&n0, &p->res->n, sizeof(n0)) != 0 || (stop != NULL &&
+	    *stop))
+		plancache_drop(pc);
+	else
+		plancache_restamp(pc, &st);
+	return 1;
+}
+
+/* After a full pass: its plan's next day, for the wake-ups to come.  Not
+ * past the next digest, which a full pass writes.  The plan must show
+ * the message after that day too (what a pass at the cache's last
+ * wake-up says is next): the year's plan when the near days do not. */
+static int
+pass_fill(struct pass *p, struct plancache *pc, const struct history *h,
+    struct plan *plan, char **err)
+{
+	struct plancache_stamp st;
+	int64_t until = p->now + PLANCACHE_SPAN, dg = pass_digest_next(p);
+	bool after = false;
+
+	if (dg != HISTORY_NONE && dg < until)
+		until = dg;
+	for (size_t i = 0; i < plan->n && !after; i++)
+		after = plan->items[i].action == PLAN_SEND &&
+		    plan->items[i].say != PLAN_SAY_AWAITING &&
+		    plan->items[i].due >= until;
+	if (!after && !p->year) {
+		plan_free(plan);
+		if (pass_plan(p, h, true, plan, err) == -1)
+			return -1;
+	}
+	if (pass_stamp(p->l, &st, err) == -1)
+		return -1;
+	(void)plancache_fill(pc, p->s, plan, p->now, until, p->c, &st);
+	return 0;
+}
+
 int
 pass_run(const struct config *c, struct ledger *l, struct outbox *ob,
-    int64_t now, volatile sig_atomic_t *stop, struct pass_result *res,
-    char **err)
+    struct plancache *pc, int64_t now, volatile sig_atomic_t *stop,
+    struct pass_result *res, char **err)
 {
 	struct pass p;
 	struct history *h;
 	struct plan plan = { NULL, 0 };
-	int64_t retry;
 	int rc = -1;
 	bool found;
 
@@ -482,8 +666,14 @@ pass_run(const struct config *c, struct ledger *l, struct outbox *ob,
 	owner_init(&p.say);
 	h = history_new();
 	if (pass_clock_sane(l, now, err) == -1 ||
-	    outbox_begin(ob, c, now, &res->n, err) == -1 ||
-	    ledger_load_history(l, h, err) == -1 ||
+	    outbox_begin(ob, c, now, &res->n, err) == -1)
+		goto out;
+	if (pc != NULL && (rc = pass_cached(&p, pc, stop, err)) != 0) {
+		rc = rc == 1 ? 0 : -1;
+		goto out;
+	}
+	rc = -1;
+	if (ledger_load_history(l, h, err) == -1 ||
 	    ledger_load_owner(l, &p.say, err) == -1 ||
 	    pass_mark_seen(&p, h, err) == -1)
 		goto out;
@@ -495,22 +685,15 @@ pass_run(const struct config *c, struct ledger *l, struct outbox *ob,
 	    pass_due(&p, h, &plan, stop, err) == -1 ||
 	    ((stop == NULL || !*stop) &&
 	    pass_digest(&p, h, &plan, err) == -1) ||
-	    ledger_next_retry(l, &retry, err) == -1)
+	    pass_finish(&p, stop, err) == -1)
 		goto out;
-	/* Everything due up to now has its record: the next pass looks
-	 * back to here. */
-	if ((stop == NULL || !*stop) && ledger_state_set(l,
-	    PLANNER_STATE_CARRIED, now, NULL, err) == -1)
+	if (pc != NULL && (stop == NULL || !*stop) &&
+	    pass_fill(&p, pc, h, &plan, err) == -1)
 		goto out;
-	if (retry != HISTORY_NONE && (res->next == HISTORY_NONE ||
-	    retry < res->next)) {
-		res->next = retry;
-		free(res->next_desc);
-		res->next_desc = xstrdup("next: a retry of a deferred "
-		    "message");
-	}
 	rc = 0;
 out:
+	if (rc == -1 && pc != NULL)
+		plancache_drop(pc);
 	outbox_end(ob);
 	plan_free(&plan);
 	owner_free(&p.say);

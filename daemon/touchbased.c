@@ -46,7 +46,7 @@ run_once(const struct config *c, struct ledger *l, struct outbox *ob)
 
 	/* Before the pass: an objection that arrived counts now. */
 	loop_scan_once(c, l, time(NULL));
-	rc = pass_run(c, l, ob, time(NULL), stop, &res, &err) == -1;
+	rc = pass_run(c, l, ob, NULL, time(NULL), stop, &res, &err) == -1;
 	if (rc == 0 && res.n.config_problems > 0)
 		rc = 1;
 	if (err == NULL)

@@ -364,4 +364,18 @@ int	 ledger_find_occurrence(struct ledger *l, const char *client,
 	    const char *occurrence, struct ledger_entry *out, bool *found,
 	    char **err);
 
+/*
+ * For the daemon's plan cache (plancache.h).  ledger_data_version()
+ * changes when another connection committed to the send log since the
+ * last call (SQLite's PRAGMA data_version: `touchbase touch`, approve,
+ * hold, import...), never for this connection's own writes.
+ * ledger_changes() counts the rows this connection has changed (to tell
+ * whether a step wrote anything).  ledger_load_client() adds to h what
+ * ledger_load_history() would for that one client (an indexed query).
+ */
+int	 ledger_data_version(struct ledger *l, int64_t *version, char **err);
+int64_t	 ledger_changes(const struct ledger *l);
+int	 ledger_load_client(struct ledger *l, const char *client,
+	    struct history *h, char **err);
+
 #endif

@@ -9,6 +9,12 @@
  * and the outcome after every SMTP transaction).  It stops between two
  * messages when *stop becomes non-zero (a transaction in progress is
  * finished and recorded).
+ *
+ * The daemon passes a plan cache (plancache.h, NULL for --once): a pass
+ * that planned in full and sent nothing keeps its plan's next day there,
+ * and the wake-ups after it carry out what the cache says is due while
+ * nobody else writes to the send log and every outcome is the planned
+ * one; anything else drops the cache and the pass plans in full.
  */
 #ifndef TOUCHBASE_PASS_H
 #define TOUCHBASE_PASS_H
@@ -20,6 +26,7 @@
 #include "config.h"
 #include "ledger.h"
 #include "outbox.h"
+#include "plancache.h"
 
 struct pass_result {
 	struct outbox_counts n;		/* sent, deferred, failed, skipped */
@@ -38,8 +45,8 @@ struct pass_result {
  * beyond its timeout, full, damaged: ledger_busy()/ledger_damaged() tell
  * which); the caller tries again soon. */
 int	 pass_run(const struct config *c, struct ledger *l,
-	    struct outbox *ob, int64_t now, volatile sig_atomic_t *stop,
-	    struct pass_result *res, char **err);
+	    struct outbox *ob, struct plancache *pc, int64_t now,
+	    volatile sig_atomic_t *stop, struct pass_result *res, char **err);
 void	 pass_result_clear(struct pass_result *r);
 
 #endif

@@ -1267,6 +1267,112 @@ test_group_folder_gives_0640(void **state)
 	free(wal);
 }
 
+static bool
+same_text(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* One client's history read alone (the daemon's cached wake-ups compose
+ * from it) is what the whole send log's history holds for that client:
+ * first seen, touches, opt-out, messages, the mailbox's contacts and
+ * bounces. */
+static void
+test_load_client_as_history(void **state)
+{
+	struct ledger *l = open_rw();
+	const char *const seen[] = { "anna-mueller", "bernd", "carla" };
+	const char *const who[] = { "anna-mueller", "bernd", "carla",
+	    "nobody" };
+	char *err = NULL;
+	int64_t id;
+
+	(void)state;
+	assert_int_equal(ledger_mark_seen(l, seen, 3, NOW - 1000, &err), 0);
+	assert_int_equal(ledger_touch(l, "anna-mueller", NOW - 500, "Kaffee",
+	    &err), 0);
+	assert_int_equal(ledger_touch(l, "anna-mueller", NOW - 700, NULL,
+	    &err), 0);
+	assert_int_equal(ledger_optout(l, "bernd", NOW - 100, &err), 0);
+	id = queue(l, "anna-mueller", "birthday/2027", NOW + 60);
+	attempt(l, id, NOW + 42, ST_SENT, 250, "Ok", 0);
+	queue(l, "anna-mueller", "checkin/2027-03-04", NOW + 60);
+	id = queue(l, "bernd", "birthday/2027", NOW + 60);
+	attempt(l, id, NOW + 50, ST_SENT, 250, "Ok", 0);
+	assert_int_equal(ledger_record_outcome(l, "carla", "advent",
+	    "advent/2026", NOW - 70 * 86400, 3600, ST_MISSED, "too late",
+	    NOW, &err), 0);
+	sql(l, "UPDATE messages SET status = 'bounced', dsn_at = 1803805000,"
+	    " to_addr = 'bernd@example.de' WHERE client = 'bernd'");
+	sql(l, "INSERT INTO mail_events (client, kind, at, mail_key) VALUES"
+	    " ('anna-mueller', 'contact', 1803700000, 'k1'),"
+	    " ('anna-mueller', 'contact', 1803790000, 'k2'),"
+	    " ('carla', 'reply', 1803790000, 'k3')");
+
+	for (size_t i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
+		struct history *all = history_new(), *one = history_new();
+		const struct history_client *a, *o;
+
+		assert_int_equal(ledger_load_history(l, all, &err), 0);
+		assert_int_equal(ledger_load_client(l, who[i], one, &err), 0);
+		a = history_client(all, who[i]);
+		o = history_client(one, who[i]);
+		if (a == NULL) {
+			assert_null(o);
+			history_free(all);
+			history_free(one);
+			continue;
+		}
+		assert_non_null(o);
+		assert_int_equal(o->first_seen, a->first_seen);
+		assert_int_equal(o->last_touch, a->last_touch);
+		assert_int_equal(o->optout, a->optout);
+		assert_int_equal(o->last_mail, a->last_mail);
+		assert_int_equal(o->nrecords, a->nrecords);
+		for (size_t k = 0; k < a->nrecords; k++) {
+			const struct history_record *x = &a->records[k];
+			const struct history_record *y = &o->records[k];
+
+			assert_string_equal(y->occurrence, x->occurrence);
+			assert_string_equal(y->occasion, x->occasion);
+			assert_int_equal(y->status, x->status);
+			assert_int_equal(y->due, x->due);
+			assert_int_equal(y->sent, x->sent);
+			assert_true(same_text(y->template_file,
+			    x->template_file));
+		}
+		assert_int_equal(o->nbounces, a->nbounces);
+		for (size_t k = 0; k < a->nbounces; k++) {
+			assert_string_equal(o->bounces[k].address,
+			    a->bounces[k].address);
+			assert_int_equal(o->bounces[k].at, a->bounces[k].at);
+		}
+		history_free(all);
+		history_free(one);
+	}
+	/* Not vacuous: each kind of fact is there for someone. */
+	{
+		struct history *one = history_new();
+		const struct history_client *o;
+
+		assert_int_equal(ledger_load_client(l, "anna-mueller", one,
+		    &err), 0);
+		o = history_client(one, "anna-mueller");
+		assert_int_equal(o->last_touch, NOW - 500);
+		assert_int_equal(o->last_mail, 1803790000);
+		assert_int_equal(o->nrecords, 2);
+		history_free(one);
+		one = history_new();
+		assert_int_equal(ledger_load_client(l, "bernd", one, &err), 0);
+		o = history_client(one, "bernd");
+		assert_int_equal(o->optout, NOW - 100);
+		assert_int_equal(o->nbounces, 1);
+		assert_int_equal(o->records[0].status, ST_BOUNCED);
+		history_free(one);
+	}
+	ledger_close(l);
+}
+
 int
 main(void)
 {
@@ -1294,6 +1400,7 @@ main(void)
 		T(test_lease_renewed_and_taken_over),
 		T(test_state_newest_backup),
 		T(test_read_only_folder),
+		T(test_load_client_as_history),
 #undef T
 	};
 

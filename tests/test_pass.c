@@ -21,6 +21,7 @@
 #include "ledger.h"
 #include "outbox.h"
 #include "pass.h"
+#include "plancache.h"
 #include "xalloc.h"
 
 /* Berlin is UTC+1 in these weeks. */
@@ -30,6 +31,7 @@
 #define WED_0930	1804062600LL	/* 2027-03-03 09:30 local */
 #define WED_0945	1804063500LL	/* 2027-03-03 09:45 local */
 #define WED_1650	1804089000LL	/* 2027-03-03 16:50 local */
+#define WED_0900	1804060800LL	/* 2027-03-03 09:00 local */
 
 static char dir[64];
 static struct outbox *ob;
@@ -48,7 +50,15 @@ pass_at(const struct config *c, struct ledger *l, int64_t now,
     struct pass_result *r, char **err)
 {
 	clock_now = now;
-	return pass_run(c, l, ob, now, NULL, r, err);
+	return pass_run(c, l, ob, NULL, now, NULL, r, err);
+}
+
+static int
+pass_cached_at(const struct config *c, struct ledger *l, struct plancache *pc,
+    int64_t now, struct pass_result *r, char **err)
+{
+	clock_now = now;
+	return pass_run(c, l, ob, pc, now, NULL, r, err);
 }
 
 static void
@@ -588,6 +598,202 @@ test_clock_behind_the_log(void **state)
 	config_free(c);
 }
 
+/* Five birthdays on Wednesday 3 March: spread from 09:00 two minutes
+ * apart, c1 first. */
+static void
+five_birthdays(void)
+{
+	write_file("clients.conf",
+	    "occasions = ( { name = \"birthday\"; kind = \"birthday\"; "
+	    "template = \"birthday\"; } );\n"
+	    "clients = (\n"
+	    "  { id = \"c1\"; name = \"Clara Eins\"; email = \"c1@example.de\";"
+	    " birthday = \"1980-03-03\"; },\n"
+	    "  { id = \"c2\"; name = \"Carl Zwei\"; email = \"c2@example.de\";"
+	    " birthday = \"1981-03-03\"; },\n"
+	    "  { id = \"c3\"; name = \"Cem Drei\"; email = \"c3@example.de\";"
+	    " birthday = \"1982-03-03\"; },\n"
+	    "  { id = \"c4\"; name = \"Cora Vier\"; email = \"c4@example.de\";"
+	    " birthday = \"1983-03-03\"; },\n"
+	    "  { id = \"c5\"; name = \"Cleo F\xc3\xbcnf\"; email = "
+	    "\"c5@example.de\"; birthday = \"1984-03-03\"; }\n"
+	    ");\n");
+}
+
+static size_t
+cached_left(const struct plancache *pc)
+{
+	size_t n;
+
+	(void)plancache_items(pc, &n);
+	return n;
+}
+
+/* The daemon's wake-ups through the plan cache: a quiet pass at 08:59
+ * plans in full and keeps the day; the wake-ups at 09:00, 09:02, ...
+ * carry out one cached birthday each, with the same due moments, send
+ * log rows and next wake-up a full plan gives. */
+static void
+test_cache_carries_out_the_plan(void **state)
+{
+	struct config *c;
+	struct ledger *l;
+	struct plancache *pc = plancache_new();
+	struct pass_result r;
+	struct ledger_entry *e = NULL;
+	size_t n = 0;
+	char *err = NULL, want[64];
+
+	(void)state;
+	five_birthdays();
+	c = load("url = maildir:outbox");
+	l = ledger();
+	assert_int_equal(pass_cached_at(c, l, pc, WED_0900 - 60, &r, &err), 0);
+	assert_int_equal(r.n.sent + r.n.skipped + r.missed, 0);
+	assert_int_equal(r.next, WED_0900);
+	assert_string_equal(r.next_desc,
+	    "next: birthday for c1 at 2027-03-03 09:00 CET");
+	assert_int_equal(cached_left(pc), 5);
+	pass_result_clear(&r);
+	for (int k = 0; k < 5; k++) {
+		assert_int_equal(pass_cached_at(c, l, pc, WED_0900 + k * 120,
+		    &r, &err), 0);
+		assert_int_equal(r.n.sent, 1);
+		assert_int_equal(r.n.skipped + r.n.deferred + r.n.failed +
+		    r.missed, 0);
+		/* Carried out from the cache: a full pass that sends
+		 * keeps nothing. */
+		assert_int_equal(cached_left(pc), 4 - k);
+		if (k < 4) {
+			snprintf(want, sizeof(want), "next: birthday for c%d "
+			    "at 2027-03-03 09:%02d CET", k + 2, 2 * (k + 1));
+			assert_string_equal(r.next_desc, want);
+			assert_int_equal(r.next, WED_0900 + (k + 1) * 120);
+		} else {
+			/* What the full plan saw after the cache's day;
+			 * the wake-up is at the cache's end. */
+			assert_string_equal(r.next_desc, "next: birthday for "
+			    "c1 at 2028-03-03 09:00 CET");
+			assert_int_equal(r.next, WED_0900 - 60 + 86400);
+		}
+		pass_result_clear(&r);
+	}
+	assert_int_equal(maildir_count(), 5);
+	list(l, &e, &n);
+	assert_int_equal(n, 5);
+	for (int k = 0; k < 5; k++) {
+		char id[4];
+
+		snprintf(id, sizeof(id), "c%d", k + 1);
+		assert_int_equal(row(e, n, id)->status, ST_SENT);
+		assert_string_equal(row(e, n, id)->occurrence,
+		    "birthday/2027");
+		assert_int_equal(row(e, n, id)->due, WED_0900 + k * 120);
+		assert_int_equal(row(e, n, id)->attempts, 1);
+	}
+	ledger_entries_free(e, n);
+	/* The cache's end: the day ahead is planned in full again. */
+	assert_int_equal(pass_cached_at(c, l, pc, WED_0900 - 60 + 86400, &r,
+	    &err), 0);
+	assert_int_equal(r.n.sent, 0);
+	assert_string_equal(r.next_desc,
+	    "next: birthday for c1 at 2028-03-03 09:00 CET");
+	pass_result_clear(&r);
+	plancache_free(pc);
+	outbox_free(ob);
+	ledger_close(l);
+	config_free(c);
+}
+
+/* The owner releases a held birthday from another process (`touchbase
+ * release`) while the daemon sleeps on a cache that says "skipped: held":
+ * the next wake-up sees the send log changed, plans in full and sends
+ * it. */
+static void
+test_cache_dropped_when_another_writes(void **state)
+{
+	struct config *c;
+	struct ledger *l, *l2 = NULL;
+	struct plancache *pc = plancache_new();
+	struct pass_result r;
+	struct ledger_entry *e = NULL;
+	size_t n = 0;
+	char *err = NULL, *path;
+	int changes = 0;
+
+	(void)state;
+	five_birthdays();
+	c = load("url = maildir:outbox");
+	l = ledger();
+	assert_int_equal(ledger_hold(l, "c2", "birthday/2027", "", WED_0900 -
+	    3600, &err), 0);
+	assert_int_equal(pass_cached_at(c, l, pc, WED_0900 - 60, &r, &err), 0);
+	assert_int_equal(cached_left(pc), 5);
+	pass_result_clear(&r);
+	assert_int_equal(pass_cached_at(c, l, pc, WED_0900, &r, &err), 0);
+	assert_int_equal(r.n.sent, 1);
+	assert_int_equal(cached_left(pc), 4);
+	pass_result_clear(&r);
+
+	path = xasprintf("%s/tb.db", dir);
+	if (ledger_open(path, LEDGER_READWRITE, &l2, &err) == -1)
+		fail_msg("%s", err);
+	assert_int_equal(ledger_release(l2, "c2", "birthday/2027", WED_0900 +
+	    30, &changes, &err), 0);
+	assert_int_equal(changes, 1);
+	ledger_close(l2);
+	free(path);
+
+	assert_int_equal(pass_cached_at(c, l, pc, WED_0900 + 120, &r, &err),
+	    0);
+	assert_int_equal(r.n.sent, 1);
+	assert_int_equal(r.n.skipped, 0);
+	pass_result_clear(&r);
+	list(l, &e, &n);
+	assert_int_equal(row(e, n, "c2")->status, ST_SENT);
+	assert_int_equal(row(e, n, "c2")->due, WED_0900 + 120);
+	ledger_entries_free(e, n);
+	assert_int_equal(maildir_count(), 2);
+	plancache_free(pc);
+	outbox_free(ob);
+	ledger_close(l);
+	config_free(c);
+}
+
+/* An outcome the plan did not foresee (nobody listens: deferred) ends the
+ * cache's turn: the rest of the pass is planned in full, which knows the
+ * deferral and wakes for its retry. */
+static void
+test_cache_dropped_on_a_deferral(void **state)
+{
+	struct config *c;
+	struct ledger *l;
+	struct plancache *pc = plancache_new();
+	struct pass_result r;
+	char *err = NULL;
+
+	(void)state;
+	five_birthdays();
+	c = load("url = smtp://127.0.0.1:1\ntls = none\ntimeout = 5s");
+	l = ledger();
+	assert_int_equal(pass_cached_at(c, l, pc, WED_0900 - 60, &r, &err), 0);
+	assert_int_equal(cached_left(pc), 5);
+	pass_result_clear(&r);
+	assert_int_equal(pass_cached_at(c, l, pc, WED_0900, &r, &err), 0);
+	assert_int_equal(r.n.sent, 0);
+	assert_int_equal(r.n.deferred, 1);
+	/* Planned in full after the deferral: c2 at 09:02 is next, and the
+	 * plan made then is kept for the wake-ups after. */
+	assert_string_equal(r.next_desc,
+	    "next: birthday for c2 at 2027-03-03 09:02 CET");
+	assert_int_equal(cached_left(pc), 4);
+	pass_result_clear(&r);
+	plancache_free(pc);
+	outbox_free(ob);
+	ledger_close(l);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -614,6 +820,12 @@ main(void)
 		    test_config_time_does_not_count, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_clock_behind_the_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cache_carries_out_the_plan, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cache_dropped_when_another_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cache_dropped_on_a_deferral, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
