@@ -569,10 +569,8 @@ cmd_preview_plan(const struct settings *s, const struct book *b,
 	*first = 0;
 	until = o.until;
 	o.until += CMD_PLAN_MARGIN * (int64_t)DAY_SECONDS;
-	if (planner_plan(s, b, h, &o, plan, err) == -1)
+	if (planner_plan_near(s, b, h, &o, until, plan, err) == -1)
 		return -1;
-	while (plan->n > 0 && plan->items[plan->n - 1].due >= until)
-		plan_item_drop_last(plan);
 	/* A window into the plan: what lies before it is not shown. */
 	for (size_t i = 0; i < plan->n; i++)
 		if (show > from && plan->items[i].due < show)

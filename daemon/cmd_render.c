@@ -142,10 +142,8 @@ cmd_render_find(const struct settings *s, const struct book *b,
 	po.until = day_end + CMD_PLAN_MARGIN * (int64_t)DAY_SECONDS;
 	po.only_client = cl->id;
 	po.carried_until = carried;
-	if (planner_plan(s, b, h, &po, plan, err) == -1)
+	if (planner_plan_near(s, b, h, &po, day_end, plan, err) == -1)
 		return NULL;
-	while (plan->n > 0 && plan->items[plan->n - 1].due >= day_end)
-		plan_item_drop_last(plan);
 	for (size_t i = 0; i < plan->n; i++) {
 		struct plan_item *it = &plan->items[i];
 

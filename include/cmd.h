@@ -46,9 +46,10 @@ int	cmd_check_run(const char *config);
  * cmd_preview_plan(): the plan from `from` for [show, show + days) in
  * the sender's calendar, with the owner's approvals and holds (say, NULL
  * for none); the items before *first lie before the window.
- * Both plan CMD_PLAN_MARGIN days beyond what they show (and drop those
- * items): a message moved by the daily limit keeps min_gap from later
- * ones, so a day's plan depends on the weeks after it.
+ * Both show what a plan to CMD_PLAN_MARGIN days beyond their end has
+ * (planner_plan_near(), which plans as little beyond as gives the same):
+ * a message moved by the daily limit keeps min_gap from later ones, so a
+ * day's plan depends on the weeks after it.
  */
 #define CMD_PLAN_MARGIN	92	/* days */
 struct settings;
