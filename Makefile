@@ -79,7 +79,8 @@ $(BUILD)/touchbase: $(BUILD)/obj/touchbase.o $(BUILD)/libtouchbase.a
 # own object then provides those symbols first.  -Wl,--allow-multiple-
 # definition is not used: such a test links only the archive, and the
 # linker takes from it only what is still undefined.
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libtouchbase.a $(wildcard include/*.h)
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libtouchbase.a $(wildcard include/*.h) \
+    $(wildcard tests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Idaemon -Itests $(ALL_CFLAGS) -Wno-missing-prototypes \
 	    $(LDFLAGS) -o $@ $< $(BUILD)/libtouchbase.a $(PKG_LIBS) $(CMOCKA_LIBS) -lm \

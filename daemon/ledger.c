@@ -710,50 +710,69 @@ ledger_close(struct ledger *l)
 	free(l);
 }
 
-int
-ledger_load_history(struct ledger *l, struct history *h, char **err)
+/* The queries of a history, everyone's or (?1) one client's: each row
+ * starts with the client; ledger_history_read() reads them alike. */
+static const char *const ledger_history_all[] = {
+	"SELECT client, first_seen FROM clients_seen",
+	"SELECT client, MAX(at) FROM touches GROUP BY client",
+	"SELECT client, at FROM optouts",
+	("SELECT client, occurrence, occasion, status, due, updated,"
+	" template_file, id FROM messages ORDER BY client, due, id"),
+	("SELECT client, MAX(at) FROM mail_events WHERE kind ="
+	" 'contact' GROUP BY client"),
+	("SELECT client, dsn_at, to_addr FROM messages WHERE status ="
+	" 'bounced' AND to_addr IS NOT NULL")
+};
+/* The same for one client, each on an index that starts with it. */
+static const char *const ledger_history_one[] = {
+	"SELECT client, first_seen FROM clients_seen WHERE client = ?1",
+	"SELECT client, MAX(at) FROM touches WHERE client = ?1 GROUP BY client",
+	"SELECT client, at FROM optouts WHERE client = ?1",
+	("SELECT client, occurrence, occasion, status, due, updated,"
+	" template_file, id FROM messages WHERE client = ?1"
+	" ORDER BY due, id"),
+	("SELECT client, MAX(at) FROM mail_events WHERE client = ?1 AND"
+	" kind = 'contact' GROUP BY client"),
+	("SELECT client, dsn_at, to_addr FROM messages WHERE client = ?1 AND"
+	" status = 'bounced' AND to_addr IS NOT NULL")
+};
+
+/* Runs the six queries of sql (binding client to ?1 when not NULL) in
+ * one snapshot and adds what they find to h. */
+static int
+ledger_history_read(struct ledger *l, const char *const sql[6],
+    const char *client, struct history *h, char **err)
 {
-	static const char *const sql[] = {
-		"SELECT client, first_seen FROM clients_seen",
-		"SELECT client, MAX(at) FROM touches GROUP BY client",
-		"SELECT client, at FROM optouts",
-		("SELECT client, occurrence, occasion, status, due, updated,"
-		" template_file, id FROM messages ORDER BY client, due, id"),
-		("SELECT client, MAX(at) FROM mail_events WHERE kind ="
-		" 'contact' GROUP BY client"),
-		("SELECT client, dsn_at, to_addr FROM messages WHERE status ="
-		" 'bounced' AND to_addr IS NOT NULL")
-	};
 	sqlite3_stmt *st = NULL;
 	int rc = -1, step;
 
-	/* One snapshot for all the queries. */
 	if (db_exec(l, "BEGIN", err) == -1)
 		return -1;
-	for (size_t q = 0; q < sizeof(sql) / sizeof(sql[0]); q++) {
+	for (size_t q = 0; q < 6; q++) {
 		if (db_prepare(l, sql[q], &st, err) == -1)
 			goto out;
+		if (client != NULL)
+			sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
 		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *client = col_text(st, 0);
+			const char *who = col_text(st, 0);
 			int64_t t = sqlite3_column_int64(st, 1);
 			struct history_record r;
 
 			switch (q) {
 			case 0:
-				history_set_first_seen(h, client, t);
+				history_set_first_seen(h, who, t);
 				break;
 			case 1:
-				history_add_touch(h, client, t);
+				history_add_touch(h, who, t);
 				break;
 			case 2:
-				history_set_optout(h, client, t);
+				history_set_optout(h, who, t);
 				break;
 			case 4:
-				history_add_mail_contact(h, client, t);
+				history_add_mail_contact(h, who, t);
 				break;
 			case 5:
-				history_add_bounce(h, client,
-				    col_text(st, 2), t);
+				history_add_bounce(h, who, col_text(st, 2), t);
 				break;
 			default:
 				memset(&r, 0, sizeof(r));
@@ -768,7 +787,7 @@ ledger_load_history(struct ledger *l, struct history *h, char **err)
 				    r.status == ST_BOUNCED ?
 				    sqlite3_column_int64(st, 5) : HISTORY_NONE;
 				r.template_file = (char *)col_text(st, 6);
-				history_add_record(h, client, &r);
+				history_add_record(h, who, &r);
 				break;
 			}
 		}
@@ -784,6 +803,19 @@ out:
 	sqlite3_finalize(st);
 	db_rollback(l);
 	return rc;
+}
+
+int
+ledger_load_history(struct ledger *l, struct history *h, char **err)
+{
+	return ledger_history_read(l, ledger_history_all, NULL, h, err);
+}
+
+int
+ledger_load_client(struct ledger *l, const char *client, struct history *h,
+    char **err)
+{
+	return ledger_history_read(l, ledger_history_one, client, h, err);
 }
 
 int
@@ -2320,7 +2352,7 @@ out:
 	return rc;
 }
 
-/* --- the daemon's plan cache (plancache.h): what changed, one client --- */
+/* --- the daemon's plan cache (plancache.h): whether anyone wrote --- */
 
 int
 ledger_data_version(struct ledger *l, int64_t *version, char **err)
@@ -2345,89 +2377,3 @@ ledger_changes(const struct ledger *l)
 	return sqlite3_total_changes64(l->db);
 }
 
-/* One row of ledger_load_client()'s query q into h. */
-static int
-ledger_client_row(struct ledger *l, sqlite3_stmt *st, size_t q,
-    const char *client, struct history *h, char **err)
-{
-	int64_t t = sqlite3_column_int64(st, 0);
-	struct history_record r;
-
-	switch (q) {
-	case 0:
-		history_set_first_seen(h, client, t);
-		break;
-	case 1:
-		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-			history_add_touch(h, client, t);
-		break;
-	case 2:
-		history_set_optout(h, client, t);
-		break;
-	case 4:
-		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-			history_add_mail_contact(h, client, t);
-		break;
-	case 5:
-		history_add_bounce(h, client, col_text(st, 1), t);
-		break;
-	default:
-		memset(&r, 0, sizeof(r));
-		if (parse_status(l, col_text(st, 3),
-		    sqlite3_column_int64(st, 7), &r.status, err) == -1)
-			return -1;
-		r.occurrence = (char *)col_text(st, 1);
-		r.occasion = (char *)col_text(st, 2);
-		r.due = sqlite3_column_int64(st, 4);
-		r.sent = r.status == ST_SENT || r.status == ST_BOUNCED ?
-		    sqlite3_column_int64(st, 5) : HISTORY_NONE;
-		r.template_file = (char *)col_text(st, 6);
-		history_add_record(h, client, &r);
-		break;
-	}
-	return 0;
-}
-
-int
-ledger_load_client(struct ledger *l, const char *client, struct history *h,
-    char **err)
-{
-	/* ledger_load_history()'s queries for one client, each on an
-	 * index that starts with the client. */
-	static const char *const sql[] = {
-		"SELECT first_seen FROM clients_seen WHERE client = ?1",
-		"SELECT MAX(at) FROM touches WHERE client = ?1",
-		"SELECT at FROM optouts WHERE client = ?1",
-		("SELECT NULL, occurrence, occasion, status, due, updated,"
-		" template_file, id FROM messages WHERE client = ?1"
-		" ORDER BY due, id"),
-		("SELECT MAX(at) FROM mail_events WHERE client = ?1 AND"
-		" kind = 'contact'"),
-		("SELECT dsn_at, to_addr FROM messages WHERE client = ?1 AND"
-		" status = 'bounced' AND to_addr IS NOT NULL")
-	};
-	sqlite3_stmt *st = NULL;
-	int rc = -1, step;
-
-	if (db_exec(l, "BEGIN", err) == -1)
-		return -1;
-	for (size_t q = 0; q < sizeof(sql) / sizeof(sql[0]); q++) {
-		if (db_prepare(l, sql[q], &st, err) == -1)
-			goto out;
-		sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
-		while ((step = sqlite3_step(st)) == SQLITE_ROW)
-			if (ledger_client_row(l, st, q, client, h, err) == -1)
-				goto out;
-		if (step != SQLITE_DONE) {
-			db_fail(l, err);
-			goto out;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	db_rollback(l);
-	return rc;
-}

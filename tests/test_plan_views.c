@@ -21,6 +21,7 @@
 #include "history.h"
 #include "holidays.h"
 #include "planner.h"
+#include "randbook.h"
 #include "settings.h"
 #include "timeutil.h"
 #include "tz.h"
@@ -29,78 +30,16 @@
 #define NCLIENTS	4
 #define HORIZON		75	/* days planned */
 
-enum { O_BIRTHDAY, O_ADVENT, O_FOLLOWUP, O_CHECKIN, O_LAUNCH, NOCC };
-
-static struct tzdb *db;
-static struct settings S;
-static struct book B;
-static struct occasion occs[NOCC];
-static struct client cl[NCLIENTS];
-static struct project proj[NCLIENTS];
-static size_t occlist[NCLIENTS][NOCC];
-static struct duration offs[2];
-static char *offtexts[2] = { "14d", "2M" };
-static char ids[NCLIENTS][8];
-static uint64_t rng;
-
-static uint32_t
-rnd(uint32_t n)
-{
-	rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-	return (uint32_t)(rng >> 33) % n;
-}
-
-static struct duration
-dur(const char *s)
-{
-	struct duration d;
-
-	assert_int_equal(timeutil_parse_duration(s, &d, NULL), 0);
-	return d;
-}
-
 static int
 setup(void **state)
 {
-	(void)state;
-	db = tzdb_new();
-	S.timezone = (char *)"Europe/Berlin";
-	S.language = (char *)"de";
+	randbook_setup(state);
 	S.window.start = 9 * 60;
 	S.window.end = 17 * 60;
 	S.weekdays = WEEKDAYS_MON_FRI;
 	assert_int_equal(holidays_parse_region("DE", &S.holidays, NULL), 0);
 	S.min_gap = dur("10d");
 	S.catch_up = dur("3d");
-	offs[0] = dur("14d");
-	offs[1] = dur("2M");
-	occs[O_BIRTHDAY] = (struct occasion){ .name = (char *)"birthday",
-	    .kind = OCC_BIRTHDAY, .template = (char *)"b", .priority = 100 };
-	occs[O_ADVENT] = (struct occasion){ .name = (char *)"advent",
-	    .kind = OCC_YEARLY, .template = (char *)"a", .priority = 80,
-	    .has_date = true };
-	occs[O_FOLLOWUP] = (struct occasion){ .name = (char *)"followup",
-	    .kind = OCC_AFTER_PROJECT, .template = (char *)"f",
-	    .priority = 60, .offsets = offs, .offset_texts = offtexts,
-	    .noffsets = 2 };
-	occs[O_CHECKIN] = (struct occasion){ .name = (char *)"checkin",
-	    .kind = OCC_CASUAL, .template = (char *)"c", .priority = 20 };
-	occs[O_LAUNCH] = (struct occasion){ .name = (char *)"launch",
-	    .kind = OCC_ONCE, .template = (char *)"l", .priority = 70,
-	    .has_date = true };
-	B.occasions = occs;
-	B.noccasions = NOCC;
-	B.clients = cl;
-	B.tzdb = db;
-	B.sender_tz = tzdb_get(db, "Europe/Berlin", NULL);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	tzdb_free(db);
 	return 0;
 }
 
@@ -150,15 +89,6 @@ random_book(int64_t now_day)
 	}
 }
 
-static bool
-same_item(const struct plan_item *a, const struct plan_item *b)
-{
-	return a->client == b->client && a->occasion == b->occasion &&
-	    a->action == b->action && a->due == b->due &&
-	    strcmp(a->occurrence, b->occurrence) == 0 &&
-	    strcmp(a->note, b->note) == 0;
-}
-
 /* Day D of the plan p: preview's window and render agree with it. */
 static void
 check_day(const struct history *h, const struct plan *p, int64_t now,
@@ -180,7 +110,7 @@ check_day(const struct history *h, const struct plan *p, int64_t now,
 		if (it->due < start || it->due >= end)
 			continue;
 		k = first + n++;
-		if (k >= w.n || !same_item(it, &w.items[k]))
+		if (k >= w.n || !same_item(it, &w.items[k], true))
 			fail_msg("preview --from day %lld: item %zu %s/%s "
 			    "differs", (long long)day, n, it->client->id,
 			    it->occurrence);
@@ -188,7 +118,7 @@ check_day(const struct history *h, const struct plan *p, int64_t now,
 		    0, start, end, &r, &err);
 		assert_null(err);
 		if (ri == NULL || (it->action == PLAN_SEND &&
-		    !same_item(it, ri)))
+		    !same_item(it, ri, true)))
 			fail_msg("render --date day %lld: %s %s not found",
 			    (long long)day, it->client->id, it->occurrence);
 		(*checked)++;
@@ -243,7 +173,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_views_agree, setup,
-		    teardown),
+		    randbook_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
