@@ -552,9 +552,13 @@ pass_cached(struct pass *p, struct plancache *pc, volatile sig_atomic_t *stop,
 	if (pass_stamp(p->l, &st, err) == -1)
 		return -1;
 	if (!plancache_usable(pc, p->now, p->c, &st)) {
+		if (plancache_until(pc) != HISTORY_NONE)
+			log_debug("the kept plan no longer holds (the send log "
+			    "changed, or the clock left it): planning in full");
 		plancache_drop(pc);
 		return 0;
 	}
+	log_debug("carrying out the kept plan");
 	while ((it = plancache_due(pc, p->now)) != NULL) {
 		size_t missed0 = p->res->missed;
 
@@ -638,7 +642,17 @@ pass_fill(struct pass *p, struct plancache *pc, const struct history *h,
 	}
 	if (pass_stamp(p->l, &st, err) == -1)
 		return -1;
-	(void)plancache_fill(pc, p->s, plan, p->now, until, p->c, &st);
+	if (plancache_fill(pc, p->s, plan, p->now, until, p->c, &st)) {
+		char at[26];
+		size_t n;
+
+		(void)plancache_items(pc, &n);
+		until = plancache_until(pc);
+		timeutil_format_iso(until, tz_offset_at(p->c->book->sender_tz,
+		    until, NULL), at);
+		log_debug("keeping the plan until %s: %zu item%s", at, n,
+		    n == 1 ? "" : "s");
+	}
 	return 0;
 }
 
