@@ -29,12 +29,36 @@
 #define LEDGER_VERSION	5
 #define LEDGER_BUSY_MS	5000
 
+/*
+ * The statements of one delivery, prepared once per connection and reset
+ * after each use (db_hot(), db_done()): a pass runs them for every message.
+ */
+enum ledger_hot {
+	HOT_BEGIN,
+	HOT_BEGIN_READ,
+	HOT_COMMIT,
+	HOT_SYNC_FULL,
+	HOT_SYNC_NORMAL,
+	HOT_INSERT_MESSAGE,
+	HOT_RENEW,
+	HOT_SETTLE,
+	HOT_ATTEMPT,
+	HOT_OPTOUT_OF,
+	HOT_BOUNCED_OF,
+	HOT_HELD,
+	HOT_DATA_VERSION,
+	HOT_N
+};
+
 struct ledger {
 	sqlite3		*db;
 	char		*path;
 	enum ledger_mode mode;
 	int		 last_error;	/* SQLite's primary code of the last
 					   failure, SQLITE_OK after success */
+	bool		 lazy;		/* commits are lazy (db_lazy()) */
+	bool		 unsynced;	/* a lazy commit is not yet durable */
+	sqlite3_stmt	*hot[HOT_N];
 };
 
 /*
@@ -303,20 +327,89 @@ db_one_time(struct ledger *l, const char *sql, int64_t *when, char **err)
 	return 0;
 }
 
+/* The cached statement `which` (for sql), prepared at its first use. */
+static int
+db_hot(struct ledger *l, enum ledger_hot which, const char *sql,
+    sqlite3_stmt **st, char **err)
+{
+	if (l->hot[which] == NULL && sqlite3_prepare_v3(l->db, sql, -1,
+	    SQLITE_PREPARE_PERSISTENT, &l->hot[which], NULL) != SQLITE_OK) {
+		l->hot[which] = NULL;
+		*st = NULL;
+		return db_fail(l, err);
+	}
+	*st = l->hot[which];
+	return 0;
+}
+
+/* Done with a cached statement: its read ends, its bindings go. */
+static void
+db_done(sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Runs the cached statement `which`, which returns no row. */
+static int
+db_run_hot(struct ledger *l, enum ledger_hot which, const char *sql,
+    char **err)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (db_hot(l, which, sql, &st, err) == -1)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = db_fail(l, err);
+	db_done(st);
+	return rc;
+}
+
 static int
 db_begin(struct ledger *l, char **err)
 {
 	l->last_error = SQLITE_OK;
-	return db_exec(l, "BEGIN IMMEDIATE", err);
+	return db_run_hot(l, HOT_BEGIN, "BEGIN IMMEDIATE", err);
 }
 
+/* A commit that wrote is durable (synchronous = FULL: the WAL is synced),
+ * and so is every lazy commit before it; one that changed no page syncs
+ * nothing. */
 static int
 db_commit(struct ledger *l, char **err)
 {
-	if (db_exec(l, "COMMIT", err) == -1) {
+	if (db_run_hot(l, HOT_COMMIT, "COMMIT", err) == -1) {
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Lazy commits: between db_lazy(l, true) and db_lazy(l, false) (outside
+ * a transaction; SQLite refuses the change inside one), commits are made
+ * with synchronous = NORMAL: at once for every reader and across a crash
+ * of this process, but durable against a power loss only with the next
+ * durable commit or ledger_sync().  Checkpoints still sync (WAL with
+ * NORMAL cannot be corrupted, only lose its last commits).
+ */
+static int
+db_lazy(struct ledger *l, bool on, char **err)
+{
+	int rc;
+
+	if (on)
+		rc = db_run_hot(l, HOT_SYNC_NORMAL,
+		    "PRAGMA synchronous = NORMAL", err);
+	else
+		rc = db_run_hot(l, HOT_SYNC_FULL,
+		    "PRAGMA synchronous = FULL", err);
+	if (rc == -1)
+		return -1;
+	l->lazy = on;
 	return 0;
 }
 
@@ -705,6 +798,10 @@ ledger_close(struct ledger *l)
 {
 	if (l == NULL)
 		return;
+	if (l->db != NULL)
+		ledger_sync(l, NULL);
+	for (size_t i = 0; i < HOT_N; i++)
+		sqlite3_finalize(l->hot[i]);
 	sqlite3_close(l->db);
 	free(l->path);
 	free(l);
@@ -906,8 +1003,8 @@ ledger_optout_of(struct ledger *l, const char *client, int64_t *when,
 	sqlite3_stmt *st;
 	int rc = -1, step;
 
-	if (db_prepare(l, "SELECT at FROM optouts WHERE client = ?1", &st,
-	    err) == -1)
+	if (db_hot(l, HOT_OPTOUT_OF, "SELECT at FROM optouts WHERE client = ?1",
+	    &st, err) == -1)
 		return -1;
 	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
 	step = sqlite3_step(st);
@@ -921,7 +1018,7 @@ ledger_optout_of(struct ledger *l, const char *client, int64_t *when,
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(st);
+	db_done(st);
 	return rc;
 }
 
@@ -1027,11 +1124,11 @@ insert_message(struct ledger *l, const struct ledger_new *m,
 	}
 	if (db_begin(l, err) == -1)
 		return -1;
-	if (db_prepare(l, "INSERT INTO messages (client, occasion,"
-	    " occurrence, status, due, due_offset, created, updated, to_addr,"
-	    " subject, message_id, template_file, bytes, reason, lease_until,"
-	    " lease_pid, lease_token) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7,"
-	    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+	if (db_hot(l, HOT_INSERT_MESSAGE, "INSERT INTO messages (client,"
+	    " occasion, occurrence, status, due, due_offset, created, updated,"
+	    " to_addr, subject, message_id, template_file, bytes, reason,"
+	    " lease_until, lease_pid, lease_token) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
 	    " ON CONFLICT (client, occurrence) DO NOTHING", &st, err) == -1)
 		goto out;
 	sqlite3_bind_text(st, 1, m->client, -1, SQLITE_STATIC);
@@ -1063,12 +1160,14 @@ insert_message(struct ledger *l, const struct ledger_new *m,
 			*id = sqlite3_last_insert_rowid(l->db);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	st = NULL;
 	if (db_commit(l, err) == -1)
 		rc = -1;
+	else if (rc == 0 && !l->lazy)
+		l->unsynced = false;	/* a new row: the WAL was synced */
 out:
-	sqlite3_finalize(st);
+	db_done(st);
 	db_rollback(l);
 	return rc;
 }
@@ -1207,7 +1306,7 @@ ledger_renew(struct ledger *l, int64_t id, const struct ledger_lease *ls,
 	sqlite3_stmt *st = NULL;
 	int changes = 0, rc;
 
-	if (db_prepare(l, "UPDATE messages SET lease_until = ?3"
+	if (db_hot(l, HOT_RENEW, "UPDATE messages SET lease_until = ?3"
 	    " WHERE id = ?1 AND lease_token = ?2"
 	    " AND status IN ('queued', 'deferred')", &st, err) == -1)
 		return -1;
@@ -1215,7 +1314,7 @@ ledger_renew(struct ledger *l, int64_t id, const struct ledger_lease *ls,
 	sqlite3_bind_int64(st, 2, ls->token);
 	sqlite3_bind_int64(st, 3, ls->until);
 	rc = write_one(l, st, &changes, err);
-	sqlite3_finalize(st);
+	db_done(st);
 	if (rc == -1)
 		return -1;
 	return changes == 0 ? 1 : 0;
@@ -1283,12 +1382,14 @@ ledger_settle(struct ledger *l, int64_t id, int64_t token,
 		    (long long)id, status));
 		return -1;
 	}
-	if (db_begin(l, err) == -1)
+	if (db_lazy(l, true, err) == -1)
 		return -1;
+	if (db_begin(l, err) == -1)
+		goto out;
 	/* The status guard is what makes "never recorded sent twice" hold;
 	 * the token guard keeps a holder whose lease was taken over from
 	 * writing over the new holder's outcome. */
-	if (db_prepare(l, "UPDATE messages SET status = ?2,"
+	if (db_hot(l, HOT_SETTLE, "UPDATE messages SET status = ?2,"
 	    " attempts = attempts + ?9, smtp_code = ?3, smtp_reply = ?4,"
 	    " next_attempt = ?5, reason = ?6, updated = ?7, lease_until = 0,"
 	    " lease_pid = 0, lease_token = 0, defer_kind = ?10,"
@@ -1312,14 +1413,14 @@ ledger_settle(struct ledger *l, int64_t id, int64_t token,
 		db_fail(l, err);
 		goto out;
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	st = NULL;
 	if (sqlite3_changes(l->db) == 0) {
 		rc = settle_refused(l, id, status, err);
 		goto out;
 	}
 	if (o->attempted) {
-		if (db_prepare(l, "INSERT INTO attempts (message_id, at,"
+		if (db_hot(l, HOT_ATTEMPT, "INSERT INTO attempts (message_id, at,"
 		    " smtp_code, reply, outcome) VALUES (?1, ?2, ?3, ?4, ?5)",
 		    &st, err) == -1)
 			goto out;
@@ -1332,14 +1433,55 @@ ledger_settle(struct ledger *l, int64_t id, int64_t token,
 			db_fail(l, err);
 			goto out;
 		}
-		sqlite3_finalize(st);
+		db_done(st);
 		st = NULL;
 	}
-	rc = db_commit(l, err);
+	if ((rc = db_commit(l, err)) == 0)
+		l->unsynced = true;
 out:
-	sqlite3_finalize(st);
+	db_done(st);
 	db_rollback(l);
+	/* Back to durable commits; should that fail, the next commit is
+	 * lazy as well and ledger_sync() still makes it durable. */
+	if (db_lazy(l, false, NULL) == -1)
+		l->unsynced = true;
 	return rc;
+}
+
+int
+ledger_read_begin(struct ledger *l, char **err)
+{
+	return db_run_hot(l, HOT_BEGIN_READ, "BEGIN", err);
+}
+
+void
+ledger_read_end(struct ledger *l)
+{
+	if (!sqlite3_get_autocommit(l->db) &&
+	    db_run_hot(l, HOT_COMMIT, "COMMIT", NULL) == -1)
+		db_rollback(l);
+}
+
+int
+ledger_sync(struct ledger *l, char **err)
+{
+	sqlite3_file *wal = NULL;
+	int rc;
+
+	if (!l->unsynced)
+		return 0;
+	rc = sqlite3_file_control(l->db, "main",
+	    SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+	if (rc == SQLITE_OK && wal != NULL && wal->pMethods != NULL)
+		rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+	if (rc != SQLITE_OK) {
+		l->last_error = rc & 0xff;
+		set_err(err, xasprintf("%s: cannot make the send log durable: "
+		    "%s", l->path, sqlite3_errstr(rc)));
+		return -1;
+	}
+	l->unsynced = false;
+	return 0;
 }
 
 int
@@ -1924,8 +2066,8 @@ ledger_bounced_of(struct ledger *l, const char *client, const char *addr,
 	int step;
 
 	*when = HISTORY_NONE;
-	if (db_prepare(l, "SELECT to_addr, dsn_at FROM messages WHERE"
-	    " client = ?1 AND status = 'bounced'", &st, err) == -1)
+	if (db_hot(l, HOT_BOUNCED_OF, "SELECT to_addr, dsn_at FROM messages"
+	    " WHERE client = ?1 AND status = 'bounced'", &st, err) == -1)
 		return -1;
 	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1935,11 +2077,12 @@ ledger_bounced_of(struct ledger *l, const char *client, const char *addr,
 		    (*when == HISTORY_NONE || t > *when))
 			*when = t;
 	}
-	sqlite3_finalize(st);
 	if (step != SQLITE_DONE) {
 		db_fail(l, err);
+		db_done(st);
 		return -1;
 	}
+	db_done(st);
 	return 0;
 }
 
@@ -2142,6 +2285,11 @@ owner_tables(struct ledger *l, bool *have, char **err)
 	sqlite3_stmt *st;
 	int rc = -1, step;
 
+	/* The daemon's and every writer's schema is the newest. */
+	if (l->mode == LEDGER_READWRITE) {
+		*have = true;
+		return 0;
+	}
 	if (db_prepare(l, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
 	    " AND name = 'holds'", &st, err) == -1)
 		return -1;
@@ -2304,7 +2452,7 @@ ledger_held(struct ledger *l, const char *client, const char *occurrence,
 		return -1;
 	if (!have)
 		return 0;
-	if (db_prepare(l, "SELECT note FROM holds WHERE client = ?1 AND"
+	if (db_hot(l, HOT_HELD, "SELECT note FROM holds WHERE client = ?1 AND"
 	    " occurrence = ?2 AND released IS NULL ORDER BY id DESC LIMIT 1",
 	    &st, err) == -1)
 		return -1;
@@ -2319,7 +2467,7 @@ ledger_held(struct ledger *l, const char *client, const char *occurrence,
 		rc = 0;
 	else
 		db_fail(l, err);
-	sqlite3_finalize(st);
+	db_done(st);
 	return rc;
 }
 
@@ -2360,14 +2508,15 @@ ledger_data_version(struct ledger *l, int64_t *version, char **err)
 	sqlite3_stmt *st;
 	int rc = -1;
 
-	if (db_prepare(l, "PRAGMA data_version", &st, err) == -1)
+	if (db_hot(l, HOT_DATA_VERSION, "PRAGMA data_version", &st,
+	    err) == -1)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*version = sqlite3_column_int64(st, 0);
 		rc = 0;
 	} else
 		db_fail(l, err);
-	sqlite3_finalize(st);
+	db_done(st);
 	return rc;
 }
 

@@ -7,6 +7,11 @@
  * reply.  A crash in between leaves a `queued` row whose holder is gone;
  * the next round sends those exact bytes again, so nothing due is lost
  * and only the message in flight can arrive twice.
+ *
+ * One sync of the log per message: the outcome's commit is lazy (seen at
+ * once, kept across a crash of the process) and becomes durable against
+ * a power cut with the next message's queueing; no transaction begins
+ * before everything recorded is synced, nor does a round end.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -51,6 +56,8 @@ struct outbox_row {
 					   or 0 */
 	const unsigned char *bytes;
 	size_t		 len;
+	bool		 leased;	/* queued by this round a moment ago,
+					   with a whole lease */
 };
 
 /* An outcome the ledger would not take; recorded first next round. */
@@ -368,6 +375,39 @@ outbox_in_window(const struct outbox *o, const struct client *cl,
 	    planner_kind_movable(occ->kind), t);
 }
 
+/* What the send log says against sending r to cl now (*why NULL when
+ * nothing), read from one snapshot.  -1 when it cannot be read: the round
+ * stops. */
+static int
+outbox_consent(struct outbox *o, const struct outbox_row *r,
+    const struct client *cl, int64_t at, char **why)
+{
+	int64_t optout, bounced = HISTORY_NONE;
+	char *err = NULL, *note = NULL;
+	bool held = false;
+
+	*why = NULL;
+	if (ledger_read_begin(o->l, &err) == -1 ||
+	    ledger_optout_of(o->l, r->client, &optout, &err) == -1 ||
+	    ledger_bounced_of(o->l, r->client, cl->email, &bounced,
+	    &err) == -1 ||
+	    ledger_held(o->l, r->client, r->occurrence, &held, &note,
+	    &err) == -1) {
+		ledger_read_end(o->l);
+		outbox_stop(o, err);
+		return -1;
+	}
+	ledger_read_end(o->l);
+	*why = consent_blocked(cl, cl->tz, optout, bounced,
+	    consent_local_day(cl->tz, at), at);
+	if (*why == NULL && held)
+		*why = note != NULL && *note != '\0' ?
+		    xasprintf("held by the owner: %s", note) :
+		    xstrdup("held by the owner");
+	free(note);
+	return 0;
+}
+
 /* Whether the row may still go: the client is in the book, not paused,
  * has not objected, and the owner holds no hold on it.  Otherwise the
  * row is settled `skipped`.  The owner's own mail (the digest) goes to
@@ -377,9 +417,8 @@ outbox_may_send(struct outbox *o, const struct outbox_row *r,
     const struct client **cl)
 {
 	struct ledger_outcome oc;
-	char *why = NULL, *reason, *err = NULL;
-	int64_t at = outbox_now(o), optout, bounced = HISTORY_NONE;
-	bool held;
+	char *why = NULL, *reason;
+	int64_t at = outbox_now(o);
 
 	*cl = NULL;
 	if (strcmp(r->client, OWNER_CLIENT) == 0)
@@ -387,27 +426,10 @@ outbox_may_send(struct outbox *o, const struct outbox_row *r,
 	*cl = book_client(o->c->book, r->client);
 	if (*cl == NULL)
 		why = xstrdup("no longer in the book");
-	else if (ledger_optout_of(o->l, r->client, &optout, &err) == -1 ||
-	    ledger_bounced_of(o->l, r->client, (*cl)->email, &bounced,
-	    &err) == -1) {
-		outbox_stop(o, err);
+	else if (outbox_consent(o, r, *cl, at, &why) == -1)
 		return false;
-	} else
-		why = consent_blocked(*cl, (*cl)->tz, optout, bounced,
-		    consent_local_day((*cl)->tz, at), at);
-	if (why == NULL) {
-		if (ledger_held(o->l, r->client, r->occurrence, &held, &reason,
-		    &err) == -1) {
-			outbox_stop(o, err);
-			return false;
-		}
-		if (!held)
-			return true;
-		why = reason != NULL && *reason != '\0' ?
-		    xasprintf("held by the owner: %s", reason) :
-		    xstrdup("held by the owner");
-		free(reason);
-	}
+	if (why == NULL)
+		return true;
 	memset(&oc, 0, sizeof(oc));
 	oc.status = ST_SKIPPED;
 	oc.at = at;
@@ -571,7 +593,7 @@ outbox_attempt(struct outbox *o, const struct outbox_row *r)
 		return;
 	}
 	ls = outbox_lease(o);
-	if ((rc = ledger_renew(o->l, r->id, &ls, &err)) != 0) {
+	if (!r->leased && (rc = ledger_renew(o->l, r->id, &ls, &err)) != 0) {
 		if (rc == -1) {
 			outbox_stop(o, err);
 			return;
@@ -579,6 +601,13 @@ outbox_attempt(struct outbox *o, const struct outbox_row *r)
 		log_warnx("%s for %s was taken over by another pass; not "
 		    "sending it", r->occurrence, r->client);
 		free(err);
+		return;
+	}
+	/* Nothing recorded may be lost to a power cut once a transaction
+	 * has begun: the last outcome (a lazy commit) went with this row's
+	 * queueing, or goes now. */
+	if (ledger_sync(o->l, &err) == -1) {
+		outbox_stop(o, err);
 		return;
 	}
 	rcpts[nrcpts++] = r->to;
@@ -675,6 +704,13 @@ outbox_begin(struct outbox *o, const struct config *c, int64_t now,
 void
 outbox_end(struct outbox *o)
 {
+	char *err = NULL;
+
+	/* The round's last outcome is durable before the round ends. */
+	if (ledger_sync(o->l, &err) == -1) {
+		log_err("%s", err);
+		free(err);
+	}
 	deliver_free(o->dlv);
 	o->dlv = NULL;
 	free(o->dlv_err);
@@ -712,6 +748,7 @@ outbox_submit(struct outbox *o, const struct ledger_new *m, char **err)
 	r.due = m->due;
 	r.bytes = m->bytes;
 	r.len = m->len;
+	r.leased = true;
 	outbox_attempt(o, &r);
 	return outbox_result(o, err);
 }

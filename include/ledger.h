@@ -229,9 +229,23 @@ struct ledger_outcome {
  * not recorded: *err says so); -1 with *err on a database error, for an
  * unknown row, a row already `sent` (never changed again) or a status an
  * outcome cannot have.
+ *
+ * The commit is lazy: seen at once by every reader and kept across a
+ * crash of this process, it is durable against a power loss once the
+ * next durable commit (any other write; the next message's queueing) or
+ * ledger_sync() has synced the log.  A power loss before that leaves the
+ * row queued, sent again with the same Message-ID: the window the crash
+ * of a pass leaves anyway.
  */
 int	 ledger_settle(struct ledger *l, int64_t id, int64_t token,
 	    const struct ledger_outcome *o, char **err);
+/* The reads between ledger_read_begin() and ledger_read_end() see one
+ * snapshot of the log (one read transaction, not one per query). */
+int	 ledger_read_begin(struct ledger *l, char **err);
+void	 ledger_read_end(struct ledger *l);
+/* Makes every lazy commit of this connection durable; 0 when there was
+ * none.  -1 with *err when the log cannot be synced. */
+int	 ledger_sync(struct ledger *l, char **err);
 /* A reload may have fixed the configuration: rows deferred for it are
  * due again at now.  *n gets their number. */
 int	 ledger_release_config(struct ledger *l, int64_t now, size_t *n,

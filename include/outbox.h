@@ -8,12 +8,15 @@
  *   - re-checks that the client is still in the book, not paused and has
  *     not objected (the row turns `skipped` with the reason otherwise);
  *   - renews the row's lease for one whole transaction, and gives the row
- *     up if another holder took it over;
+ *     up if another holder took it over (a row it queued a moment ago has
+ *     a whole lease already);
+ *   - makes sure everything recorded is synced to disk;
  * 
  * and after the server's answer it records the outcome under the same
  * lease, retrying a failed commit a few times; when the outcome still
  * cannot be recorded it keeps it in memory, sends nothing more, and
- * records it first at the next round.
+ * records it first at the next round.  The outcome is synced with the
+ * next message's queueing, or when the round ends (ledger_settle()).
  *
  * A failure of the delivery session rather than of one message (no
  * connection, TLS, AUTH, the password) defers every other message of the
@@ -64,7 +67,7 @@ extern const struct outbox_clock outbox_wall_clock;
  * *err when the send log cannot be written (nothing is to be sent). */
 int	 outbox_begin(struct outbox *o, const struct config *c, int64_t now,
 	    struct outbox_counts *counts, char **err);
-/* Ends the round: closes the delivery session. */
+/* Ends the round: syncs the last outcome, closes the delivery session. */
 void	 outbox_end(struct outbox *o);
 /* Whether the round may go on: false once the send log would not take a
  * write (busy beyond its timeout, full disk, I/O error). */
