@@ -287,7 +287,7 @@ static int
 book_key_index(const char *name, const char *const *keys)
 {
 	for (int i = 0; keys[i] != NULL; i++)
-		if (strcmp(name, keys[i]) == 0)
+		if (name[0] == keys[i][0] && strcmp(name, keys[i]) == 0)
 			return i;
 	return -1;
 }
@@ -1206,6 +1206,11 @@ book_scan_nul(struct book_ctx *c, const char *text, size_t len)
 	int line = 1;
 	bool in_str = false;
 
+	/* Neither anywhere: nothing to place (the usual case, and a
+	 * fraction of the walk below). */
+	if (memchr(text, '\0', len) == NULL &&
+	    memmem(text, len, "\\x00", 4) == NULL)
+		return 0;
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] == '\n') {
 			line++;

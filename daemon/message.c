@@ -481,11 +481,7 @@ msg_check_in(const struct message_in *in, char **err)
 	    (in->to_name != NULL &&
 	    valid_header_text("the recipient name", in->to_name, err) == -1))
 		return -1;
-	if (in->subject == NULL || *in->subject == '\0') {
-		*err = xstrdup("the subject is empty");
-		return -1;
-	}
-	if (valid_header_text("the subject", in->subject, err) == -1)
+	if (message_check_subject(in->subject, err) == -1)
 		return -1;
 	if (id == NULL || !msg_ascii_token(id, 250) || id[0] != '<' ||
 	    id[strlen(id) - 1] != '>' || strchr(id, '@') == NULL) {
@@ -520,6 +516,16 @@ msg_check_in(const struct message_in *in, char **err)
 		}
 	}
 	return 0;
+}
+
+int
+message_check_subject(const char *subject, char **err)
+{
+	if (subject == NULL || *subject == '\0') {
+		*err = xstrdup("the subject is empty");
+		return -1;
+	}
+	return valid_header_text("the subject", subject, err);
 }
 
 int

@@ -44,6 +44,8 @@ int	 message_build(const struct message_in *in, struct buf *out,
  * in the same words.  Encodes nothing: `check` proves every client's
  * values this way and builds each template's bytes once. */
 int	 message_check(const struct message_in *in, char **err);
+/* The subject's part of message_check(): not empty, fit for a header. */
+int	 message_check_subject(const char *subject, char **err);
 
 /* Building blocks, exposed for tests and for the composer. */
 /* RFC 2047 encoded words (B or Q, UTF-8) for a header of name hname,
