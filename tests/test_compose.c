@@ -713,6 +713,47 @@ test_check_once_per_cause(void **state)
 	occs[3].template = (char *)"season";
 }
 
+/* Once a client's headers passed with one variant, each further variant
+ * is still checked for every client: the second variant's subject holds
+ * a first name that is not UTF-8 for two of three clients (a book loaded
+ * from clients.conf could not hold it), the first variant is fine for
+ * all three.  The same line as when every variant was built whole. */
+static void
+test_check_subject_per_variant(void **state)
+{
+	struct client cl[3];
+	char ids[3][8];
+	size_t adv[] = { 3 };
+	struct book b;
+	char *p;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	b.path = (char *)"clients.conf";
+	b.occasions = occs;
+	b.noccasions = 4;
+	b.clients = cl;
+	b.nclients = 3;
+	put("season.de.txt", "Subject: Frohe Festtage\n\n{{salutation}}\n");
+	put("season.de.2.txt", "Subject: Hallo {{first_name}}\n\n"
+	    "{{salutation}}\n");
+	reload();
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "c%02zu", i + 1);
+		cl[i] = anna;
+		cl[i].id = ids[i];
+		cl[i].line = 10 + (int)i;
+		cl[i].occasions = adv;
+		cl[i].noccasions = 1;
+	}
+	cl[0].first_name = (char *)"Ann\xff";
+	cl[2].first_name = (char *)"Ann\xc3";
+	p = check_book(&b);
+	assert_string_equal(p, "DIR/season.de.2.txt:1: the value of "
+	    "{{first_name}} is not valid UTF-8; for 2 clients: c01, c03\n");
+	free(p);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -728,6 +769,7 @@ main(void)
 		T(test_card_gets_notice),
 		T(test_check_book),
 		T(test_check_once_per_cause),
+		T(test_check_subject_per_variant),
 	};
 
 	return cmocka_run_group_tests_name("compose", tests, NULL, NULL);
