@@ -103,6 +103,39 @@ preview_template(const struct config *c, struct history *h,
 	return file;
 }
 
+/* The place of it's client in the book; past the end for none. */
+static size_t
+preview_client_slot(const struct book *b, const struct plan_item *it)
+{
+	uintptr_t p = (uintptr_t)it->client, first = (uintptr_t)b->clients;
+
+	if (it->client == NULL || p < first ||
+	    p >= first + b->nclients * sizeof(*b->clients))
+		return b->nclients;
+	return (size_t)(it->client - b->clients);
+}
+
+/* The plan's items client by client, each client's in the plan's order
+ * (a counting sort on the client's place in the book).  A template is
+ * chosen from its client's history only, so the choices are those of the
+ * plan's order, and one client's messages in a row find its history at
+ * hand instead of all over memory. */
+static size_t *
+preview_by_client(const struct book *b, const struct plan *p)
+{
+	size_t *at = xcalloc(b->nclients + 2, sizeof(*at));
+	size_t *order = xreallocarray(NULL, p->n ? p->n : 1, sizeof(*order));
+
+	for (size_t i = 0; i < p->n; i++)
+		at[preview_client_slot(b, &p->items[i]) + 1]++;
+	for (size_t k = 1; k < b->nclients + 2; k++)
+		at[k] += at[k - 1];
+	for (size_t i = 0; i < p->n; i++)
+		order[at[preview_client_slot(b, &p->items[i])]++] = i;
+	free(at);
+	return order;
+}
+
 /* Row r for it; the table's "when" only with when. */
 static void
 preview_row(struct prow *r, const struct plan_item *it, bool when)
@@ -696,7 +729,7 @@ cmd_preview(const char *config, int argc, char **argv)
 	char *err = NULL;
 	int64_t now = time(NULL), day;
 	long long from, down;
-	size_t first = 0, nshown = 0;
+	size_t first = 0, nshown = 0, *order;
 	int ch, days, sec, rc = 1;
 
 	if ((rc = preview_options(argc, argv, &a)) != -1)
@@ -753,8 +786,11 @@ cmd_preview(const char *config, int argc, char **argv)
 	/* before preview_template() adds the plan to the history */
 	if (format == FMT_ICS)
 		preview_ics_ids(rows, plan.n, h);
-	for (size_t i = 0; i < plan.n; i++)
-		rows[i].tmpl = preview_template(c, h, &plan.items[i]);
+	order = preview_by_client(c->book, &plan);
+	for (size_t k = 0; k < plan.n; k++)
+		rows[order[k]].tmpl = preview_template(c, h,
+		    &plan.items[order[k]]);
+	free(order);
 	nshown = plan.n - first;
 	o.from = from;
 	preview_print(c->book->sender_tz, format, rows + first, nshown, &o,

@@ -6,12 +6,15 @@
  * (client, occurrence) to the record's position.  Clients are allocated
  * one by one so a pointer handed out stays valid while others are added;
  * a client's record array grows, so record pointers are valid until the
- * next record is added to that client.
+ * next record is added to that client.  The strings live in one arena:
+ * an occasion's name and a template's file are stored once however many
+ * records name them, and the whole history is freed at once.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "history.h"
 #include "valid.h"
 #include "xalloc.h"
@@ -39,6 +42,8 @@ struct history {
 	size_t		 *caps;		/* record capacity per client */
 	struct rec_slot	 *rtab;
 	size_t		  rtabsize, nrecs;
+	struct arena	 *strs;		/* ids, occurrences; the rest
+					   interned */
 };
 
 static uint64_t
@@ -90,6 +95,7 @@ history_new(void)
 	h->ctab = xcalloc(h->ctabsize, sizeof(*h->ctab));
 	h->rtabsize = 64;
 	h->rtab = xcalloc(h->rtabsize, sizeof(*h->rtab));
+	h->strs = arena_new();
 	return h;
 }
 
@@ -101,18 +107,13 @@ history_free(struct history *h)
 	for (size_t i = 0; i < h->nclients; i++) {
 		struct history_client *hc = h->clients[i];
 
-		for (size_t j = 0; j < hc->nrecords; j++) {
-			free(hc->records[j].occurrence);
-			free(hc->records[j].occasion);
-			free(hc->records[j].template_file);
-		}
 		free(hc->records);
 		for (size_t j = 0; j < hc->nbounces; j++)
 			free(hc->bounces[j].address);
 		free(hc->bounces);
-		free(hc->id);
 		free(hc);
 	}
+	arena_free(h->strs);
 	free(h->clients);
 	free(h->caps);
 	free(h->ctab);
@@ -179,7 +180,7 @@ history_get(struct history *h, const char *id, size_t *index)
 	hx->idhash = history_hash(id, FNV_BASIS);
 	hx->index = (uint32_t)h->nclients;
 	hc = &hx->pub;
-	hc->id = xstrdup(id);
+	hc->id = arena_strdup(h->strs, id);
 	hc->first_seen = HISTORY_NONE;
 	hc->last_touch = HISTORY_NONE;
 	hc->optout = HISTORY_NONE;
@@ -364,8 +365,6 @@ history_add_at(struct history *h, struct history_client *hc, size_t ci,
 		/* The send log holds one row per occurrence; a second add
 		 * replaces the first rather than shadowing it. */
 		nr = &hc->records[h->rtab[slot].rec];
-		free(nr->occasion);
-		free(nr->template_file);
 	} else {
 		if (hc->nrecords == h->caps[ci]) {
 			h->caps[ci] = h->caps[ci] ? h->caps[ci] * 2 : 4;
@@ -373,7 +372,7 @@ history_add_at(struct history *h, struct history_client *hc, size_t ci,
 			    sizeof(*hc->records));
 		}
 		nr = &hc->records[hc->nrecords];
-		nr->occurrence = xstrdup(r->occurrence);
+		nr->occurrence = arena_strdup(h->strs, r->occurrence);
 		s = &h->rtab[slot];
 		s->hash = hash;
 		s->occ = nr->occurrence;
@@ -382,12 +381,12 @@ history_add_at(struct history *h, struct history_client *hc, size_t ci,
 		if (++h->nrecs * 2 > h->rtabsize)
 			history_grow_recs(h);
 	}
-	nr->occasion = xstrdup(r->occasion ? r->occasion : "");
+	nr->occasion = arena_intern(h->strs, r->occasion ? r->occasion : "");
 	nr->status = r->status;
 	nr->due = r->due;
 	nr->sent = r->sent;
-	nr->template_file = r->template_file ? xstrdup(r->template_file) :
-	    NULL;
+	nr->template_file = r->template_file ?
+	    arena_intern(h->strs, r->template_file) : NULL;
 	history_resort(h, ci, (size_t)(nr - hc->records));
 }
 
