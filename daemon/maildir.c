@@ -157,20 +157,20 @@ maildir_write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* Writes msg with CRLF turned into LF, in large pieces. */
+/* Writes msg with CRLF turned into LF, in one write. */
 static int
 maildir_write_lf(int fd, const char *msg, size_t len)
 {
-	size_t i, start = 0;
+	char *lf = xmalloc(len > 0 ? len : 1);
+	size_t n = 0;
+	int rc;
 
-	for (i = 0; i + 1 < len; i++) {
-		if (msg[i] == '\r' && msg[i + 1] == '\n') {
-			if (maildir_write_all(fd, msg + start, i - start) == -1)
-				return -1;
-			start = i + 1;
-		}
-	}
-	return maildir_write_all(fd, msg + start, len - start);
+	for (size_t i = 0; i < len; i++)
+		if (msg[i] != '\r' || i + 1 == len || msg[i + 1] != '\n')
+			lf[n++] = msg[i];
+	rc = maildir_write_all(fd, lf, n);
+	free(lf);
+	return rc;
 }
 
 static int
