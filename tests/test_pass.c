@@ -2,12 +2,14 @@
  * test_pass.c - one delivery pass end to end inside the process: plan,
  * queue, deliver (Maildir, or an SMTP port nobody listens on), record;
  * the retry schedule kept inside the send window; giving up; a
- * configuration problem never giving up.
+ * configuration problem never giving up; what reaches the disk, and when.
  */
+/* LDWRAP: -Wl,--wrap=deliver_send */
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -16,7 +18,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "config.h"
+#include "deliver.h"
 #include "diag.h"
 #include "ledger.h"
 #include "outbox.h"
@@ -794,6 +799,387 @@ test_cache_dropped_on_a_deferral(void **state)
 	config_free(c);
 }
 
+/* --- what reaches the disk, and when ------------------------------------
+ *
+ * SQLite runs on a VFS that forwards to "unix" and watches the WAL: a
+ * write to it makes it dirty, an xSync makes it clean and is counted.
+ * deliver_send() is wrapped to look at the WAL the moment a transaction
+ * would start.
+ */
+
+struct watched {
+	sqlite3_file	 base;
+	sqlite3_file	*real;		/* the unix VFS's file, after us */
+	bool		 wal;
+};
+
+static sqlite3_vfs *unix_vfs;
+static sqlite3_vfs watch_vfs;
+static sqlite3_io_methods watch_io;
+static bool wal_dirty;			/* written since its last sync */
+static size_t wal_syncs;
+
+#define REAL(f)	(((struct watched *)(f))->real)
+
+static int
+w_close(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xClose(REAL(f));
+}
+
+static int
+w_read(sqlite3_file *f, void *b, int n, sqlite3_int64 off)
+{
+	return REAL(f)->pMethods->xRead(REAL(f), b, n, off);
+}
+
+static int
+w_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 off)
+{
+	if (((struct watched *)f)->wal)
+		wal_dirty = true;
+	return REAL(f)->pMethods->xWrite(REAL(f), b, n, off);
+}
+
+static int
+w_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+	return REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+
+static int
+w_sync(sqlite3_file *f, int flags)
+{
+	int rc = REAL(f)->pMethods->xSync(REAL(f), flags);
+
+	if (rc == SQLITE_OK && ((struct watched *)f)->wal) {
+		wal_dirty = false;
+		wal_syncs++;
+	}
+	return rc;
+}
+
+static int
+w_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+	return REAL(f)->pMethods->xFileSize(REAL(f), size);
+}
+
+static int
+w_lock(sqlite3_file *f, int l)
+{
+	return REAL(f)->pMethods->xLock(REAL(f), l);
+}
+
+static int
+w_unlock(sqlite3_file *f, int l)
+{
+	return REAL(f)->pMethods->xUnlock(REAL(f), l);
+}
+
+static int
+w_reserved(sqlite3_file *f, int *out)
+{
+	return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+
+static int
+w_control(sqlite3_file *f, int op, void *arg)
+{
+	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+
+static int
+w_sector(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+
+static int
+w_device(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+
+static int
+w_shm_map(sqlite3_file *f, int pg, int sz, int extend, void volatile **p)
+{
+	return REAL(f)->pMethods->xShmMap(REAL(f), pg, sz, extend, p);
+}
+
+static int
+w_shm_lock(sqlite3_file *f, int off, int n, int flags)
+{
+	return REAL(f)->pMethods->xShmLock(REAL(f), off, n, flags);
+}
+
+static void
+w_shm_barrier(sqlite3_file *f)
+{
+	REAL(f)->pMethods->xShmBarrier(REAL(f));
+}
+
+static int
+w_shm_unmap(sqlite3_file *f, int del)
+{
+	return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
+}
+
+static int
+w_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
+    int *out)
+{
+	struct watched *w = (struct watched *)f;
+	int rc;
+
+	(void)vfs;
+	w->real = (sqlite3_file *)(w + 1);
+	w->wal = (flags & SQLITE_OPEN_WAL) != 0;
+	rc = unix_vfs->xOpen(unix_vfs, name, w->real, flags, out);
+	/* No methods: SQLite does not close a file it could not open. */
+	w->base.pMethods = rc == SQLITE_OK ? &watch_io : NULL;
+	return rc;
+}
+
+static void
+watch_install(void)
+{
+	if (unix_vfs != NULL)
+		return;
+	unix_vfs = sqlite3_vfs_find("unix");
+	assert_non_null(unix_vfs);
+	watch_vfs = *unix_vfs;
+	watch_vfs.zName = "watch";
+	watch_vfs.szOsFile = (int)sizeof(struct watched) + unix_vfs->szOsFile;
+	watch_vfs.xOpen = w_open;
+	watch_vfs.pNext = NULL;
+	/* Version 2: no xFetch, so SQLite reads through xRead. */
+	watch_io.iVersion = 2;
+	watch_io.xClose = w_close;
+	watch_io.xRead = w_read;
+	watch_io.xWrite = w_write;
+	watch_io.xTruncate = w_truncate;
+	watch_io.xSync = w_sync;
+	watch_io.xFileSize = w_size;
+	watch_io.xLock = w_lock;
+	watch_io.xUnlock = w_unlock;
+	watch_io.xCheckReservedLock = w_reserved;
+	watch_io.xFileControl = w_control;
+	watch_io.xSectorSize = w_sector;
+	watch_io.xDeviceCharacteristics = w_device;
+	watch_io.xShmMap = w_shm_map;
+	watch_io.xShmLock = w_shm_lock;
+	watch_io.xShmBarrier = w_shm_barrier;
+	watch_io.xShmUnmap = w_shm_unmap;
+	assert_int_equal(sqlite3_vfs_register(&watch_vfs, 1), SQLITE_OK);
+}
+
+/* --- the transaction's start --------------------------------------------- */
+
+enum deliver_result __real_deliver_send(struct deliverer *d,
+    const char *from, const char *const *rcpts, size_t nrcpts,
+    const char *msg, size_t len, const char *key,
+    struct deliver_reply *reply);
+enum deliver_result __wrap_deliver_send(struct deliverer *d,
+    const char *from, const char *const *rcpts, size_t nrcpts,
+    const char *msg, size_t len, const char *key,
+    struct deliver_reply *reply);
+
+static size_t sends;
+static size_t sends_dirty;		/* transactions begun unsynced */
+static size_t syncs_at_send[16];	/* wal_syncs when each began */
+
+enum deliver_result
+__wrap_deliver_send(struct deliverer *d, const char *from,
+    const char *const *rcpts, size_t nrcpts, const char *msg, size_t len,
+    const char *key, struct deliver_reply *reply)
+{
+	if (wal_dirty)
+		sends_dirty++;
+	if (sends < sizeof(syncs_at_send) / sizeof(syncs_at_send[0]))
+		syncs_at_send[sends] = wal_syncs;
+	sends++;
+	return __real_deliver_send(d, from, rcpts, nrcpts, msg, len, key,
+	    reply);
+}
+
+/* The five birthdays, on the watching VFS. */
+static int
+setup_watched(void **state)
+{
+	watch_install();
+	sends = sends_dirty = 0;
+	setup(state);
+	five_birthdays();
+	return 0;
+}
+
+/* Five birthdays in one pass: no transaction begins with anything
+ * unsynced, exactly one sync between one message and the next (its
+ * queueing, which also makes the last outcome durable), and the round
+ * ends synced. */
+static void
+test_one_sync_per_message(void **state)
+{
+	struct config *c;
+	struct ledger *l;
+	struct pass_result r;
+	char *err = NULL;
+
+	(void)state;
+	c = load("url = maildir:outbox");
+	l = ledger();
+	assert_int_equal(pass_at(c, l, WED_0930, &r, &err), 0);
+	assert_int_equal(r.n.sent, 5);
+	assert_int_equal(sends, 5);
+	assert_int_equal(sends_dirty, 0);
+	for (size_t i = 1; i < 5; i++)
+		assert_int_equal(syncs_at_send[i] - syncs_at_send[i - 1], 1);
+	assert_false(wal_dirty);
+	pass_result_clear(&r);
+	outbox_free(ob);
+	ledger_close(l);
+	config_free(c);
+}
+
+/* The five birthdays deferred (nobody listens on port 1), then retried
+ * into the Maildir: a retried row is not queued again, so before each
+ * transaction the last outcome is synced on its own. */
+static void
+test_retry_syncs_before_sending(void **state)
+{
+	struct config *c;
+	struct ledger *l;
+	struct pass_result r;
+	char *err = NULL;
+
+	(void)state;
+	c = load("url = smtp://127.0.0.1:1\ntls = none\nretry = 5min 1h");
+	l = ledger();
+	assert_int_equal(pass_at(c, l, WED_0930, &r, &err), 0);
+	assert_int_equal(r.n.deferred, 5);
+	pass_result_clear(&r);
+	config_free(c);
+	sends = sends_dirty = 0;
+	c = load("url = maildir:outbox\nretry = 5min 1h");
+	assert_int_equal(pass_at(c, l, WED_0930 + 300, &r, &err), 0);
+	assert_int_equal(r.n.sent, 5);
+	assert_int_equal(sends, 5);
+	assert_int_equal(sends_dirty, 0);
+	assert_false(wal_dirty);
+	pass_result_clear(&r);
+	outbox_free(ob);
+	ledger_close(l);
+	config_free(c);
+}
+
+/* The outbox alone: after a submit the outcome is committed but not yet
+ * synced (the next message's queueing would sync it); ending the round
+ * syncs it. */
+static void
+test_round_ends_synced(void **state)
+{
+	struct config *c = load("url = maildir:outbox");
+	struct ledger *l = ledger();
+	struct outbox_counts n;
+	struct ledger_new m;
+	size_t before;
+	char *err = NULL;
+
+	(void)state;
+	memset(&n, 0, sizeof(n));
+	clock_now = WED_0930;
+	assert_int_equal(outbox_begin(ob, c, WED_0930, &n, &err), 0);
+	memset(&m, 0, sizeof(m));
+	m.client = "c1";
+	m.occasion = "birthday";
+	m.occurrence = "birthday/2027";
+	m.due = WED_0930;
+	m.to = "c1@example.de";
+	m.message_id = "<1@atelier.example>";
+	m.bytes = (const unsigned char *)"Subject: x\r\n\r\nx\r\n";
+	m.len = strlen((const char *)m.bytes);
+	assert_int_equal(outbox_submit(ob, &m, &err), 0);
+	assert_int_equal(n.sent, 1);
+	assert_int_equal(sends_dirty, 0);
+	assert_true(wal_dirty);
+	before = wal_syncs;
+	outbox_end(ob);
+	assert_false(wal_dirty);
+	assert_int_equal(wal_syncs, before + 1);
+	outbox_free(ob);
+	ledger_close(l);
+	config_free(c);
+}
+
+/* The send log's own rules: an outcome is committed lazily (seen at
+ * once, not yet synced); ledger_sync() syncs it once and then has nothing
+ * to do; a new row's commit syncs it as well. */
+static void
+test_settle_is_lazy_until_synced(void **state)
+{
+	struct ledger *l = ledger();
+	struct ledger_lease ls = { 7, WED_0930 + 600 };
+	struct ledger_new m;
+	struct ledger_outcome o;
+	struct ledger_entry e;
+	bool found;
+	int64_t id;
+	size_t before;
+	char *err = NULL;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.client = "a";
+	m.occasion = "birthday";
+	m.occurrence = "birthday/2027";
+	m.due = WED_0930;
+	m.to = "a@example.de";
+	m.message_id = "<1@atelier.example>";
+	m.bytes = (const unsigned char *)"x";
+	m.len = 1;
+	assert_int_equal(ledger_queue(l, &m, WED_0930, &ls, &id, &err), 0);
+	assert_false(wal_dirty);
+	memset(&o, 0, sizeof(o));
+	o.status = ST_SENT;
+	o.at = WED_0930 + 1;
+	o.attempted = true;
+	o.smtp_code = 250;
+	o.reply = "250 ok";
+	before = wal_syncs;
+	assert_int_equal(ledger_settle(l, id, ls.token, &o, &err), 0);
+	assert_true(wal_dirty);
+	assert_int_equal(wal_syncs, before);
+	assert_int_equal(ledger_find_occurrence(l, "a", "birthday/2027", &e,
+	    &found, &err), 0);
+	assert_true(found);
+	assert_int_equal(e.status, ST_SENT);
+	ledger_entry_clear(&e);
+	assert_int_equal(ledger_sync(l, &err), 0);
+	assert_false(wal_dirty);
+	assert_int_equal(wal_syncs, before + 1);
+	assert_int_equal(ledger_sync(l, &err), 0);
+	assert_int_equal(wal_syncs, before + 1);
+
+	/* Settled again lazily, then a new row: its commit syncs both. */
+	m.occurrence = "birthday/2028";
+	m.message_id = "<2@atelier.example>";
+	assert_int_equal(ledger_queue(l, &m, WED_0930, &ls, &id, &err), 0);
+	assert_int_equal(ledger_settle(l, id, ls.token, &o, &err), 0);
+	assert_true(wal_dirty);
+	m.client = "b";
+	m.occurrence = "birthday/2027";
+	m.message_id = "<3@atelier.example>";
+	before = wal_syncs;
+	assert_int_equal(ledger_queue(l, &m, WED_0930, &ls, &id, &err), 0);
+	assert_false(wal_dirty);
+	assert_int_equal(wal_syncs, before + 1);
+	assert_int_equal(ledger_sync(l, &err), 0);
+	assert_int_equal(wal_syncs, before + 1);
+	outbox_free(ob);
+	ledger_close(l);
+}
+
 int
 main(void)
 {
@@ -826,6 +1212,14 @@ main(void)
 		    test_cache_dropped_when_another_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cache_dropped_on_a_deferral, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_sync_per_message,
+		    setup_watched, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_retry_syncs_before_sending, setup_watched, teardown),
+		cmocka_unit_test_setup_teardown(test_round_ends_synced,
+		    setup_watched, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_settle_is_lazy_until_synced, setup_watched, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
