@@ -29,6 +29,10 @@
 #define LEDGER_VERSION	5
 #define LEDGER_BUSY_MS	5000
 
+/* The newest first_seen of clients_seen, kept by ledger_mark_seen() so
+ * that ledger_newest() needs no scan. */
+#define KEY_NEWEST_SEEN	"clients.newest_seen"
+
 /*
  * The statements of one delivery, prepared once per connection and reset
  * after each use (db_hot(), db_done()): a pass runs them for every message.
@@ -936,6 +940,18 @@ ledger_mark_seen(struct ledger *l, const char *const *clients, size_t n,
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
+	st = NULL;
+	if (n > 0 && (db_prepare(l, "INSERT INTO state (key, value)"
+	    " VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE"
+	    " SET value = MAX(value, excluded.value)", &st, err) == -1 ||
+	    sqlite3_bind_text(st, 1, KEY_NEWEST_SEEN, -1, SQLITE_STATIC) !=
+	    SQLITE_OK || sqlite3_bind_int64(st, 2, now) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE)) {
+		if (st != NULL)
+			db_fail(l, err);
+		goto fail;
+	}
+	sqlite3_finalize(st);
 	return db_commit(l, err);
 fail:
 	sqlite3_finalize(st);
@@ -1448,6 +1464,16 @@ out:
 	return rc;
 }
 
+void
+ledger_checkpoint(struct ledger *l)
+{
+	int frames = 0, copied = 0;
+
+	if (l->mode == LEDGER_READWRITE)
+		(void)sqlite3_wal_checkpoint_v2(l->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+}
+
 int
 ledger_read_begin(struct ledger *l, char **err)
 {
@@ -1550,15 +1576,36 @@ ledger_state_set(struct ledger *l, const char *key, int64_t value,
 	return rc;
 }
 
+/*
+ * Without a scan, as every pass asks: a message's newest moment is its
+ * `updated` (a row is created before it is updated, and an attempt's
+ * instant is written to its row's `updated` in the same statement), read
+ * from its index; the newest first_seen is what ledger_mark_seen() keeps
+ * in the state table.  A log from before it kept that has it computed
+ * once (the one scan) and, on a writable log, stored.
+ */
 int
 ledger_newest(struct ledger *l, int64_t *when, char **err)
 {
-	/* A row is created before it is updated. */
-	return db_one_time(l, "SELECT MAX(v) FROM ("
-	    " SELECT MAX(updated) AS v FROM messages"
-	    " UNION ALL SELECT MAX(at) FROM attempts"
-	    " UNION ALL SELECT MAX(first_seen) FROM clients_seen)", when,
-	    err);
+	int64_t updated, seen;
+	bool found;
+
+	if (db_one_time(l, "SELECT MAX(updated) FROM messages", &updated,
+	    err) == -1 ||
+	    ledger_state_get(l, KEY_NEWEST_SEEN, &found, &seen, NULL,
+	    err) == -1)
+		return -1;
+	if (!found) {
+		if (db_one_time(l, "SELECT MAX(first_seen) FROM clients_seen",
+		    &seen, err) == -1)
+			return -1;
+		if (seen != HISTORY_NONE && l->mode == LEDGER_READWRITE &&
+		    ledger_state_set(l, KEY_NEWEST_SEEN, seen, NULL,
+		    err) == -1)
+			return -1;
+	}
+	*when = updated > seen ? updated : seen;
+	return 0;
 }
 
 int

@@ -709,6 +709,7 @@ out:
 	if (rc == -1 && pc != NULL)
 		plancache_drop(pc);
 	outbox_end(ob);
+	ledger_checkpoint(l);
 	plan_free(&plan);
 	owner_free(&p.say);
 	history_free(h);

@@ -102,7 +102,8 @@ int	 ledger_check(struct ledger *l, char **err);
 int	 ledger_backup(struct ledger *l, const char *dest, int64_t *rows,
 	    char **err);
 /* The newest moment the send log has recorded (a message created or
- * updated, an attempt, a client first seen), or HISTORY_NONE. */
+ * updated, an attempt, a client first seen), or HISTORY_NONE.  Every
+ * pass asks: it reads two index entries, not the tables. */
 int	 ledger_newest(struct ledger *l, int64_t *when, char **err);
 /* A small persistent key-value store (delivery backoff, last backup):
  * *found false when key has no value; *text may be NULL (allocated). */
@@ -243,6 +244,11 @@ int	 ledger_settle(struct ledger *l, int64_t id, int64_t token,
  * snapshot of the log (one read transaction, not one per query). */
 int	 ledger_read_begin(struct ledger *l, char **err);
 void	 ledger_read_end(struct ledger *l);
+/* Copies what the write-ahead log holds into the database file, as far as
+ * no reader needs it (passive: never waits), so that the pages a pass
+ * wrote are not copied by the commit of the next message to go.  Called
+ * when a pass ends; a checkpoint that cannot be made now is made later. */
+void	 ledger_checkpoint(struct ledger *l);
 /* Makes every lazy commit of this connection durable; 0 when there was
  * none.  -1 with *err when the log cannot be synced. */
 int	 ledger_sync(struct ledger *l, char **err);

@@ -1182,6 +1182,7 @@ test_state_newest_backup(void **state)
 {
 	struct ledger *l = open_rw(), *r = NULL;
 	char *err = NULL, *text = NULL, *bk = xasprintf("%s/copy.db", dir);
+	const char *seen[] = { "bert", "carla" };
 	int64_t v = 0, rows = 0;
 	bool found = true;
 
@@ -1202,6 +1203,21 @@ test_state_newest_backup(void **state)
 	attempt(l, 1, NOW + 42, ST_SENT, 250, "ok", 0);
 	assert_int_equal(ledger_newest(l, &v, &err), 0);
 	assert_int_equal(v, NOW + 42);
+
+	/* Clients first seen later count, kept without a scan; an earlier
+	 * marking does not lower it. */
+	assert_int_equal(ledger_mark_seen(l, seen, 1, NOW + 100, &err), 0);
+	assert_int_equal(ledger_mark_seen(l, seen + 1, 1, NOW + 90, &err), 0);
+	assert_int_equal(ledger_newest(l, &v, &err), 0);
+	assert_int_equal(v, NOW + 100);
+	assert_int_equal(sql_int(l, "SELECT value FROM state WHERE key ="
+	    " 'clients.newest_seen'"), NOW + 100);
+	/* A log from before that was kept: computed once, then stored. */
+	sql(l, "DELETE FROM state WHERE key = 'clients.newest_seen'");
+	assert_int_equal(ledger_newest(l, &v, &err), 0);
+	assert_int_equal(v, NOW + 100);
+	assert_int_equal(sql_int(l, "SELECT value FROM state WHERE key ="
+	    " 'clients.newest_seen'"), NOW + 100);
 
 	assert_int_equal(ledger_backup(l, bk, &rows, &err), 0);
 	assert_int_equal(rows, 1);
