@@ -35,7 +35,7 @@ SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = "/usr/bin/python3"
 FT = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 DAY = os.environ.get("BENCH_DAY", "2027-03-03")     # a Wednesday, no holiday
-REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))   # best of, below 50k
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))   # best of
 ONCE_N = int(os.environ.get("BENCH_ONCE_N", "2000"))
 
 
@@ -159,7 +159,7 @@ def measure_size(out, build, n, res):
     w = workdir(build, "book-%d" % n, d)
     tb = os.path.join(build, "touchbase")
     tbd = os.path.join(build, "touchbased")
-    reps = REPEAT if n < 50000 else 1
+    reps = REPEAT
     size = os.path.getsize(os.path.join(d, "clients.conf")) / 1e6
     out.say("\n%d clients (clients.conf %.1f MB, best of %d)" % (n, size,
                                                                   reps))
