@@ -1203,14 +1203,21 @@ book_check_duplicates(struct book_ctx *c)
 static int
 book_scan_nul(struct book_ctx *c, const char *text, size_t len)
 {
+	const char *bs;
 	int line = 1;
 	bool in_str = false;
 
-	/* Neither anywhere: nothing to place (the usual case, and a
-	 * fraction of the walk below). */
-	if (memchr(text, '\0', len) == NULL &&
-	    memmem(text, len, "\\x00", 4) == NULL)
-		return 0;
+	/* Neither a NUL byte nor "\x00" anywhere: nothing to place (the
+	 * usual case; memchr is a fraction of the walk below). */
+	if (memchr(text, '\0', len) == NULL) {
+		for (bs = memchr(text, '\\', len); bs != NULL;
+		    bs = memchr(bs + 1, '\\', len - (size_t)(bs + 1 - text)))
+			if ((size_t)(bs - text) + 3 < len && bs[1] == 'x' &&
+			    bs[2] == '0' && bs[3] == '0')
+				break;
+		if (bs == NULL)
+			return 0;
+	}
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] == '\n') {
 			line++;
