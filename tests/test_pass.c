@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <sqlite3.h>
@@ -803,15 +805,52 @@ test_cache_dropped_on_a_deferral(void **state)
  *
  * SQLite runs on a VFS that forwards to "unix" and watches the WAL: a
  * write to it makes it dirty, an xSync makes it clean and is counted.
- * deliver_send() is wrapped to look at the WAL the moment a transaction
- * would start.
+ * At each sync of the database or the WAL it keeps the file's content:
+ * what a power cut would leave.  deliver_send() is wrapped to look at the
+ * WAL, and keep those images, the moment a transaction would start.
  */
 
 struct watched {
 	sqlite3_file	 base;
 	sqlite3_file	*real;		/* the unix VFS's file, after us */
 	bool		 wal;
+	int		 kind;		/* IMG_DB, IMG_WAL or -1 */
 };
+
+/* What a power cut would leave of a file: its content at its last sync. */
+struct image {
+	unsigned char	*data;
+	size_t		 len;
+	bool		 have;
+};
+
+enum { IMG_DB, IMG_WAL, IMG_N };
+
+static struct image durable[IMG_N];
+
+static void
+image_take(struct image *im, sqlite3_file *f)
+{
+	sqlite3_int64 size = 0;
+
+	assert_int_equal(f->pMethods->xFileSize(f, &size), SQLITE_OK);
+	im->data = xreallocarray(im->data, size > 0 ? (size_t)size : 1, 1);
+	im->len = (size_t)size;
+	if (size > 0)
+		assert_int_equal(f->pMethods->xRead(f, im->data, (int)size, 0),
+		    SQLITE_OK);
+	im->have = true;
+}
+
+static void
+image_copy(struct image *to, const struct image *from)
+{
+	free(to->data);
+	*to = *from;
+	to->data = xmalloc(from->len > 0 ? from->len : 1);
+	if (from->len > 0)
+		memcpy(to->data, from->data, from->len);
+}
 
 static sqlite3_vfs *unix_vfs;
 static sqlite3_vfs watch_vfs;
@@ -856,6 +895,8 @@ w_sync(sqlite3_file *f, int flags)
 		wal_dirty = false;
 		wal_syncs++;
 	}
+	if (rc == SQLITE_OK && ((struct watched *)f)->kind >= 0)
+		image_take(&durable[((struct watched *)f)->kind], REAL(f));
 	return rc;
 }
 
@@ -935,6 +976,8 @@ w_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
 	(void)vfs;
 	w->real = (sqlite3_file *)(w + 1);
 	w->wal = (flags & SQLITE_OPEN_WAL) != 0;
+	w->kind = w->wal ? IMG_WAL : (flags & SQLITE_OPEN_MAIN_DB) ? IMG_DB :
+	    -1;
 	rc = unix_vfs->xOpen(unix_vfs, name, w->real, flags, out);
 	/* No methods: SQLite does not close a file it could not open. */
 	w->base.pMethods = rc == SQLITE_OK ? &watch_io : NULL;
@@ -988,6 +1031,7 @@ enum deliver_result __wrap_deliver_send(struct deliverer *d,
 static size_t sends;
 static size_t sends_dirty;		/* transactions begun unsynced */
 static size_t syncs_at_send[16];	/* wal_syncs when each began */
+static struct image cut_at_send[5][IMG_N];	/* durable then */
 
 enum deliver_result
 __wrap_deliver_send(struct deliverer *d, const char *from,
@@ -998,6 +1042,8 @@ __wrap_deliver_send(struct deliverer *d, const char *from,
 		sends_dirty++;
 	if (sends < sizeof(syncs_at_send) / sizeof(syncs_at_send[0]))
 		syncs_at_send[sends] = wal_syncs;
+	for (size_t i = 0; sends < 5 && i < IMG_N; i++)
+		image_copy(&cut_at_send[sends][i], &durable[i]);
 	sends++;
 	return __real_deliver_send(d, from, rcpts, nrcpts, msg, len, key,
 	    reply);
@@ -1112,6 +1158,101 @@ test_round_ends_synced(void **state)
 	config_free(c);
 }
 
+/* The send log a power cut would have left: the files as last synced,
+ * written to cut/ (no -shm: SQLite rebuilds it from the WAL). */
+static struct ledger *
+power_cut(const struct image im[IMG_N])
+{
+	static const char *const name[IMG_N] = { "tb.db", "tb.db-wal" };
+	char *d = xasprintf("%s/cut", dir), *p, *err = NULL;
+	struct ledger *l = NULL;
+	int fd;
+
+	(void)mkdir(d, 0700);
+	for (size_t i = 0; i < 3; i++) {
+		p = xasprintf("%s/tb.db%s", d, i == 0 ? "" : i == 1 ? "-wal" :
+		    "-shm");
+		(void)unlink(p);
+		free(p);
+	}
+	for (size_t i = 0; i < IMG_N; i++) {
+		if (!im[i].have)
+			continue;
+		p = xasprintf("%s/%s", d, name[i]);
+		fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, im[i].data, im[i].len),
+		    (ssize_t)im[i].len);
+		close(fd);
+		free(p);
+	}
+	p = xasprintf("%s/tb.db", d);
+	if (ledger_open(p, LEDGER_READWRITE, &l, &err) == -1)
+		fail_msg("%s", err);
+	free(p);
+	free(d);
+	return l;
+}
+
+/* A power cut while message k is in flight (its transaction begun, the
+ * next message not yet queued) leaves what was synced then: the messages
+ * before k sent, k queued (sent again after the restart with the same
+ * Message-ID: the one message in flight), none after k.  After the
+ * pass, all five sent. */
+static void
+test_power_cut_loses_only_the_one_in_flight(void **state)
+{
+	static const char *const id[5] = { "c1", "c2", "c3", "c4", "c5" };
+	struct image end[IMG_N];
+	struct config *c = load("url = maildir:outbox");
+	struct ledger *l = ledger(), *cut;
+	struct ledger_entry e;
+	struct pass_result r;
+	char *err = NULL;
+	bool found;
+
+	(void)state;
+	memset(end, 0, sizeof(end));
+	assert_int_equal(pass_at(c, l, WED_0930, &r, &err), 0);
+	assert_int_equal(r.n.sent, 5);
+	assert_int_equal(sends, 5);
+	pass_result_clear(&r);
+	for (size_t i = 0; i < IMG_N; i++)
+		image_copy(&end[i], &durable[i]);
+	for (size_t k = 0; k < 5; k++) {
+		cut = power_cut(cut_at_send[k]);
+		for (size_t i = 0; i < 5; i++) {
+			assert_int_equal(ledger_find_occurrence(cut, id[i],
+			    "birthday/2027", &e, &found, &err), 0);
+			assert_int_equal(found, i <= k);
+			if (found)
+				assert_int_equal(e.status, i < k ? ST_SENT :
+				    ST_QUEUED);
+			ledger_entry_clear(&e);
+		}
+		ledger_close(cut);
+	}
+	cut = power_cut(end);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(ledger_find_occurrence(cut, id[i],
+		    "birthday/2027", &e, &found, &err), 0);
+		assert_true(found);
+		assert_int_equal(e.status, ST_SENT);
+		ledger_entry_clear(&e);
+	}
+	ledger_close(cut);
+	for (size_t i = 0; i < IMG_N; i++) {
+		free(end[i].data);
+		for (size_t k = 0; k < 5; k++) {
+			free(cut_at_send[k][i].data);
+			memset(&cut_at_send[k][i], 0, sizeof(struct image));
+		}
+	}
+	outbox_free(ob);
+	ledger_close(l);
+	config_free(c);
+}
+
 /* The send log's own rules: an outcome is committed lazily (seen at
  * once, not yet synced); ledger_sync() syncs it once and then has nothing
  * to do; a new row's commit syncs it as well. */
@@ -1218,6 +1359,9 @@ main(void)
 		    test_retry_syncs_before_sending, setup_watched, teardown),
 		cmocka_unit_test_setup_teardown(test_round_ends_synced,
 		    setup_watched, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_power_cut_loses_only_the_one_in_flight, setup_watched,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_settle_is_lazy_until_synced, setup_watched, teardown),
 	};
