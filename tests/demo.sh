@@ -16,8 +16,15 @@ sed -e 's|^url  *=.*|url           = maildir:outbox|' \
     -e 's|^database  *=.*|database  = touchbase.db|' \
     "$SRC/conf/touchbase.ini" > "$DEMO/touchbase.ini"
 INI=$DEMO/touchbase.ini
+# libfaketime preloaded, not through the faketime wrapper: the wrapper
+# refuses to start ("sem_open: File exists") when a process of its PID
+# was once killed under libfaketime and left its semaphore behind.
+FT=$(ls /usr/lib/*/faketime/libfaketime.so.1 \
+    /usr/lib/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
+[ -n "$FT" ] || { echo "demo: libfaketime is missing (make deps installs it)" >&2; exit 1; }
 at() {
-	TZ=Europe/Berlin FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$WHEN" "$@"
+	env TZ=Europe/Berlin FAKETIME_DONT_FAKE_MONOTONIC=1 LD_PRELOAD="$FT" \
+	    FAKETIME="@$WHEN" "$@"
 }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 

@@ -27,7 +27,7 @@ OWNER=tb-pkg-owner	# a throwaway login, member of the group touchbase
 
 [ "$(id -u)" -eq 0 ] || { echo "package.sh: run as root (it installs the package)" >&2; exit 2; }
 command -v dpkg >/dev/null || { echo "package.sh: not a Debian system" >&2; exit 2; }
-for c in lintian faketime runuser setpriv; do
+for c in lintian runuser setpriv; do
 	command -v $c >/dev/null ||
 		{ echo "package.sh: $c is missing (make deb-deps; make deps)" >&2; exit 2; }
 done
@@ -118,9 +118,13 @@ touchbase -c /etc/touchbase/touchbase.ini check >"$T/check" 2>&1 ||
 step "touchbased -t and --once as the user touchbase"
 runuser -u touchbase -- touchbased -c /etc/touchbase/touchbase.ini -t >"$T/t" 2>&1 ||
 	{ sed 's/^/    /' "$T/t"; fail "touchbased -t as touchbase"; }
-# The unit's umask; libfaketime as in `make demo`.
+# The unit's umask; libfaketime preloaded as in `make demo`.
+FT=$(ls /usr/lib/*/faketime/libfaketime.so.1 \
+    /usr/lib/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
+[ -n "$FT" ] || fail "libfaketime is missing"
 (umask 0027 && cd / && runuser -u touchbase -- env TZ=Europe/Berlin \
-    FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '@2027-02-28 09:30:00' \
+    FAKETIME_DONT_FAKE_MONOTONIC=1 LD_PRELOAD="$FT" \
+    FAKETIME='@2027-02-28 09:30:00' \
     touchbased -c /etc/touchbase/touchbase.ini --once) >"$T/once" 2>&1 ||
 	{ sed 's/^/    /' "$T/once"; fail "touchbased --once as touchbase"; }
 sed 's/^/    /' "$T/once"

@@ -75,6 +75,8 @@ while :; do
 		kills=$((kills + 1))
 	fi
 	wait "$pid" 2>/dev/null
+	# What libfaketime would have removed at a clean exit.
+	rm -f "/dev/shm/faketime_shm_$pid" "/dev/shm/sem.faketime_sem_$pid"
 	pid=
 	c=$(claimed)
 	if [ "$c" -gt "$last" ]; then stalls=0; else stalls=$((stalls + 1)); fi
