@@ -77,10 +77,15 @@ rate() { "$PY" -c 'import sys; print("%.0f" % (float(sys.argv[1]) / float(sys.ar
 echo "deliver benchmark: $N messages of $(wc -c <"$W/msg") bytes to smtp-sink on 127.0.0.1:$PORT"
 
 # touchbase
-read -r tb_secs tb_ok < <("$W/bench_deliver" "$PORT" "$N" "$W/msg")
+# (bench/cputime.py: the driver's CPU time and smtp-sink's meanwhile)
+read -r _ tb_user tb_sys tb_sink < <("$PY" "$SRC/bench/cputime.py" "$SINK_PID" "$W/tb.out" \
+    "$W/bench_deliver" "$PORT" "$N" "$W/msg")
+read -r tb_secs tb_ok <"$W/tb.out"
 [ "${tb_ok:-0}" -eq "$N" ] || { echo "bench_deliver: touchbase sent ${tb_ok:-0} of $N" >&2; exit 1; }
 tb_rate=$(rate "$N" "$tb_secs")
 printf '  %-42s %8s msg/s  (%.2f s)\n' "touchbase deliver_send, one connection" "$tb_rate" "$tb_secs"
+"$PY" -c 'import sys; n = int(sys.argv[1]); u, s, k = (float(x) * 1000 / n for x in sys.argv[2:]); print("  %-42s %.3f ms (user %.3f, system %.3f) + smtp-sink %.3f ms" % ("  its CPU a message", u + s, u, s, k))' \
+    "$N" "$tb_user" "$tb_sys" "$tb_sink"
 
 # Python smtplib, one connection
 py_secs=$("$PY" - "$PORT" "$N" "$W/msg" <<'EOF'

@@ -20,8 +20,9 @@
 #                     100k clients), and
 #                     the --once pass into a Maildir (user and system
 #                     time, system calls per message)
-#   bench_once.sh     touchbased --once to smtp-sink vs Python smtplib
-#   bench_deliver.sh  deliver_send() vs smtplib vs msmtp
+#   bench_once.sh     touchbased --once to smtp-sink vs Python smtplib,
+#                     and each side's CPU time a message with smtp-sink's
+#   bench_deliver.sh  deliver_send() vs smtplib vs msmtp (and its CPU time)
 #   planner.sh        the planner vs glibc mktime()
 #   inbox.sh          the first scan of an IMAP folder vs Python imaplib
 # Each runs under BENCH_TIMEOUT seconds (default 600).
