@@ -8,6 +8,7 @@
 #              linked against build/libtouchbase.a; tls = none, loopback)
 #   smtplib    Python's smtplib, one connection for all messages
 #   msmtp      one msmtp process per message, as a cron job would do it
+#              (at most 200 messages: each costs it ~50 ms here)
 # and prints messages per second and the ratios.  Not part of make check.
 #
 #   bench/bench_deliver.sh            (from the repository root or anywhere)
@@ -104,15 +105,18 @@ printf '  %-42s %8s msg/s  (%.2f s)\n' "python smtplib, one connection" "$py_rat
 
 # msmtp, one process per message
 if command -v msmtp >/dev/null 2>&1; then
+	MS_N=$((N < 200 ? N : 200))
 	t0=$(now)
-	for _ in $(seq 1 "$N"); do
+	for _ in $(seq 1 "$MS_N"); do
 		msmtp --host=127.0.0.1 --port="$PORT" --tls=off \
 		    -f hallo@lindgruen.example anna@example.net <"$W/msg" ||
 			{ echo "bench_deliver: msmtp failed" >&2; exit 1; }
 	done
 	ms_secs=$("$PY" -c 'import sys; print("%.6f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$t0" "$(now)")
-	ms_rate=$(rate "$N" "$ms_secs")
-	printf '  %-42s %8s msg/s  (%.2f s)\n' "msmtp, one process per message" "$ms_rate" "$ms_secs"
+	ms_rate=$(rate "$MS_N" "$ms_secs")
+	printf '  %-42s %8s msg/s  (%.2f s for %d)\n' "msmtp, one process per message" "$ms_rate" "$ms_secs" "$MS_N"
+	# as if it had sent N, for the ratio
+	ms_secs=$("$PY" -c 'import sys; print("%.6f" % (float(sys.argv[1]) * int(sys.argv[2]) / int(sys.argv[3])))' "$ms_secs" "$N" "$MS_N")
 else
 	ms_secs=""
 	echo "  msmtp: not installed, skipped"
