@@ -381,7 +381,8 @@ db_begin(struct ledger *l, char **err)
 
 /* A commit that wrote is durable (synchronous = FULL: the WAL is synced),
  * and so is every lazy commit before it; one that changed no page syncs
- * nothing. */
+ * nothing.  A commit made while the connection is lazy (db_lazy()) is
+ * durable only with ledger_sync(). */
 static int
 db_commit(struct ledger *l, char **err)
 {
@@ -389,6 +390,8 @@ db_commit(struct ledger *l, char **err)
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
+	if (l->lazy)
+		l->unsynced = true;
 	return 0;
 }
 
@@ -398,7 +401,9 @@ db_commit(struct ledger *l, char **err)
  * with synchronous = NORMAL: at once for every reader and across a crash
  * of this process, but durable against a power loss only with the next
  * durable commit or ledger_sync().  Checkpoints still sync (WAL with
- * NORMAL cannot be corrupted, only lose its last commits).
+ * NORMAL cannot be corrupted, only lose its last commits).  Should the
+ * switch back fail, l->lazy stays set: every commit still marks the log
+ * unsynced (db_commit()), and ledger_sync() tries the switch again.
  */
 static int
 db_lazy(struct ledger *l, bool on, char **err)
@@ -919,6 +924,21 @@ ledger_load_client(struct ledger *l, const char *client, struct history *h,
 	return ledger_history_read(l, ledger_history_one, client, h, err);
 }
 
+/* Raises the newest first_seen kept in the state table to when (never
+ * lowers it). */
+static int
+newest_seen_stmt(struct ledger *l, int64_t when, sqlite3_stmt **st,
+    char **err)
+{
+	if (db_prepare(l, "INSERT INTO state (key, value)"
+	    " VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE"
+	    " SET value = MAX(value, excluded.value)", st, err) == -1)
+		return -1;
+	sqlite3_bind_text(*st, 1, KEY_NEWEST_SEEN, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(*st, 2, when);
+	return 0;
+}
+
 int
 ledger_mark_seen(struct ledger *l, const char *const *clients, size_t n,
     int64_t now, char **err)
@@ -941,11 +961,7 @@ ledger_mark_seen(struct ledger *l, const char *const *clients, size_t n,
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (n > 0 && (db_prepare(l, "INSERT INTO state (key, value)"
-	    " VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE"
-	    " SET value = MAX(value, excluded.value)", &st, err) == -1 ||
-	    sqlite3_bind_text(st, 1, KEY_NEWEST_SEEN, -1, SQLITE_STATIC) !=
-	    SQLITE_OK || sqlite3_bind_int64(st, 2, now) != SQLITE_OK ||
+	if (n > 0 && (newest_seen_stmt(l, now, &st, err) == -1 ||
 	    sqlite3_step(st) != SQLITE_DONE)) {
 		if (st != NULL)
 			db_fail(l, err);
@@ -1329,8 +1345,11 @@ ledger_renew(struct ledger *l, int64_t id, const struct ledger_lease *ls,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, ls->token);
 	sqlite3_bind_int64(st, 3, ls->until);
-	rc = write_one(l, st, &changes, err);
+	/* Lazy: the caller syncs before it sends (one sync, not two). */
+	if ((rc = db_lazy(l, true, err)) == 0)
+		rc = write_one(l, st, &changes, err);
 	db_done(st);
+	(void)db_lazy(l, false, NULL);
 	if (rc == -1)
 		return -1;
 	return changes == 0 ? 1 : 0;
@@ -1452,15 +1471,11 @@ ledger_settle(struct ledger *l, int64_t id, int64_t token,
 		db_done(st);
 		st = NULL;
 	}
-	if ((rc = db_commit(l, err)) == 0)
-		l->unsynced = true;
+	rc = db_commit(l, err);
 out:
 	db_done(st);
 	db_rollback(l);
-	/* Back to durable commits; should that fail, the next commit is
-	 * lazy as well and ledger_sync() still makes it durable. */
-	if (db_lazy(l, false, NULL) == -1)
-		l->unsynced = true;
+	(void)db_lazy(l, false, NULL);	/* see db_lazy() on a failure */
 	return rc;
 }
 
@@ -1494,11 +1509,18 @@ ledger_sync(struct ledger *l, char **err)
 	sqlite3_file *wal = NULL;
 	int rc;
 
+	if (l->lazy)		/* a switch back that failed (db_lazy()) */
+		(void)db_lazy(l, false, NULL);
 	if (!l->unsynced)
 		return 0;
 	rc = sqlite3_file_control(l->db, "main",
 	    SQLITE_FCNTL_JOURNAL_POINTER, &wal);
-	if (rc == SQLITE_OK && wal != NULL && wal->pMethods != NULL)
+	if (rc == SQLITE_OK && (wal == NULL || wal->pMethods == NULL)) {
+		set_err(err, xasprintf("%s: cannot make the send log durable: "
+		    "its write-ahead log is not open", l->path));
+		return -1;
+	}
+	if (rc == SQLITE_OK)
 		rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
 	if (rc != SQLITE_OK) {
 		l->last_error = rc & 0xff;
@@ -1587,8 +1609,10 @@ ledger_state_set(struct ledger *l, const char *key, int64_t value,
 int
 ledger_newest(struct ledger *l, int64_t *when, char **err)
 {
+	sqlite3_stmt *st = NULL;
 	int64_t updated, seen;
 	bool found;
+	int rc = 0;
 
 	if (db_one_time(l, "SELECT MAX(updated) FROM messages", &updated,
 	    err) == -1 ||
@@ -1600,8 +1624,10 @@ ledger_newest(struct ledger *l, int64_t *when, char **err)
 		    &seen, err) == -1)
 			return -1;
 		if (seen != HISTORY_NONE && l->mode == LEDGER_READWRITE &&
-		    ledger_state_set(l, KEY_NEWEST_SEEN, seen, NULL,
-		    err) == -1)
+		    ((rc = newest_seen_stmt(l, seen, &st, err)) == 0))
+			rc = write_one(l, st, NULL, err);
+		sqlite3_finalize(st);
+		if (rc == -1)
 			return -1;
 	}
 	*when = updated > seen ? updated : seen;

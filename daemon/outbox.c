@@ -136,7 +136,7 @@ outbox_free(struct outbox *o)
 {
 	if (o == NULL)
 		return;
-	outbox_end(o);
+	(void)outbox_end(o, NULL);
 	for (size_t i = 0; i < o->npending; i++) {
 		log_err("the outcome of %s (%s) was never recorded; it stays "
 		    "queued and is sent again", o->pending[i].what,
@@ -671,7 +671,7 @@ outbox_begin(struct outbox *o, const struct config *c, int64_t now,
 	bool found;
 	int64_t v;
 
-	outbox_end(o);
+	(void)outbox_end(o, NULL);
 	o->c = c;
 	o->s = c->settings;
 	o->n = counts;
@@ -701,15 +701,21 @@ outbox_begin(struct outbox *o, const struct config *c, int64_t now,
 	return 0;
 }
 
-void
-outbox_end(struct outbox *o)
+int
+outbox_end(struct outbox *o, char **err)
 {
-	char *err = NULL;
+	char *e = NULL;
+	int rc = 0;
 
 	/* The round's last outcome is durable before the round ends. */
-	if (ledger_sync(o->l, &err) == -1) {
-		log_err("%s", err);
-		free(err);
+	if (ledger_sync(o->l, &e) == -1) {
+		rc = -1;
+		if (err != NULL)
+			*err = e;
+		else {
+			log_err("%s", e);
+			free(e);
+		}
 	}
 	deliver_free(o->dlv);
 	o->dlv = NULL;
@@ -719,6 +725,7 @@ outbox_end(struct outbox *o)
 	o->down_why = NULL;
 	free(o->stop_err);
 	o->stop_err = NULL;
+	return rc;
 }
 
 int

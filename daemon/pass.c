@@ -706,10 +706,13 @@ pass_run(const struct config *c, struct ledger *l, struct outbox *ob,
 		goto out;
 	rc = 0;
 out:
+	/* A round whose outcomes cannot be made durable failed. */
+	if (outbox_end(ob, rc == 0 ? err : NULL) == -1)
+		rc = -1;
 	if (rc == -1 && pc != NULL)
 		plancache_drop(pc);
-	outbox_end(ob);
-	ledger_checkpoint(l);
+	if (!ledger_damaged(l))
+		ledger_checkpoint(l);
 	plan_free(&plan);
 	owner_free(&p.say);
 	history_free(h);

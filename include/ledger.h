@@ -198,7 +198,8 @@ int	 ledger_claim_ready(struct ledger *l, int64_t now,
 	    size_t *n, char **err);
 /* Extends the lease of row id to ls->until.  Returns 0, or 1 when the row
  * is no longer leased to ls->token (taken over, or already settled): the
- * caller must not send it. */
+ * caller must not send it.  The commit is lazy (as ledger_settle()'s): a
+ * caller about to send calls ledger_sync() after it. */
 int	 ledger_renew(struct ledger *l, int64_t id,
 	    const struct ledger_lease *ls, char **err);
 
@@ -233,8 +234,8 @@ struct ledger_outcome {
  *
  * The commit is lazy: seen at once by every reader and kept across a
  * crash of this process, it is durable against a power loss once the
- * next durable commit (any other write; the next message's queueing) or
- * ledger_sync() has synced the log.  A power loss before that leaves the
+ * next durable commit (any write but a lease renewal: the next
+ * message's queueing) or ledger_sync() has synced the log.  A power loss before that leaves the
  * row queued, sent again with the same Message-ID: the window the crash
  * of a pass leaves anyway.
  */

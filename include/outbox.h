@@ -67,8 +67,10 @@ extern const struct outbox_clock outbox_wall_clock;
  * *err when the send log cannot be written (nothing is to be sent). */
 int	 outbox_begin(struct outbox *o, const struct config *c, int64_t now,
 	    struct outbox_counts *counts, char **err);
-/* Ends the round: syncs the last outcome, closes the delivery session. */
-void	 outbox_end(struct outbox *o);
+/* Ends the round: syncs the last outcome, closes the delivery session.
+ * Returns 0, or -1 when the outcomes recorded could not be made durable:
+ * why in *err, or logged when err is NULL. */
+int	 outbox_end(struct outbox *o, char **err);
 /* Whether the round may go on: false once the send log would not take a
  * write (busy beyond its timeout, full disk, I/O error). */
 bool	 outbox_ok(const struct outbox *o);
