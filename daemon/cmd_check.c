@@ -4,12 +4,15 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "book.h"
 #include "cmd.h"
 #include "config.h"
 #include "diag.h"
+#include "history.h"
 #include "ledger.h"
 #include "settings.h"
 #include "timeutil.h"
@@ -58,10 +61,49 @@ check_bounces(const struct config *c, struct ledger *l)
  * them so the owner sees who will get nothing.  A missing database is
  * normal before the first run.  Returns -1 after printing a problem. */
 static int
+check_cmp_id(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+/* Book clients opted out only through their address, which objected
+ * under another id (a renamed client, a second entry): they get nothing
+ * either, and the owner should see why. */
+static void
+check_address_optouts(const struct config *c, char **clients,
+    char **addresses, const int64_t *at, size_t n)
+{
+	struct history *h = history_new();
+	char day[11];
+
+	for (size_t i = 0; i < n; i++)
+		if (addresses[i] != NULL)
+			history_add_address_optout(h, addresses[i], at[i]);
+	for (size_t k = 0; k < c->book->nclients; k++) {
+		const struct client *cl = &c->book->clients[k];
+		int64_t t = history_optout(h, NULL, cl->email);
+		size_t i;
+
+		if (t == HISTORY_NONE || bsearch(cl->id, clients, n,
+		    sizeof(*clients), check_cmp_id) != NULL)
+			continue;
+		for (i = 0; i < n; i++)
+			if (addresses[i] != NULL && at[i] == t &&
+			    strcasecmp(addresses[i], cl->email) == 0)
+				break;
+		timeutil_format_date(timeutil_day_of(t +
+		    tz_offset_at(c->book->sender_tz, t, NULL)), day);
+		printf("opted out: %s since %s (its address %s objected as "
+		    "%s)\n", cl->id, day, cl->email, i < n ? clients[i] : "?");
+	}
+	history_free(h);
+}
+
+static int
 check_database(const struct config *c)
 {
 	struct ledger *l = NULL;
-	char **clients = NULL, *err = NULL;
+	char **clients = NULL, **addresses = NULL, *err = NULL;
 	int64_t *at = NULL;
 	size_t n = 0;
 	int rc = 0;
@@ -70,7 +112,8 @@ check_database(const struct config *c)
 		return 0;
 	if (ledger_open(c->settings->database, LEDGER_READONLY, &l,
 	    &err) == -1 || ledger_check(l, &err) == -1 ||
-	    ledger_list_optouts(l, &clients, &at, &n, &err) == -1) {
+	    ledger_list_optouts_with(l, &clients, &addresses, &at, &n,
+	    &err) == -1) {
 		fprintf(stderr, "%s\n", err);
 		free(err);
 		rc = -1;
@@ -83,9 +126,15 @@ check_database(const struct config *c)
 		printf("opted out: %s since %s%s\n", clients[i], day,
 		    book_client(c->book, clients[i]) ? "" :
 		    " (no longer in the book)");
+	}
+	if (n > 0)
+		check_address_optouts(c, clients, addresses, at, n);
+	for (size_t i = 0; i < n; i++) {
 		free(clients[i]);
+		free(addresses[i]);
 	}
 	free(clients);
+	free(addresses);
 	free(at);
 	if (rc == 0)
 		rc = check_bounces(c, l);

@@ -105,7 +105,7 @@ load(struct ledger *l, const struct client *c, struct timeline *t,
 	struct ledger_entry *e = NULL;
 	struct ledger_mail_row *m = NULL;
 	int64_t *at = NULL, when;
-	char **notes = NULL, *source = NULL;
+	char **notes = NULL, *source = NULL, *as = NULL;
 	size_t n = 0, nm = 0, nt = 0;
 	struct owner say;
 	int rc = -1;
@@ -117,7 +117,8 @@ load(struct ledger *l, const struct client *c, struct timeline *t,
 	if (ledger_list(l, &f, &e, &n, err) == -1 ||
 	    ledger_mail_events(l, c->id, &m, &nm, err) == -1 ||
 	    ledger_touches(l, c->id, &at, &notes, &nt, err) == -1 ||
-	    ledger_optout_source(l, c->id, &when, &source, err) == -1 ||
+	    ledger_optout_source(l, c->id, c->email, &when, &source, &as,
+	    err) == -1 ||
 	    ledger_load_owner(l, &say, err) == -1)
 		goto out;
 	for (size_t i = 0; i < n; i++)
@@ -132,9 +133,12 @@ load(struct ledger *l, const struct client *c, struct timeline *t,
 		tl_add(t, at[i], 1, "touch", notes[i] != NULL ?
 		    xstrdup(notes[i]) : NULL);
 	if (when != HISTORY_NONE)
-		tl_add(t, when, 2, "opt-out", xstrdup(source != NULL &&
-		    strcmp(source, "mailbox") == 0 ? "'unsubscribe' mail seen "
-		    "in the mailbox" : "recorded with touchbase optout"));
+		tl_add(t, when, 2, "opt-out", xasprintf("%s%s%s%s",
+		    source != NULL && strcmp(source, "mailbox") == 0 ?
+		    "'unsubscribe' mail seen in the mailbox" :
+		    "recorded with touchbase optout", as != NULL ?
+		    " (as " : "", as != NULL ? as : "", as != NULL ? ", for "
+		    "the same address)" : ""));
 	/* The owner's say: approvals, and holds in force. */
 	for (size_t i = 0; i < say.n; i++) {
 		const struct owner_say *o = &say.v[i];
@@ -161,6 +165,7 @@ out:
 	free(notes);
 	free(at);
 	free(source);
+	free(as);
 	return rc;
 }
 

@@ -219,7 +219,8 @@ cmd_optout(const char *config, int argc, char **argv)
 	}
 	if (env_open(&env, "optout") == -1)
 		goto out;
-	if (ledger_optout_of(env.ledger, env.client->id, &before, &err) == -1)
+	if (ledger_optout_of(env.ledger, env.client->id, env.client->email,
+	    &before, &err) == -1)
 		goto fail;
 	if (before != HISTORY_NONE && before <= when) {
 		client_day(env.client, before, day);
@@ -228,11 +229,13 @@ cmd_optout(const char *config, int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	if (ledger_optout(env.ledger, env.client->id, when, &err) == -1)
+	if (ledger_optout(env.ledger, env.client->id, env.client->email, when,
+	    &err) == -1)
 		goto fail;
 	client_day(env.client, when, day);
 	printf("%s: opted out on %s; from then on touchbase sends nothing "
-	    "to this client\n", env.client->id, day);
+	    "to this client, nor to %s under any id\n", env.client->id, day,
+	    env.client->email);
 	if (before != HISTORY_NONE) {
 		client_day(env.client, before, day);
 		printf("%s: (the objection recorded before was dated %s)\n",

@@ -10,6 +10,7 @@
  * an occasion's name and a template's file are stored once however many
  * records name them, and the whole history is freed at once.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,14 @@ struct history {
 	size_t		  rtabsize, nrecs;
 	struct arena	 *strs;		/* ids, occurrences; the rest
 					   interned */
+	struct optaddr	 *optaddrs;	/* sorted by address, one each */
+	size_t		  noptaddrs, capoptaddrs;
+};
+
+/* An address that objected (lower case, in strs), and when. */
+struct optaddr {
+	const char	*address;
+	int64_t		 at;
 };
 
 static uint64_t
@@ -114,6 +123,7 @@ history_free(struct history *h)
 		free(hc);
 	}
 	arena_free(h->strs);
+	free(h->optaddrs);
 	free(h->clients);
 	free(h->caps);
 	free(h->ctab);
@@ -219,6 +229,90 @@ history_set_optout(struct history *h, const char *client, int64_t when)
 	size_t i;
 
 	history_get(h, client, &i)->optout = when;
+}
+
+/* ASCII lower case of address into buf (size n); false when too long. */
+static bool
+history_address_key(const char *address, char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; address[i] != '\0'; i++) {
+		if (i + 1 >= n)
+			return false;
+		buf[i] = (char)tolower((unsigned char)address[i]);
+	}
+	buf[i] = '\0';
+	return true;
+}
+
+/* The slot of key in the sorted optaddrs, or where it would go. */
+static size_t
+history_optaddr_slot(const struct history *h, const char *key, bool *found)
+{
+	size_t lo = 0, hi = h->noptaddrs;
+
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(h->optaddrs[mid].address, key);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void
+history_add_address_optout(struct history *h, const char *address,
+    int64_t when)
+{
+	char key[HISTORY_ADDRESS_MAX + 1];
+	size_t i;
+	bool found;
+
+	if (!history_address_key(address, key, sizeof(key)))
+		return;
+	i = history_optaddr_slot(h, key, &found);
+	if (found) {
+		if (when < h->optaddrs[i].at)
+			h->optaddrs[i].at = when;
+		return;
+	}
+	if (h->noptaddrs == h->capoptaddrs) {
+		h->capoptaddrs = h->capoptaddrs ? h->capoptaddrs * 2 : 16;
+		h->optaddrs = xreallocarray(h->optaddrs, h->capoptaddrs,
+		    sizeof(*h->optaddrs));
+	}
+	memmove(&h->optaddrs[i + 1], &h->optaddrs[i],
+	    (h->noptaddrs - i) * sizeof(*h->optaddrs));
+	h->optaddrs[i].address = arena_strdup(h->strs, key);
+	h->optaddrs[i].at = when;
+	h->noptaddrs++;
+}
+
+int64_t
+history_optout(const struct history *h, const struct history_client *hc,
+    const char *address)
+{
+	int64_t t = hc != NULL ? hc->optout : HISTORY_NONE;
+	char key[HISTORY_ADDRESS_MAX + 1];
+	size_t i;
+	bool found;
+
+	if (h == NULL || address == NULL || h->noptaddrs == 0 ||
+	    !history_address_key(address, key, sizeof(key)))
+		return t;
+	i = history_optaddr_slot(h, key, &found);
+	if (found && (t == HISTORY_NONE || h->optaddrs[i].at < t))
+		t = h->optaddrs[i].at;
+	return t;
 }
 
 void

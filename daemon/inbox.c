@@ -278,9 +278,14 @@ classify(struct scan *s, const struct mail *m, enum folder_kind fk,
 	}
 	cl = scan_client(s, m->from);
 	if (m->unsubscribe) {
-		if (cl != NULL)
-			events_add(e, LEDGER_MAIL_OBJECTION, cl->id, at, 0);
-		else if (m->from != NULL)
+		struct ledger_mail_event *ev;
+
+		if (cl != NULL) {
+			ev = events_add(e, LEDGER_MAIL_OBJECTION, cl->id, at,
+			    0);
+			if (ev != NULL)
+				ev->address = cl->email;
+		} else if (m->from != NULL)
 			log_warnx("inbox: an 'unsubscribe' mail from %s, who "
 			    "is no client in the book: nothing recorded",
 			    m->from);

@@ -26,7 +26,7 @@
 #include "valid.h"
 #include "xalloc.h"
 
-#define LEDGER_VERSION	5
+#define LEDGER_VERSION	6
 #define LEDGER_BUSY_MS	5000
 
 /* The newest first_seen of clients_seen, kept by ledger_mark_seen() so
@@ -191,7 +191,17 @@ static const char *const migrations[LEDGER_VERSION] = {
 	" client TEXT NOT NULL,"
 	" occurrence TEXT NOT NULL,"
 	" since INTEGER NOT NULL,"
-	" PRIMARY KEY (client, occurrence));"
+	" PRIMARY KEY (client, occurrence));",
+
+	/* 5 -> 6: an objection is the person's, not the book's key: it
+	 * keeps the address it concerns (lower case), which stays opted out
+	 * under any id (a renamed client, a second entry).  An older row
+	 * gets the last address its client was written to. */
+	"ALTER TABLE optouts ADD COLUMN address TEXT;"
+	"UPDATE optouts SET address = (SELECT lower(to_addr) FROM messages"
+	" WHERE messages.client = optouts.client AND to_addr IS NOT NULL"
+	" ORDER BY id DESC LIMIT 1);"
+	"CREATE INDEX optouts_address ON optouts (address);"
 };
 
 /* The columns of a struct ledger_entry, in entry_from_row()'s order. */
@@ -827,7 +837,9 @@ static const char *const ledger_history_all[] = {
 	("SELECT client, MAX(at) FROM mail_events WHERE kind ="
 	" 'contact' GROUP BY client"),
 	("SELECT client, dsn_at, to_addr FROM messages WHERE status ="
-	" 'bounced' AND to_addr IS NOT NULL")
+	" 'bounced' AND to_addr IS NOT NULL"),
+	("SELECT client, at, address FROM optouts WHERE address IS NOT NULL"
+	" ORDER BY address")
 };
 /* The same for one client, each on an index that starts with it. */
 static const char *const ledger_history_one[] = {
@@ -840,13 +852,17 @@ static const char *const ledger_history_one[] = {
 	("SELECT client, MAX(at) FROM mail_events WHERE client = ?1 AND"
 	" kind = 'contact' GROUP BY client"),
 	("SELECT client, dsn_at, to_addr FROM messages WHERE client = ?1 AND"
-	" status = 'bounced' AND to_addr IS NOT NULL")
+	" status = 'bounced' AND to_addr IS NOT NULL"),
+	/* every objecting address: a client's may be opted out under
+	 * another id */
+	("SELECT client, at, address FROM optouts WHERE address IS NOT NULL"
+	" ORDER BY address")
 };
 
-/* Runs the six queries of sql (binding client to ?1 when not NULL) in
+/* Runs the seven queries of sql (binding client to ?1 when not NULL) in
  * one snapshot and adds what they find to h. */
 static int
-ledger_history_read(struct ledger *l, const char *const sql[6],
+ledger_history_read(struct ledger *l, const char *const sql[7],
     const char *client, struct history *h, char **err)
 {
 	sqlite3_stmt *st = NULL;
@@ -854,7 +870,7 @@ ledger_history_read(struct ledger *l, const char *const sql[6],
 
 	if (db_exec(l, "BEGIN", err) == -1)
 		return -1;
-	for (size_t q = 0; q < 6; q++) {
+	for (size_t q = 0; q < 7; q++) {
 		if (db_prepare(l, sql[q], &st, err) == -1)
 			goto out;
 		if (client != NULL)
@@ -879,6 +895,10 @@ ledger_history_read(struct ledger *l, const char *const sql[6],
 				break;
 			case 5:
 				history_add_bounce(h, who, col_text(st, 2), t);
+				break;
+			case 6:
+				history_add_address_optout(h, col_text(st, 2),
+				    t);
 				break;
 			default:
 				memset(&r, 0, sizeof(r));
@@ -1011,38 +1031,41 @@ ledger_touch(struct ledger *l, const char *client, int64_t when,
 }
 
 int
-ledger_optout(struct ledger *l, const char *client, int64_t when,
-    char **err)
+ledger_optout(struct ledger *l, const char *client, const char *address,
+    int64_t when, char **err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (db_prepare(l, "INSERT INTO optouts (client, at) VALUES (?1, ?2)"
-	    " ON CONFLICT (client) DO UPDATE SET at = MIN(at, excluded.at)",
-	    &st, err) == -1)
+	if (db_prepare(l, "INSERT INTO optouts (client, at, address)"
+	    " VALUES (?1, ?2, lower(?3)) ON CONFLICT (client) DO UPDATE"
+	    " SET at = MIN(at, excluded.at),"
+	    " address = COALESCE(excluded.address, address)", &st, err) == -1)
 		return -1;
 	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, when);
+	sqlite3_bind_text(st, 3, address, -1, SQLITE_STATIC);
 	rc = write_one(l, st, NULL, err);
 	sqlite3_finalize(st);
 	return rc;
 }
 
 int
-ledger_optout_of(struct ledger *l, const char *client, int64_t *when,
-    char **err)
+ledger_optout_of(struct ledger *l, const char *client, const char *address,
+    int64_t *when, char **err)
 {
 	sqlite3_stmt *st;
 	int rc = -1, step;
 
-	if (db_hot(l, HOT_OPTOUT_OF, "SELECT at FROM optouts WHERE client = ?1",
-	    &st, err) == -1)
+	if (db_hot(l, HOT_OPTOUT_OF, "SELECT MIN(at) FROM optouts"
+	    " WHERE client = ?1 OR address = lower(?2)", &st, err) == -1)
 		return -1;
 	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
 	step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
+	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		*when = sqlite3_column_int64(st, 0);
-	else if (step == SQLITE_DONE)
+	else if (step == SQLITE_ROW)
 		*when = HISTORY_NONE;
 	else {
 		db_fail(l, err);
@@ -1058,36 +1081,52 @@ int
 ledger_list_optouts(struct ledger *l, char ***clients, int64_t **at,
     size_t *n, char **err)
 {
+	return ledger_list_optouts_with(l, clients, NULL, at, n, err);
+}
+
+int
+ledger_list_optouts_with(struct ledger *l, char ***clients,
+    char ***addresses, int64_t **at, size_t *n, char **err)
+{
 	sqlite3_stmt *st;
-	char **c = NULL;
+	char **c = NULL, **a = NULL;
 	int64_t *t = NULL;
 	size_t cnt = 0, cap = 0;
 	int step;
 
-	if (db_prepare(l, "SELECT client, at FROM optouts ORDER BY client",
-	    &st, err) == -1)
+	if (db_prepare(l, "SELECT client, at, address FROM optouts"
+	    " ORDER BY client", &st, err) == -1)
 		return -1;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 8;
 			c = xreallocarray(c, cap, sizeof(*c));
+			a = xreallocarray(a, cap, sizeof(*a));
 			t = xreallocarray(t, cap, sizeof(*t));
 		}
 		c[cnt] = col_strdup(st, 0);
 		t[cnt] = sqlite3_column_int64(st, 1);
+		a[cnt] = addresses != NULL ? col_strdup(st, 2) : NULL;
 		cnt++;
 	}
 	if (step != SQLITE_DONE) {
 		db_fail(l, err);
 		sqlite3_finalize(st);
-		for (size_t i = 0; i < cnt; i++)
+		for (size_t i = 0; i < cnt; i++) {
 			free(c[i]);
+			free(a[i]);
+		}
 		free(c);
+		free(a);
 		free(t);
 		return -1;
 	}
 	sqlite3_finalize(st);
 	*clients = c;
+	if (addresses != NULL)
+		*addresses = a;
+	else
+		free(a);
 	*at = t;
 	*n = cnt;
 	return 0;
@@ -1991,14 +2030,18 @@ mail_event(struct ledger *l, const char *key,
 			return -1;
 		break;
 	case LEDGER_MAIL_OBJECTION:
-		if (db_prepare(l, "INSERT INTO optouts (client, at, source)"
-		    " VALUES (?1, ?2, 'mailbox') ON CONFLICT (client) DO"
+		if (db_prepare(l, "INSERT INTO optouts (client, at, source,"
+		    " address) VALUES (?1, ?2, 'mailbox', lower(?3))"
+		    " ON CONFLICT (client) DO"
 		    " UPDATE SET source = CASE WHEN excluded.at < at THEN"
 		    " excluded.source ELSE source END,"
-		    " at = MIN(at, excluded.at)", &st, err) == -1)
+		    " at = MIN(at, excluded.at),"
+		    " address = COALESCE(excluded.address, address)", &st,
+		    err) == -1)
 			return -1;
 		sqlite3_bind_text(st, 1, e->client, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, e->at);
+		sqlite3_bind_text(st, 3, e->address, -1, SQLITE_STATIC);
 		return db_run(l, st, err);
 	}
 	sqlite3_bind_int64(st, 1, e->message);
@@ -2292,22 +2335,27 @@ ledger_mail_rows_free(struct ledger_mail_row *r, size_t n)
 }
 
 int
-ledger_optout_source(struct ledger *l, const char *client, int64_t *when,
-    char **source, char **err)
+ledger_optout_source(struct ledger *l, const char *client,
+    const char *address, int64_t *when, char **source, char **as,
+    char **err)
 {
 	sqlite3_stmt *st;
 	int step;
 
 	*when = HISTORY_NONE;
-	*source = NULL;
-	if (db_prepare(l, "SELECT at, source FROM optouts WHERE client = ?1",
-	    &st, err) == -1)
+	*source = *as = NULL;
+	if (db_prepare(l, "SELECT at, source, client FROM optouts"
+	    " WHERE client = ?1 OR address = lower(?2)"
+	    " ORDER BY at, client != ?1 LIMIT 1", &st, err) == -1)
 		return -1;
 	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
 		*when = sqlite3_column_int64(st, 0);
 		*source = col_strdup(st, 1);
+		if (strcmp(col_text(st, 2), client) != 0)
+			*as = col_strdup(st, 2);
 	}
 	sqlite3_finalize(st);
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {

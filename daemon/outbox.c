@@ -388,7 +388,7 @@ outbox_consent(struct outbox *o, const struct outbox_row *r,
 
 	*why = NULL;
 	if (ledger_read_begin(o->l, &err) == -1 ||
-	    ledger_optout_of(o->l, r->client, &optout, &err) == -1 ||
+	    ledger_optout_of(o->l, r->client, r->to, &optout, &err) == -1 ||
 	    ledger_bounced_of(o->l, r->client, cl->email, &bounced,
 	    &err) == -1 ||
 	    ledger_held(o->l, r->client, r->occurrence, &held, &note,

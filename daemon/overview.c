@@ -70,7 +70,7 @@ ov_clients(const struct overview_in *in, struct report *r)
 		const struct tz *z = c->tz != NULL ? c->tz : b->sender_tz;
 		const struct history_client *hc = history_client(in->h, c->id);
 		struct report_client *rc = &r->clients[i];
-		int64_t d;
+		int64_t d, optout;
 
 		rc->id = c->id;
 		rc->name = c->name != NULL ? c->name : c->id;
@@ -106,9 +106,9 @@ ov_clients(const struct overview_in *in, struct report *r)
 				    (int64_t)DAY_SECONDS)
 					rc->messages_12m++;
 			}
-			rc->opted_out = hc->optout != HISTORY_NONE &&
-			    hc->optout <= in->now;
 		}
+		optout = history_optout(in->h, hc, c->email);
+		rc->opted_out = optout != HISTORY_NONE && optout <= in->now;
 		if (rc->last_message != HISTORY_NONE &&
 		    rc->last_message >= rc->last_contact) {
 			rc->last_contact = rc->last_message;

@@ -781,9 +781,8 @@ planner_paused(const struct planner *p, const struct pclient *pc,
 
 	if (at < p->o->from)
 		at = p->o->from;
-	why = consent_blocked(pc->c, pc->tz, pc->hc != NULL ?
-	    pc->hc->optout : HISTORY_NONE, history_bounced(pc->hc,
-	    pc->c->email), day, at);
+	why = consent_blocked(pc->c, pc->tz, history_optout(p->h, pc->hc,
+	    pc->c->email), history_bounced(pc->hc, pc->c->email), day, at);
 	if (why == NULL)
 		return false;
 	*note = xasprintf("skipped: %s", why);

@@ -70,6 +70,15 @@ void		 history_add_touch(struct history *h, const char *client,
 		    int64_t when);
 void		 history_set_optout(struct history *h, const char *client,
 		    int64_t when);
+/* An objection made for address (compared without regard to case): it
+ * holds for every client with that address.  The earliest is kept. */
+#define HISTORY_ADDRESS_MAX	320
+void		 history_add_address_optout(struct history *h,
+		    const char *address, int64_t when);
+/* When hc's client (may be NULL), or its address (may be NULL), opted
+ * out: the earlier of the two, or HISTORY_NONE. */
+int64_t		 history_optout(const struct history *h,
+		    const struct history_client *hc, const char *address);
 /* A contact seen in the mailbox: the latest one is kept. */
 void		 history_add_mail_contact(struct history *h,
 		    const char *client, int64_t when);

@@ -119,12 +119,15 @@ int	 ledger_mark_seen(struct ledger *l, const char *const *clients,
 	    size_t n, int64_t now, char **err);
 int	 ledger_touch(struct ledger *l, const char *client, int64_t when,
 	    const char *note, char **err);
-int	 ledger_optout(struct ledger *l, const char *client, int64_t when,
-	    char **err);
-/* The opt-out instant of client, or HISTORY_NONE.  Recording an opt-out
- * for a client already opted out keeps the earlier instant. */
+/* Records client's objection at when, for the client and for its
+ * address (may be NULL): the address stays opted out under any id. */
+int	 ledger_optout(struct ledger *l, const char *client,
+	    const char *address, int64_t when, char **err);
+/* The opt-out instant of client or of its address (may be NULL; compared
+ * without regard to case), or HISTORY_NONE.  Recording an opt-out for a
+ * client already opted out keeps the earlier instant. */
 int	 ledger_optout_of(struct ledger *l, const char *client,
-	    int64_t *when, char **err);
+	    const char *address, int64_t *when, char **err);
 /* A contact recorded by `touchbase touch`. */
 struct ledger_touch {
 	char		*client;
@@ -141,6 +144,10 @@ void	 ledger_touches_free(struct ledger_touch *t, size_t n);
  * array allocated) and *at (allocated), *n entries. */
 int	 ledger_list_optouts(struct ledger *l, char ***clients, int64_t **at,
 	    size_t *n, char **err);
+/* The same with each opt-out's address (lower case; NULL when unknown),
+ * *addresses allocated as *clients is. */
+int	 ledger_list_optouts_with(struct ledger *l, char ***clients,
+	    char ***addresses, int64_t **at, size_t *n, char **err);
 
 /*
  * Leases.  A row being worked on is leased to one holder: a random
@@ -291,6 +298,7 @@ struct ledger_mail_event {
 	const char	*client;
 	int64_t		 at;		/* dated by the mail, UTC */
 	int64_t		 message;	/* send-log row id, or 0 */
+	const char	*address;	/* objection: the client's address */
 	const char	*status;	/* bounce/delay: "5.1.1" */
 	const char	*diag;		/* bounce/delay: Diagnostic-Code */
 };
@@ -351,10 +359,12 @@ void	 ledger_mail_rows_free(struct ledger_mail_row *r, size_t n);
  * *notes (a note may be NULL) allocated, *n entries. */
 int	 ledger_touches(struct ledger *l, const char *client, int64_t **at,
 	    char ***notes, size_t *n, char **err);
-/* The client's opt-out with its source: *source "mailbox" or NULL (a
- * command), allocated. */
+/* The client's opt-out, or its address's (may be NULL), the earliest,
+ * with its source: *source "mailbox" or NULL (a command), and *as the id
+ * it was made under when another (else NULL), both allocated. */
 int	 ledger_optout_source(struct ledger *l, const char *client,
-	    int64_t *when, char **source, char **err);
+	    const char *address, int64_t *when, char **source, char **as,
+	    char **err);
 
 /*
  * The owner's say (owner.h).  ledger_load_owner() adds every approval,

@@ -230,7 +230,7 @@ test_fixtures(void **state)
 	assert_int_equal(ledger_bounced_of(l, "dora", "Dora@example.org",
 	    &when, &err), 0);
 	assert_int_equal(when, HISTORY_NONE);	/* another local part */
-	assert_int_equal(ledger_optout_of(l, "dora", &when, &err), 0);
+	assert_int_equal(ledger_optout_of(l, "dora", NULL, &when, &err), 0);
 	assert_int_equal(when, 1796119200LL);	/* 2026-12-01 11:00 +0100 */
 
 	ledger_close(l);

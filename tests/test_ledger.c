@@ -209,7 +209,7 @@ test_open_creates_private_wal(void **state)
 	umask(old);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
-	assert_int_equal(sql_int(l, "PRAGMA user_version"), 5);
+	assert_int_equal(sql_int(l, "PRAGMA user_version"), 6);
 	assert_int_equal(sql_int(l, "PRAGMA synchronous"), 2);	/* FULL */
 	assert_int_equal(sql_int(l, "PRAGMA foreign_keys"), 1);
 	/* The write-ahead log is as private as the database. */
@@ -222,7 +222,7 @@ test_open_creates_private_wal(void **state)
 
 	/* Reopening the current version changes nothing. */
 	l = open_rw();
-	assert_int_equal(sql_int(l, "PRAGMA user_version"), 5);
+	assert_int_equal(sql_int(l, "PRAGMA user_version"), 6);
 	ledger_close(l);
 
 	assert_int_equal(ledger_open(path, LEDGER_READONLY, &r, &err), 0);
@@ -724,7 +724,7 @@ history_rows(struct ledger *l)
 	    &err), 0);
 	assert_int_equal(ledger_touch(l, "anna-mueller", NOW - 700, NULL,
 	    &err), 0);
-	assert_int_equal(ledger_optout(l, "bernd", NOW - 100, &err), 0);
+	assert_int_equal(ledger_optout(l, "bernd", NULL, NOW - 100, &err), 0);
 	id = queue(l, "anna-mueller", "birthday/2027", NOW + 60);
 	attempt(l, id, NOW + 42, ST_SENT, 250, "Ok", 0);
 	queue(l, "anna-mueller", "checkin/2027-03-04", NOW + 60);
@@ -793,21 +793,21 @@ test_optouts(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(ledger_optout_of(l, "bernd", &when, &err), 0);
+	assert_int_equal(ledger_optout_of(l, "bernd", NULL, &when, &err), 0);
 	assert_int_equal(when, HISTORY_NONE);
 	assert_int_equal(ledger_list_optouts(l, &clients, &at, &n, &err), 0);
 	assert_int_equal(n, 0);
 	free(clients);
 	free(at);
 
-	assert_int_equal(ledger_optout(l, "bernd", NOW, &err), 0);
-	assert_int_equal(ledger_optout(l, "anna-mueller", NOW + 5, &err), 0);
+	assert_int_equal(ledger_optout(l, "bernd", NULL, NOW, &err), 0);
+	assert_int_equal(ledger_optout(l, "anna-mueller", NULL, NOW + 5, &err), 0);
 	/* The earliest objection stands. */
-	assert_int_equal(ledger_optout(l, "bernd", NOW + 100, &err), 0);
-	assert_int_equal(ledger_optout_of(l, "bernd", &when, &err), 0);
+	assert_int_equal(ledger_optout(l, "bernd", NULL, NOW + 100, &err), 0);
+	assert_int_equal(ledger_optout_of(l, "bernd", NULL, &when, &err), 0);
 	assert_int_equal(when, NOW);
-	assert_int_equal(ledger_optout(l, "bernd", NOW - 100, &err), 0);
-	assert_int_equal(ledger_optout_of(l, "bernd", &when, &err), 0);
+	assert_int_equal(ledger_optout(l, "bernd", NULL, NOW - 100, &err), 0);
+	assert_int_equal(ledger_optout_of(l, "bernd", NULL, &when, &err), 0);
 	assert_int_equal(when, NOW - 100);
 
 	assert_int_equal(ledger_list_optouts(l, &clients, &at, &n, &err), 0);
@@ -820,6 +820,101 @@ test_optouts(void **state)
 		free(clients[i]);
 	free(clients);
 	free(at);
+	ledger_close(l);
+}
+
+/* An objection is the person's: it holds for the address under any id (a
+ * renamed client, a second entry), without regard to case, in the check
+ * before a send, in the history the planner reads (everyone's and one
+ * client's) and in what `history` shows. */
+static void
+test_optout_by_address(void **state)
+{
+	struct ledger *l = open_rw();
+	struct history *h = history_new(), *one = history_new();
+	char *err = NULL, *source, *as;
+	int64_t when;
+
+	(void)state;
+	assert_int_equal(ledger_optout(l, "bernd", "Bernd@Example.DE", NOW,
+	    &err), 0);
+	assert_int_equal(ledger_optout_of(l, "bernd-neu", "bernd@example.de",
+	    &when, &err), 0);
+	assert_int_equal(when, NOW);
+	assert_int_equal(ledger_optout_of(l, "bernd-neu", "BERND@EXAMPLE.DE",
+	    &when, &err), 0);
+	assert_int_equal(when, NOW);
+	assert_int_equal(ledger_optout_of(l, "bernd-neu", "anna@example.de",
+	    &when, &err), 0);
+	assert_int_equal(when, HISTORY_NONE);
+	assert_int_equal(ledger_optout_of(l, "bernd-neu", NULL, &when, &err),
+	    0);
+	assert_int_equal(when, HISTORY_NONE);
+	/* A later objection of the new id does not move the date. */
+	assert_int_equal(ledger_optout(l, "bernd-neu", "bernd@example.de",
+	    NOW + 50, &err), 0);
+	assert_int_equal(ledger_optout_of(l, "bernd-neu", "bernd@example.de",
+	    &when, &err), 0);
+	assert_int_equal(when, NOW);
+
+	assert_int_equal(ledger_load_history(l, h, &err), 0);
+	assert_null(history_client(h, "zora"));
+	assert_int_equal(history_optout(h, NULL, "bERnd@example.de"), NOW);
+	assert_int_equal(history_optout(h, NULL, "zora@example.de"),
+	    HISTORY_NONE);
+	assert_int_equal(history_optout(h, history_client(h, "bernd-neu"),
+	    "other@example.de"), NOW + 50);
+	assert_int_equal(ledger_load_client(l, "zora", one, &err), 0);
+	assert_int_equal(history_optout(one, history_client(one, "zora"),
+	    "Bernd@example.de"), NOW);
+
+	assert_int_equal(ledger_optout_source(l, "zora", "bernd@EXAMPLE.de",
+	    &when, &source, &as, &err), 0);
+	assert_int_equal(when, NOW);
+	assert_null(source);
+	assert_string_equal(as, "bernd");
+	free(as);
+	assert_int_equal(ledger_optout_source(l, "bernd", NULL, &when,
+	    &source, &as, &err), 0);
+	assert_int_equal(when, NOW);
+	assert_null(as);
+	history_free(h);
+	history_free(one);
+	ledger_close(l);
+}
+
+/* A log of version 5 gets each opt-out's address from the last message
+ * its client was written to (none: NULL, the id alone). */
+static void
+test_migration_5_to_6_backfills_address(void **state)
+{
+	struct ledger *l = open_rw();
+	char *err = NULL;
+	int64_t when;
+
+	(void)state;
+	sql(l, "INSERT INTO messages (client, occasion, occurrence, status,"
+	    " due, created, updated, to_addr) VALUES"
+	    " ('bernd', 'birthday', 'birthday/2025', 'sent', 1, 1, 1,"
+	    " 'old@example.de'),"
+	    " ('bernd', 'birthday', 'birthday/2026', 'sent', 2, 2, 2,"
+	    " 'Bernd@Example.DE');"
+	    "INSERT INTO optouts (client, at) VALUES ('bernd', 1000),"
+	    " ('carla', 2000);"
+	    "DROP INDEX optouts_address;"
+	    "ALTER TABLE optouts DROP COLUMN address;"
+	    "PRAGMA user_version = 5;");
+	ledger_close(l);
+	l = open_rw();
+	assert_int_equal(sql_int(l, "PRAGMA user_version"), 6);
+	assert_int_equal(ledger_optout_of(l, "bernd-2", "bernd@example.de",
+	    &when, &err), 0);
+	assert_int_equal(when, 1000);
+	assert_int_equal(ledger_optout_of(l, "bernd-2", "old@example.de",
+	    &when, &err), 0);
+	assert_int_equal(when, HISTORY_NONE);
+	assert_int_equal(sql_int(l, "SELECT count(*) FROM optouts WHERE"
+	    " client = 'carla' AND address IS NULL"), 1);
 	ledger_close(l);
 }
 
@@ -981,14 +1076,14 @@ test_migration_from_v1(void **state)
 	/* A reader never migrates; it says who will. */
 	assert_int_equal(ledger_open(path, LEDGER_READONLY, &r, &err), -1);
 	want = xasprintf("%s: schema version 1 was written by an older "
-	    "touchbase; touchbased upgrades it to 5 when it next starts",
+	    "touchbase; touchbased upgrades it to 6 when it next starts",
 	    path);
 	assert_string_equal(err, want);
 	free(want);
 	free(err);
 
 	l = open_rw();
-	assert_int_equal(sql_int(l, "PRAGMA user_version"), 5);
+	assert_int_equal(sql_int(l, "PRAGMA user_version"), 6);
 	assert_int_equal(ledger_get(l, 1, &e, &a, &na, &err), 0);
 	assert_int_equal(e.status, ST_SENT);
 	assert_int_equal(e.attempts, 2);
@@ -1044,10 +1139,10 @@ test_newer_schema_is_refused(void **state)
 	char *err = NULL, *want;
 
 	(void)state;
-	sql(l, "PRAGMA user_version = 6");
+	sql(l, "PRAGMA user_version = 7");
 	ledger_close(l);
-	want = xasprintf("%s: schema version 6 was written by a newer "
-	    "touchbase (this one knows up to 5); upgrade touchbase", path);
+	want = xasprintf("%s: schema version 7 was written by a newer "
+	    "touchbase (this one knows up to 6); upgrade touchbase", path);
 	assert_int_equal(ledger_open(path, LEDGER_READWRITE, &l, &err), -1);
 	assert_string_equal(err, want);
 	free(err);
@@ -1406,6 +1501,8 @@ main(void)
 		T(test_concurrent_claims_never_share),
 		T(test_history),
 		T(test_optouts),
+		T(test_optout_by_address),
+		T(test_migration_5_to_6_backfills_address),
 		T(test_list_filters_newest_first),
 		T(test_locked_and_reading_while_writing),
 		T(test_migration_from_v1),

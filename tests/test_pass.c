@@ -369,7 +369,7 @@ check_no_retry_after(const char *how, const char *book_edit,
 	config_free(c);
 
 	if (strcmp(how, "optout") == 0)
-		assert_int_equal(ledger_optout(l, "anna-mueller", SUN_1658 + 60,
+		assert_int_equal(ledger_optout(l, "anna-mueller", NULL, SUN_1658 + 60,
 		    &err), 0);
 	else
 		write_book(book_edit);
@@ -406,6 +406,47 @@ test_optout_before_retry(void **state)
 	(void)state;
 	check_no_retry_after("optout", NULL,
 	    "skipped: opted out on 2027-02-28");
+}
+
+/* An objection outlives a new id: the owner renames anna-mueller (or
+ * enters her again) with the same address in another case; her birthday
+ * is skipped for the objection, nothing reaches the Maildir. */
+static void
+test_optout_outlives_a_new_id(void **state)
+{
+	struct config *c;
+	struct ledger *l = ledger();
+	struct pass_result r;
+	struct ledger_entry *e = NULL;
+	size_t n = 0;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(ledger_optout(l, "anna-mueller", "anna@example.de",
+	    SUN_1658, &err), 0);
+	write_file("clients.conf",
+	    "occasions = ( { name = \"birthday\"; kind = \"birthday\"; "
+	    "template = \"birthday\"; } );\n"
+	    "clients = (\n"
+	    "  { id = \"anna-m\"; name = \"Anna\"; first_name = \"Anna\"; "
+	    "email = \"Anna@Example.de\"; birthday = \"1984-02-29\"; }\n"
+	    ");\n");
+	c = load("url = maildir:outbox");
+	assert_int_equal(pass_at(c, l, SUN_1658, &r, &err), 0);
+	pass_result_clear(&r);
+	assert_int_equal(pass_at(c, l, MON_0900, &r, &err), 0);
+	assert_int_equal(r.n.sent, 0);
+	pass_result_clear(&r);
+	assert_int_equal(maildir_count(), 0);
+	list(l, &e, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(e[0].client, "anna-m");
+	assert_int_equal(e[0].status, ST_SKIPPED);
+	assert_string_equal(e[0].reason, "skipped: opted out on 2027-02-28");
+	ledger_entries_free(e, n);
+	outbox_free(ob);
+	ledger_close(l);
+	config_free(c);
 }
 
 static void
@@ -1550,6 +1591,8 @@ main(void)
 		    test_config_problem_never_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_optout_before_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_optout_outlives_a_new_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_pause_before_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -738,6 +738,30 @@ test_opted_out(void **state)
 	assert_string_equal(it->note, "skipped: opted out on 2027-01-10");
 }
 
+/* The address objected under another id (the client was renamed): her
+ * birthday is skipped all the same, whatever the case of the address. */
+static void
+test_opted_out_address(void **state)
+{
+	const struct plan_item *it;
+	struct client *c;
+
+	(void)state;
+	c = client("anna-neu", "Europe/Berlin", O_BIRTHDAY, -1);
+	c->has_birthday = true;
+	c->birthday = date("1970-02-03");
+	c->email = (char *)"Anna@Example.de";
+	history_add_address_optout(H, "anna@example.DE", at("Europe/Berlin",
+	    "2027-01-10 15:00"));
+	history_add_address_optout(H, "bert@example.de", at("Europe/Berlin",
+	    "2027-01-01 15:00"));
+	plan("2027-01-01", "2027-03-01", NULL);
+	it = item("anna-neu", "birthday/2027");
+	assert_non_null(it);
+	assert_int_equal(it->action, PLAN_SKIP);
+	assert_string_equal(it->note, "skipped: opted out on 2027-01-10");
+}
+
 /* --- catch-up, missed, first seen ----------------------------------- */
 
 /* Birthday Sun 2027-02-28, daemon back Tue 2027-03-02 10:00: 2 days late,
@@ -1400,6 +1424,7 @@ main(void)
 		T(test_daily_limit_fixed_go),
 		T(test_daily_limit_then_gap),
 		T(test_daily_limit_into_optout),
+		T(test_opted_out_address),
 		T(test_daily_limit_beyond_range),
 		T(test_casual_logged_key),
 		T(test_paused_until),

@@ -106,16 +106,27 @@ tb_expect "the database is private (0600)" test "$(stat -c %a "$DB")" = 600
 # Bob lives in New York: his 2026-03-01 starts at 05:00 UTC.
 t "optout" 0 tb optout bob-smith --date 2026-03-01
 same "optout" "$OUT" <<'EOF'
-bob-smith: opted out on 2026-03-01; from then on touchbase sends nothing to this client
+bob-smith: opted out on 2026-03-01; from then on touchbase sends nothing to this client, nor to bob@example.com under any id
 EOF
 t "optout again, later" 0 tb optout bob-smith --date 2026-03-05
 same "optout again, later" "$OUT" <<'EOF'
 bob-smith: already opted out on 2026-03-01; nothing changed
 EOF
+# The objection is the person's: renamed in a copy of the book, with his
+# address in other case, Bob is still opted out, and check says why.
+sed 's/id = "bob-smith"/id = "bob"/; s/bob@example.com/Bob@Example.com/' \
+    "$D/clients.conf" >"$D/renamed.conf"
+sed 's/^clients *=.*/clients = renamed.conf/' "$D/touchbase.ini" >"$D/renamed.ini"
+grep -q '^clients = renamed.conf' "$D/renamed.ini" || tb_fail "renamed.ini: no clients line replaced"
+t "check with bob renamed" 0 "$TB" -c "$D/renamed.ini" check
+same "check with bob renamed" <(grep '^opted out' "$OUT") <<'EOF'
+opted out: bob-smith since 2026-03-01 (no longer in the book)
+opted out: bob since 2026-03-01 (its address Bob@Example.com objected as bob-smith)
+EOF
 same "touches and opt-outs in the database" <(sqlite3 "$DB" \
-    "SELECT client, at, note FROM touches; SELECT client, at FROM optouts;") <<'EOF'
+    "SELECT client, at, note FROM touches; SELECT client, at, address FROM optouts;") <<'EOF'
 anna-mueller|1767567600|Kaffee im Atelier
-bob-smith|1772341200
+bob-smith|1772341200|bob@example.com
 EOF
 
 # --- message rows as the delivery pass writes them ------------------------
