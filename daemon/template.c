@@ -5,6 +5,7 @@
  * is a list of pieces, each either literal bytes or a variable with its
  * alternatives, so rendering is a walk over the pieces without I/O.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -539,6 +540,46 @@ tpl_match_sections(struct tpl_text *t, const char *path, struct diag *d)
 	return rc;
 }
 
+/* A "}}" in literal text [p, end) (line: the line of p) is a variable
+ * gone wrong: "{name}}" always, a lone "}}" in a text template (in HTML
+ * it closes CSS rules).  Reports each; returns -1 on any. */
+static int
+tpl_stray_close(const char *src, const char *p, const char *end, int line,
+    int col0, const char *path, struct diag *d)
+{
+	size_t n = strlen(path);
+	bool html = n >= 5 && strcmp(path + n - 5, ".html") == 0;
+	int rc = 0;
+
+	for (const char *q = p; q + 1 < end; q++) {
+		const char *w = q;
+
+		if (*q == '\n')
+			line++;
+		if (q[0] != '}' || q[1] != '}')
+			continue;
+		while (w > p && (isalnum((unsigned char)w[-1]) ||
+		    w[-1] == '_'))
+			w--;
+		if (w < q && w > p && w[-1] == '{' &&
+		    (w - 1 == p || w[-2] != '{'))
+			tpl_err_at(d, path, line, tpl_col(src, w - 1, col0),
+			    "'{%.*s}}' has one '{': a variable is written "
+			    "{{%.*s}}", (int)(q - w), w, (int)(q - w), w);
+		else if (!html)
+			tpl_err_at(d, path, line, tpl_col(src, q, col0),
+			    "a '}}' without its '{{': a variable is written "
+			    "{{name}}");
+		else {
+			q++;
+			continue;
+		}
+		rc = -1;
+		q++;
+	}
+	return rc;
+}
+
 /* Splits src (owned by t from now on) into pieces; line0 and col0 are
  * the line and column of its first byte, lang the template's language
  * (for plurals).  Reports every problem; returns -1 on any. */
@@ -564,6 +605,9 @@ tpl_parse(struct tpl_text *t, char *src, int line0, int col0,
 			pc->kind = TK_LIT;
 			pc->lit = p;
 			pc->len = (size_t)(open - p);
+			if (tpl_stray_close(src, p, open, line, col0, path,
+			    d) == -1)
+				rc = -1;
 			for (const char *q = p; q < open; q++)
 				line += *q == '\n';
 		}
@@ -577,7 +621,14 @@ tpl_parse(struct tpl_text *t, char *src, int line0, int col0,
 			rc = -1;
 			if (nl == NULL)
 				break;
-			p = nl;
+			if (close == NULL) {
+				p = nl;
+				continue;
+			}
+			/* the "}}" on a later line closes this one */
+			for (p = open; p < close; p++)
+				line += *p == '\n';
+			p = close + 2;
 			continue;
 		}
 		pc = tpl_add_piece(t, &cap, line);

@@ -397,6 +397,18 @@ test_load_errors(void **state)
 		{ "a.de.txt", "Subject: a\n b\n\nx\n",
 		    "DIR/a.de.txt:2: a header must be on one line; write the "
 		    "whole Subject on the line 'Subject: …'\n" },
+		/* a "}}" without its "{{" reaches no client */
+		{ "a.de.txt", "Subject: Hallo {first_name}}\n\nLiebe Anna,\n"
+		    "wie geht es? {sender_name}} }}\n",
+		    "DIR/a.de.txt:1:16: '{first_name}}' has one '{': a variable "
+		    "is written {{first_name}}\n"
+		    "DIR/a.de.txt:4:14: '{sender_name}}' has one '{': a variable "
+		    "is written {{sender_name}}\n"
+		    "DIR/a.de.txt:4:29: a '}}' without its '{{': a variable is "
+		    "written {{name}}\n" },
+		{ "a.de.txt", "Subject: x\n\n{{first_name}}}}\n",
+		    "DIR/a.de.txt:3:15: a '}}' without its '{{': a variable is "
+		    "written {{name}}\n" },
 	};
 	char *p;
 
