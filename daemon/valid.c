@@ -369,7 +369,8 @@ valid_password_stat(const char *path, const struct stat *st, char **err)
 		    path);
 	else if (st->st_mode & (S_IRGRP | S_IROTH))
 		*err = xasprintf("password file %s is readable by others "
-		    "(mode %04o): chmod 600 %s", path, mode, path);
+		    "than its owner (mode %04o): chmod 600 %s", path, mode,
+		    path);
 	else if (st->st_mode & (S_IRWXG | S_IRWXO))
 		*err = xasprintf("password file %s grants access to group or "
 		    "others (mode %04o): chmod 600 %s", path, mode, path);

@@ -129,11 +129,11 @@ test_password_file(void **state)
 		{ "secret\r\n", 0600, "secret", NULL },
 		{ "with space \n", 0600, "with space ", NULL },
 		{ "secret\n", 0644, NULL, "password file %s is readable by "
-		    "others (mode 0644): chmod 600 %s" },
+		    "others than its owner (mode 0644): chmod 600 %s" },
 		{ "secret\n", 0640, NULL, "password file %s is readable by "
-		    "others (mode 0640): chmod 600 %s" },
+		    "others than its owner (mode 0640): chmod 600 %s" },
 		{ "secret\n", 0604, NULL, "password file %s is readable by "
-		    "others (mode 0604): chmod 600 %s" },
+		    "others than its owner (mode 0604): chmod 600 %s" },
 		{ "secret\n", 0620, NULL, "password file %s grants access to "
 		    "group or others (mode 0620): chmod 600 %s" },
 		{ "secret\n", 0601, NULL, "password file %s grants access to "
@@ -234,7 +234,8 @@ test_new_refuses(void **state)
 	s.username = "bob";
 	s.password_file = write_file("pw", "secret\n", 0644);
 	assert_null(deliver_new(&s, &err));
-	want = xasprintf("password file %s is readable by others (mode 0644): "
+	want = xasprintf("password file %s is readable by others than its "
+	    "owner (mode 0644): "
 	    "chmod 600 %s", s.password_file, s.password_file);
 	assert_string_equal(err, want);
 	free(want);
@@ -269,8 +270,9 @@ test_new_refuses(void **state)
 	/* a credential readable by others is refused like a password file */
 	free(write_file("smtp-password", "secret\n", 0644));
 	assert_null(deliver_new(&s, &err));
-	want = xasprintf("password file %s/smtp-password is readable by others "
-	    "(mode 0644): chmod 600 %s/smtp-password", tmp, tmp);
+	want = xasprintf("password file %s/smtp-password is readable by "
+	    "others than its owner (mode 0644): chmod 600 %s/smtp-password",
+	    tmp, tmp);
 	assert_string_equal(err, want);
 	free(want);
 	free(err);

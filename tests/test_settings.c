@@ -790,9 +790,9 @@ test_password_file(void **state)
 		mode_t mode;
 		const char *what;
 	} cases[] = {
-		{ 0644, "is readable by others (mode 0644)" },
-		{ 0604, "is readable by others (mode 0604)" },
-		{ 0640, "is readable by others (mode 0640)" },
+		{ 0644, "is readable by others than its owner (mode 0644)" },
+		{ 0604, "is readable by others than its owner (mode 0604)" },
+		{ 0640, "is readable by others than its owner (mode 0640)" },
 		{ 0602, "grants access to group or others (mode 0602)" },
 		{ 0620, "grants access to group or others (mode 0620)" },
 		{ 0610, "grants access to group or others (mode 0610)" },

@@ -479,7 +479,7 @@ test_password_file(void **state)
 		const char *what = NULL;
 
 		if (m & 044)
-			what = "is readable by others";
+			what = "is readable by others than its owner";
 		else if (m & 077)
 			what = "grants access to group or others";
 		assert_int_equal(chmod(pw, m | 0400), 0);

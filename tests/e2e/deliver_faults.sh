@@ -111,7 +111,7 @@ password_file = $W/pw644
 ca_file = $W/tls/ca.pem"
 run pw644
 tb_expect "password file 0644: exit 1 (got $rc)" test "$rc" -eq 1
-tb_grep "password file 0644: says so" "password file $W/pw644 is readable by others (mode 0644): chmod 600 $W/pw644" "$W/pw644.err"
+tb_grep "password file 0644: says so" "password file $W/pw644 is readable by others than its owner (mode 0644): chmod 600 $W/pw644" "$W/pw644.err"
 tb_smtpd_stop
 tb_expect "password file 0644: no connection made" test ! -s "$W/events4"
 
