@@ -101,10 +101,10 @@ env_plan(struct say_env *e, const char *cmd, int64_t now, int64_t until)
 
 /* Refuses an occurrence the send log holds already (it can no longer be
  * approved or held): 0 when it is still to come, else 1 after saying
- * why. */
+ * why.  *logged: whether the send log has it (queued or deferred). */
 static int
 still_to_come(struct say_env *e, const char *cmd, const char *client,
-    const char *occurrence)
+    const char *occurrence, bool *logged)
 {
 	struct ledger_entry le;
 	bool found;
@@ -117,6 +117,7 @@ still_to_come(struct say_env *e, const char *cmd, const char *client,
 		free(err);
 		return 1;
 	}
+	*logged = found;
 	if (!found)
 		return 0;
 	cmd_format_minute(e->b->sender_tz, le.updated, when);
@@ -136,6 +137,44 @@ still_to_come(struct say_env *e, const char *cmd, const char *client,
 	}
 	ledger_entry_clear(&le);
 	return rc;
+}
+
+/* An occurrence the owner names by hand must be one the plan of the next
+ * APPROVE_HORIZON has for the client (or the send log has, still to
+ * go): a typo ("birthday/2072", an occasion she does not have) would be
+ * recorded and then wait for nothing, while the real message goes (a
+ * hold) or is skipped (an approval).  0, or 1 after naming what the
+ * plan has. */
+static int
+planned(struct say_env *e, const char *cmd, const struct client *c,
+    const char *occurrence, int64_t now)
+{
+	size_t shown = 0;
+
+	if (env_plan(e, cmd, now, now + APPROVE_HORIZON) == -1)
+		return 1;
+	for (size_t i = 0; i < e->plan.n; i++)
+		if (e->plan.items[i].client == c &&
+		    strcmp(e->plan.items[i].occurrence, occurrence) == 0)
+			return 0;
+	fprintf(stderr, "touchbase %s: nothing is planned for %s as '%s' in "
+	    "the next %lld days", cmd, c->id, occurrence,
+	    (long long)(APPROVE_HORIZON / DAY_SECONDS));
+	for (size_t i = 0; i < e->plan.n && shown < 5; i++) {
+		const struct plan_item *it = &e->plan.items[i];
+		char day[11];
+
+		if (it->client != c || it->action != PLAN_SEND)
+			continue;
+		timeutil_format_date(timeutil_day_of(it->due +
+		    tz_offset_at(e->b->sender_tz, it->due, NULL)), day);
+		fprintf(stderr, "%s '%s' on %s", shown == 0 ? "; planned:" :
+		    ",", it->occurrence, day);
+		shown++;
+	}
+	fprintf(stderr, "%s\n", shown == 0 ? "; nothing is planned for this "
+	    "client" : "; 'touchbase preview' shows the plan");
+	return 1;
 }
 
 static int
@@ -199,8 +238,13 @@ cmd_approve(const char *config, int argc, char **argv)
 	if (env_load(config, "approve", &e) == -1)
 		goto out;
 	if (argc == 2) {
-		if (cmd_find_client(e.b, "approve", argv[0]) == NULL ||
-		    still_to_come(&e, "approve", argv[0], argv[1]) != 0)
+		const struct client *c;
+		bool logged;
+
+		if ((c = cmd_find_client(e.b, "approve", argv[0])) == NULL ||
+		    still_to_come(&e, "approve", argv[0], argv[1],
+		    &logged) != 0 ||
+		    (!logged && planned(&e, "approve", c, argv[1], now) != 0))
 			goto out;
 		rc = approve_one(&e, argv[0], argv[1], now);
 		goto out;
@@ -254,8 +298,10 @@ cmd_hold(const char *config, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *note = NULL;
+	const struct client *c;
 	struct say_env e;
 	char *err = NULL, id[9];
+	bool logged;
 	int ch, rc = 1;
 
 	optind = 1;
@@ -287,8 +333,11 @@ cmd_hold(const char *config, int argc, char **argv)
 		return 2;
 	}
 	if (env_load(config, "hold", &e) == -1 ||
-	    cmd_find_client(e.b, "hold", argv[optind]) == NULL ||
-	    still_to_come(&e, "hold", argv[optind], argv[optind + 1]) != 0)
+	    (c = cmd_find_client(e.b, "hold", argv[optind])) == NULL ||
+	    still_to_come(&e, "hold", argv[optind], argv[optind + 1],
+	    &logged) != 0 ||
+	    (!logged && planned(&e, "hold", c, argv[optind + 1],
+	    time(NULL)) != 0))
 		goto out;
 	if (ledger_hold(e.l, argv[optind], argv[optind + 1], note,
 	    time(NULL), &err) == -1) {

@@ -34,6 +34,12 @@ tb hold dora-schmidt birthday/2027 --note "eine Karte von Hand" >out 2>err ||
 	{ tb_fail "hold"; cat err; }
 tb hold anna-mueller birthday/2027 >/dev/null 2>&1 || tb_fail "second hold"
 tb release anna-mueller birthday/2027 >/dev/null 2>&1 || tb_fail "release"
+# A key the plan does not have (a typo) is refused, with what it has.
+tb hold anna-mueller birthday/2072 >/dev/null 2>err && tb_fail "hold of a typo"
+tb_grep "hold of a typo" "touchbase hold: nothing is planned for anna-mueller as 'birthday/2072' in the next 400 days; planned: " err
+tb approve anna-mueller nonsense/2027 >/dev/null 2>err && tb_fail "approve of a typo"
+tb_grep "approve of a typo" "touchbase approve: nothing is planned for anna-mueller as 'nonsense/2027'" err
+tb_grep "approve of a typo names the plan" "planned: 'birthday/2027' on 2027-02-28, 'followup/Logo, Relaunch; Teil 2/14d' on 2027-03-30, " err
 tb release anna-mueller birthday/2027 >/dev/null 2>err && tb_fail "release twice"
 tb_grep "release of nothing" "is not held" err
 # history shows the owner's say: the approval, the hold in force.
