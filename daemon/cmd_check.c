@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "book.h"
@@ -136,8 +137,10 @@ check_database(const struct config *c)
 	free(clients);
 	free(addresses);
 	free(at);
-	if (rc == 0)
+	if (rc == 0) {
+		cmd_clock_behind(l, "check", time(NULL), c->book->sender_tz);
 		rc = check_bounces(c, l);
+	}
 	ledger_close(l);
 	return rc;
 }

@@ -12,6 +12,8 @@
 #include "buf.h"
 #include "cmd.h"
 #include "diag.h"
+#include "history.h"
+#include "ledger.h"
 #include "timeutil.h"
 #include "tz.h"
 #include "utf8.h"
@@ -172,6 +174,28 @@ cmd_table_cell(FILE *fp, const char *s, int width, bool pad)
 	}
 	while (pad && shown++ < width)
 		fputc(' ', fp);
+}
+
+void
+cmd_clock_behind(struct ledger *l, const char *cmd, int64_t now,
+    const struct tz *tz)
+{
+	char a[17], b[17], *err = NULL;
+	int64_t newest;
+
+	if (ledger_newest(l, &newest, &err) == -1) {
+		free(err);
+		return;
+	}
+	if (newest == HISTORY_NONE || now + LEDGER_CLOCK_SLACK >= newest)
+		return;
+	cmd_format_minute(tz, now, a);
+	cmd_format_minute(tz, newest, b);
+	fprintf(stderr, "touchbase %s: warning: the send log has entries up "
+	    "to %s, later than the clock (%s): the daemon plans and sends "
+	    "nothing until the clock passes them; if the clock was wrong "
+	    "then, go back to a backup from before (touchbased(8), "
+	    "Restoring from a backup)\n", cmd, b, a);
 }
 
 void

@@ -540,8 +540,8 @@ preview_ics(const struct prow *rows, size_t n, int64_t now,
 
 /* The send log and how far the daemon has carried the plan out. */
 static int
-preview_history(const struct settings *s, struct history **out,
-    int64_t *carried, struct owner *say)
+preview_history(const struct settings *s, const struct tz *tz,
+    struct history **out, int64_t *carried, struct owner *say)
 {
 	struct ledger *l = NULL;
 	char *err = NULL;
@@ -560,6 +560,7 @@ preview_history(const struct settings *s, struct history **out,
 		ledger_close(l);
 		return -1;
 	}
+	cmd_clock_behind(l, "preview", time(NULL), tz);
 	ledger_close(l);
 	return 0;
 }
@@ -767,7 +768,8 @@ cmd_preview(const char *config, int argc, char **argv)
 	    cmd_find_client(c->book, "preview", client) == NULL)
 		goto out;
 	memset(&o, 0, sizeof(o));
-	if (preview_history(c->settings, &h, &o.carried_until, &say) == -1)
+	if (preview_history(c->settings, c->book->sender_tz, &h,
+	    &o.carried_until, &say) == -1)
 		goto out;
 	/* --days are calendar days in the sender's zone. */
 	tz_utc_to_local(c->book->sender_tz, from, &day, &sec);

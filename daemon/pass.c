@@ -32,7 +32,6 @@
 #define PASS_NEAR	(8 * (int64_t)DAY_SECONDS)
 /* How much earlier than the send log's newest entry the clock may be
  * (a small step back by time synchronisation is no reason to stop). */
-#define PASS_CLOCK_SLACK	300
 
 struct pass {
 	const struct config	*c;
@@ -163,7 +162,7 @@ pass_clock_sane(struct ledger *l, int64_t now, char **err)
 
 	if (ledger_newest(l, &newest, err) == -1)
 		return -1;
-	if (newest == HISTORY_NONE || now + PASS_CLOCK_SLACK >= newest)
+	if (newest == HISTORY_NONE || now + LEDGER_CLOCK_SLACK >= newest)
 		return 0;
 	timeutil_format_iso(now, 0, a);
 	timeutil_format_iso(newest, 0, b);

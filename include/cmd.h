@@ -98,6 +98,12 @@ void	cmd_csv_field(FILE *fp, const char *s);
 void	cmd_table_cell(FILE *fp, const char *s, int width, bool pad);
 /* "2027-02-28 09:05": the minute of t in zone tz. */
 void	cmd_format_minute(const struct tz *tz, int64_t t, char out[static 17]);
+struct ledger;
+/* When the send log has entries later than the clock (now), which makes
+ * the daemon plan nothing, says so on standard error, with the way
+ * back; for commands that show a plan or check. */
+void	cmd_clock_behind(struct ledger *l, const char *cmd, int64_t now,
+	    const struct tz *tz);
 /* The index of s in names (NULL-terminated), or -1 after printing
  * "touchbase CMD: --format: unknown format 'S' (use a, b or c)". */
 int	cmd_parse_format(const char *cmd, const char *s,

@@ -105,6 +105,9 @@ int	 ledger_backup(struct ledger *l, const char *dest, int64_t *rows,
  * updated, an attempt, a client first seen), or HISTORY_NONE.  Every
  * pass asks: it reads two index entries, not the tables. */
 int	 ledger_newest(struct ledger *l, int64_t *when, char **err);
+/* How far the clock may be behind the newest entry before a pass
+ * refuses to plan (seconds). */
+#define LEDGER_CLOCK_SLACK	300
 /* A small persistent key-value store (delivery backoff, last backup):
  * *found false when key has no value; *text may be NULL (allocated). */
 int	 ledger_state_get(struct ledger *l, const char *key, bool *found,

@@ -125,4 +125,12 @@ sys.exit(0 if ok else 1)
 PY
 tb hold anna-mueller birthday/2027 >/dev/null 2>err && tb_fail "hold of a sent message"
 tb_grep "hold of a sent message says so" "birthday/2027 for anna-mueller was already sent on 2027-02-28" err
+# A clock behind the send log (set back, or right again after running
+# ahead): check and preview say why nothing is planned.
+NOW="2027-01-15 08:00:00"
+tb check >out 2>err || { tb_fail "check with the clock behind"; cat err; }
+tb_grep "check: the log is ahead of the clock" "touchbase check: warning: the send log has entries up to " err
+tb_grep "check: the way back" "later than the clock (2027-01-15 08:00): the daemon plans and sends nothing until the clock passes them; if the clock was wrong then, go back to a backup from before" err
+tb preview --days 3 >out 2>err || { tb_fail "preview with the clock behind"; cat err; }
+tb_grep "preview: the log is ahead of the clock" "touchbase preview: warning: the send log has entries up to " err
 tb_done
