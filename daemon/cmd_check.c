@@ -145,6 +145,48 @@ check_database(const struct config *c)
 	return rc;
 }
 
+/* What is valid but cannot be meant, as of today (now in the sender's
+ * zone): a birthday to come (its age would be negative: a typo of the
+ * year?), a once occasion whose date has passed (it is never sent), a
+ * book without clients (what a failed save leaves). */
+static void
+check_dates(const struct config *c, int64_t now, struct diag *d)
+{
+	const struct book *b = c->book;
+	int64_t today, day;
+	int sec;
+
+	tz_utc_to_local(b->sender_tz, now, &today, &sec);
+	if (b->nclients == 0)
+		diag_warn(d, b->path, 0, "no clients: nothing will be sent");
+	for (size_t i = 0; i < b->nclients; i++) {
+		const struct client *cl = &b->clients[i];
+
+		if (!cl->has_birthday || cl->birthday.year == 0)
+			continue;
+		day = timeutil_days_from_civil(cl->birthday.year,
+		    cl->birthday.month, cl->birthday.day);
+		if (day > today)
+			diag_warn(d, b->path, cl->line, "client '%s': birthday "
+			    "%04d-%02d-%02d is still to come: the age in a "
+			    "card would be negative (a year mistyped?)",
+			    cl->id, cl->birthday.year, cl->birthday.month,
+			    cl->birthday.day);
+	}
+	for (size_t i = 0; i < b->noccasions; i++) {
+		const struct occasion *o = &b->occasions[i];
+
+		if (o->kind != OCC_ONCE || !o->has_date)
+			continue;
+		day = timeutil_days_from_civil(o->date.year, o->date.month,
+		    o->date.day);
+		if (day < today)
+			diag_warn(d, b->path, o->line, "occasion '%s': its date "
+			    "%04d-%02d-%02d has passed: it is never sent",
+			    o->name, o->date.year, o->date.month, o->date.day);
+	}
+}
+
 int
 cmd_check_run(const char *path)
 {
@@ -154,6 +196,8 @@ cmd_check_run(const char *path)
 
 	diag_init(&d);
 	rc = config_load(path, &c, &d);
+	if (rc == 0)
+		check_dates(c, time(NULL), &d);
 	diag_print(&d, stderr);
 	if (rc == -1) {
 		fprintf(stderr, "%s: %zu error%s, %zu warning%s\n", path,

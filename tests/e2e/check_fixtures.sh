@@ -186,6 +186,27 @@ rc=$?
 [ "$(cat "$d/out")" = "touchbase.ini: ok: 9 clients, 6 occasions, 1 warning" ] ||
     bad "template/fallback: stdout: $(cat "$d/out")"
 
+# valid but not meant, as of today: a birthday still to come (a year
+# mistyped), a once occasion whose date has passed, an empty book
+tcase dates
+sed -i 's/birthday = "1984-02-29"/birthday = "2084-02-29"/; s/date = "2027-05-07"/date = "2020-05-07"/' \
+    "$d/clients.conf"
+bline=$(grep -n 'birthday = "2084-02-29"' "$d/clients.conf" | cut -d: -f1)
+cline=$(awk -v b="$bline" 'NR <= b && /\{ id = / { l = NR } END { print l }' "$d/clients.conf")
+oline=$(grep -n 'name = "studio-opening"' "$d/clients.conf" | cut -d: -f1)
+(cd "$d" && "$TB" -c touchbase.ini check) >"$d/out" 2>"$d/err"
+rc=$?
+[ "$rc" -eq 0 ] || bad "dates: exit $rc, want 0: $(cat "$d/err")"
+printf "clients.conf:%s: warning: client 'anna-mueller': birthday 2084-02-29 is still to come: the age in a card would be negative (a year mistyped?)\nclients.conf:%s: warning: occasion 'studio-opening': its date 2020-05-07 has passed: it is never sent\n" \
+    "$cline" "$oline" >"$d/want"
+cmp -s "$d/want" "$d/err" || { bad "dates: stderr differs (- want, + got)"; diff -u "$d/want" "$d/err" | tail -n +3 | sed 's/^/    /'; }
+[ "$(cat "$d/out")" = "touchbase.ini: ok: 9 clients, 6 occasions, 2 warnings" ] ||
+    bad "dates: stdout: $(cat "$d/out")"
+: >"$d/clients.conf"
+(cd "$d" && "$TB" -c touchbase.ini check) >"$d/out" 2>"$d/err"
+[ "$(cat "$d/err")" = "clients.conf: warning: no clients: nothing will be sent" ] ||
+    bad "empty book: stderr: $(cat "$d/err")"
+
 # The password file: each tests/fixtures/settings/pw-MODE.ini names
 # smtp-password, made here with that mode; check refuses it exactly as
 # delivery would (any permission bit for group or others), and the same
