@@ -39,7 +39,9 @@ done
 # the plain build, made here when missing; the sanitizers cover the same
 # paths in every other test.
 if [ "${SANITIZE:-}" = 1 ]; then
-	make -C "$SRC" --no-print-directory -s all >/dev/null ||
+	# (not the sanitized build that make's own variables would ask for)
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE -u BUILD \
+	    make -C "$SRC" --no-print-directory -s all >/dev/null ||
 		{ echo "FAIL: cannot build the plain binaries for libfiu"; exit 1; }
 	DM_TB=$SRC/build/touchbase
 	DM_TBD=$SRC/build/touchbased
