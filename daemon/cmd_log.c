@@ -544,6 +544,11 @@ log_parse_range(const char *since, const char *until, const struct tz *z,
 			return -1;
 		f->until = t;
 	}
+	if (since != NULL && until != NULL && f->since >= f->until) {
+		fprintf(stderr, "touchbase log: --since %s is not before "
+		    "--until %s: nothing could match\n", since, until);
+		return -1;
+	}
 	return 0;
 }
 

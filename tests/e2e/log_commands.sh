@@ -68,6 +68,10 @@ t "log --format xml" 2 tb log --format xml
 same "log --format xml" "$ERR" <<'EOF'
 touchbase log: --format: unknown format 'xml' (use table, csv or json)
 EOF
+t "log --since after --until" 2 tb log --since 2028-01-01 --until 2027-01-01
+same "log --since after --until" "$ERR" <<'EOF'
+touchbase log: --since 2028-01-01 is not before --until 2027-01-01: nothing could match
+EOF
 t "log --status sending" 2 tb log --status sending
 same "log --status sending" "$ERR" <<'EOF'
 touchbase log: --status: unknown status 'sending' (use queued, sent, deferred, failed, skipped, missed, bounced, opt-out or touch)
