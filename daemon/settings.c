@@ -1200,7 +1200,14 @@ settings_load(const char *path, struct settings **out, struct diag *d)
 	buf_init(&b);
 	switch (buf_read_file(&b, path, SETTINGS_MAX_FILE)) {
 	case -1:
-		diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+		if (errno == ENOENT &&
+		    strcmp(path, SYSCONFDIR "/touchbase/touchbase.ini") == 0)
+			diag_error(d, path, 0, "cannot read: %s (name another "
+			    "file with -c FILE or TOUCHBASE_CONFIG)",
+			    strerror(errno));
+		else
+			diag_error(d, path, 0, "cannot read: %s",
+			    strerror(errno));
 		goto out;
 	case 1:
 		diag_error(d, path, 0, "larger than 1 MiB; is this "

@@ -229,5 +229,13 @@ out=$(cd "$d" && "$TB" -c touchbase.ini check 2>&1)
 rc=$?
 [ "$rc" -eq 0 ] || bad "password file 0600: exit $rc, want 0: $out"
 
+# No -c, no TOUCHBASE_CONFIG and no /etc/touchbase/touchbase.ini: the
+# error says how to name another file.
+if [ ! -e /etc/touchbase/touchbase.ini ]; then
+	err=$(cd "$TMPDIR_E2E" && env -u TOUCHBASE_CONFIG "$TB" check 2>&1 >/dev/null | head -n 1)
+	[ "$err" = "/etc/touchbase/touchbase.ini: cannot read: No such file or directory (name another file with -c FILE or TOUCHBASE_CONFIG)" ] ||
+	    bad "no configuration: $err"
+fi
+
 echo "check_fixtures: $count broken configurations checked, $fail failed"
 [ "$fail" -eq 0 ]
