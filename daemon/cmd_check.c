@@ -16,9 +16,11 @@
 #include "history.h"
 #include "ledger.h"
 #include "settings.h"
+#include "template.h"
 #include "timeutil.h"
 #include "tz.h"
 #include "valid.h"
+#include "xalloc.h"
 
 /* Addresses of the book that bounced: their clients get nothing until
  * the book gives them another address. */
@@ -148,7 +150,9 @@ check_database(const struct config *c)
 /* What is valid but cannot be meant, as of today (now in the sender's
  * zone): a birthday to come (its age would be negative: a typo of the
  * year?), a once occasion whose date has passed (it is never sent), a
- * book without clients (what a failed save leaves). */
+ * book without clients (what a failed save leaves); and template files
+ * no message can reach (a misspelt name, language or form).  Check's
+ * alone: the daemon would say it at every start. */
 static void
 check_dates(const struct config *c, int64_t now, struct diag *d)
 {
@@ -159,6 +163,15 @@ check_dates(const struct config *c, int64_t now, struct diag *d)
 	tz_utc_to_local(b->sender_tz, now, &today, &sec);
 	if (b->nclients == 0)
 		diag_warn(d, b->path, 0, "no clients: nothing will be sent");
+	if (b->noccasions > 0) {
+		const char **names = xcalloc(b->noccasions + 1,
+		    sizeof(*names));
+
+		for (size_t k = 0; k < b->noccasions; k++)
+			names[k] = b->occasions[k].template;
+		templates_check_reach(c->templates, names, d);
+		free(names);
+	}
 	for (size_t i = 0; i < b->nclients; i++) {
 		const struct client *cl = &b->clients[i];
 

@@ -1274,6 +1274,62 @@ tpl_lower_bound(const struct templates *t, const char *name, const char *key)
 	return lo;
 }
 
+/* Why a file of template name with language key cannot be reached, or
+ * NULL; allocated. */
+static char *
+tpl_unreachable(const char *name, const char *key, const char *const *names)
+{
+	size_t n = strlen(name), bl = strlen("-belated");
+	const char *dash = strrchr(key, '-'), *sug;
+	char *base;
+	bool known = false;
+
+	base = n > bl && strcmp(name + n - bl, "-belated") == 0 ?
+	    xstrndup(name, n - bl) : xstrdup(name);
+	for (size_t i = 0; names[i] != NULL && !known; i++)
+		known = strcmp(names[i], base) == 0;
+	free(base);
+	if (!known) {
+		sug = diag_suggest(name, names);
+		return sug != NULL ? xasprintf("no occasion uses the template "
+		    "'%s' (did you mean '%s'?)", name, sug) :
+		    xasprintf("no occasion uses the template '%s'", name);
+	}
+	for (const char *p = key; *p != '\0' && *p != '-'; p++)
+		if (isupper((unsigned char)*p))
+			return xasprintf("the language in the file name is "
+			    "written in lower case ('%.*s')",
+			    (int)strcspn(key, "-"), key);
+	if (dash != NULL && (strcasecmp(dash + 1, "sie") == 0 ||
+	    strcasecmp(dash + 1, "du") == 0) && strcmp(dash + 1, "sie") != 0 &&
+	    strcmp(dash + 1, "du") != 0)
+		return xasprintf("the form in the file name is written '-sie' "
+		    "or '-du', not '-%s'", dash + 1);
+	return NULL;
+}
+
+void
+templates_check_reach(const struct templates *t, const char *const *names,
+    struct diag *d)
+{
+	char *why;
+
+	for (size_t i = 0; i < t->n; i++)
+		if ((why = tpl_unreachable(t->items[i]->name, t->items[i]->key,
+		    names)) != NULL) {
+			diag_warn(d, t->items[i]->path, 0, "%s: this file is "
+			    "never sent", why);
+			free(why);
+		}
+	for (size_t i = 0; i < t->ncards; i++)
+		if ((why = tpl_unreachable(t->cards[i]->name, t->cards[i]->key,
+		    names)) != NULL) {
+			diag_warn(d, t->cards[i]->path, 0, "%s: this card is "
+			    "never sent", why);
+			free(why);
+		}
+}
+
 bool
 templates_exists(const struct templates *t, const char *name)
 {

@@ -119,6 +119,12 @@ int	 templates_load(const char *dir, struct templates **out,
 void	 templates_free(struct templates *t);
 /* Whether any variant of name exists in any language. */
 bool	 templates_exists(const struct templates *t, const char *name);
+/* Warns about each file no message can reach: a template or card whose
+ * name is none of names (NULL-terminated: the occasions' templates; a
+ * NAME-belated goes with NAME), or whose language key is written in a
+ * case touchbase does not read ("de-Sie", "DE"). */
+void	 templates_check_reach(const struct templates *t,
+	    const char *const *names, struct diag *d);
 
 /* The key (as in the file name: "de-AT-sie", "de") under which name is
  * found for a client of lang and form, by the lookup order above; with

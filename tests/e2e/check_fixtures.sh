@@ -186,6 +186,22 @@ rc=$?
 [ "$(cat "$d/out")" = "touchbase.ini: ok: 9 clients, 6 occasions, 1 warning" ] ||
     bad "template/fallback: stdout: $(cat "$d/out")"
 
+# template files no message can reach: an occasion nobody has, a form or
+# language written in another case
+tcase reach
+printf 'Subject: Hallo\n\nx\n' >"$d/templates/geburtstag.de.txt"
+cp "$d/templates/birthday.de-sie.txt" "$d/templates/birthday.de-Sie.txt"
+cp "$d/templates/birthday.de.txt" "$d/templates/birthday.DE.txt"
+(cd "$d" && "$TB" -c touchbase.ini check) >"$d/out" 2>"$d/err"
+rc=$?
+[ "$rc" -eq 0 ] || bad "reach: exit $rc, want 0: $(cat "$d/err")"
+cat >"$d/want" <<'EOF'
+templates/birthday.DE.txt: warning: the language in the file name is written in lower case ('DE'): this file is never sent
+templates/birthday.de-Sie.txt: warning: the form in the file name is written '-sie' or '-du', not '-Sie': this file is never sent
+templates/geburtstag.de.txt: warning: no occasion uses the template 'geburtstag': this file is never sent
+EOF
+cmp -s "$d/want" "$d/err" || { bad "reach: stderr differs (- want, + got)"; diff -u "$d/want" "$d/err" | tail -n +3 | sed 's/^/    /'; }
+
 # valid but not meant, as of today: a birthday still to come (a year
 # mistyped), a once occasion whose date has passed, an empty book
 tcase dates
