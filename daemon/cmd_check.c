@@ -59,10 +59,6 @@ check_bounces(const struct config *c, struct ledger *l)
 	return rc;
 }
 
-/* The database is sound and readable (a damaged one is reported with
- * the way back to a backup), and opt-outs outlive edits of the book: name
- * them so the owner sees who will get nothing.  A missing database is
- * normal before the first run.  Returns -1 after printing a problem. */
 static int
 check_cmp_id(const void *key, const void *elem)
 {
@@ -102,6 +98,10 @@ check_address_optouts(const struct config *c, char **clients,
 	history_free(h);
 }
 
+/* The database is sound and readable (a damaged one is reported with
+ * the way back to a backup), and opt-outs outlive edits of the book: name
+ * them so the owner sees who will get nothing.  A missing database is
+ * normal before the first run.  Returns -1 after printing a problem. */
 static int
 check_database(const struct config *c)
 {

@@ -826,6 +826,19 @@ ledger_close(struct ledger *l)
 	free(l);
 }
 
+/* A row whose address the recipient's system refused for good: a
+ * delivery status notification (`bounced`), or a permanent refusal at
+ * the SMTP transaction with a status that names the address (RFC 3463:
+ * 5.1.1 no such mailbox, 5.1.2 no such system, 5.1.3 bad syntax, 5.1.6
+ * moved), which is the same news a moment earlier.  When: the report's
+ * date, or the refusal's. */
+#define BOUNCED_ROW \
+	"status IN ('bounced', 'failed') AND (status = 'bounced' OR" \
+	" (smtp_code BETWEEN 550 AND 553 AND (smtp_reply LIKE '5.1.1 %'" \
+	" OR smtp_reply LIKE '5.1.2 %' OR smtp_reply LIKE '5.1.3 %'" \
+	" OR smtp_reply LIKE '5.1.6 %')))"
+#define BOUNCED_AT "COALESCE(dsn_at, updated)"
+
 /* The queries of a history, everyone's or (?1) one client's: each row
  * starts with the client; ledger_history_read() reads them alike. */
 static const char *const ledger_history_all[] = {
@@ -836,8 +849,8 @@ static const char *const ledger_history_all[] = {
 	" template_file, id FROM messages ORDER BY client, due, id"),
 	("SELECT client, MAX(at) FROM mail_events WHERE kind ="
 	" 'contact' GROUP BY client"),
-	("SELECT client, dsn_at, to_addr FROM messages WHERE status ="
-	" 'bounced' AND to_addr IS NOT NULL"),
+	("SELECT client, " BOUNCED_AT ", to_addr FROM messages WHERE "
+	BOUNCED_ROW " AND to_addr IS NOT NULL"),
 	("SELECT client, at, address FROM optouts WHERE address IS NOT NULL"
 	" ORDER BY address")
 };
@@ -851,8 +864,8 @@ static const char *const ledger_history_one[] = {
 	" ORDER BY due, id"),
 	("SELECT client, MAX(at) FROM mail_events WHERE client = ?1 AND"
 	" kind = 'contact' GROUP BY client"),
-	("SELECT client, dsn_at, to_addr FROM messages WHERE client = ?1 AND"
-	" status = 'bounced' AND to_addr IS NOT NULL"),
+	("SELECT client, " BOUNCED_AT ", to_addr FROM messages WHERE"
+	" client = ?1 AND " BOUNCED_ROW " AND to_addr IS NOT NULL"),
 	/* every objecting address: a client's may be opted out under
 	 * another id */
 	("SELECT client, at, address FROM optouts WHERE address IS NOT NULL"
@@ -2182,8 +2195,9 @@ ledger_bounced_of(struct ledger *l, const char *client, const char *addr,
 	int step;
 
 	*when = HISTORY_NONE;
-	if (db_hot(l, HOT_BOUNCED_OF, "SELECT to_addr, dsn_at FROM messages"
-	    " WHERE client = ?1 AND status = 'bounced'", &st, err) == -1)
+	if (db_hot(l, HOT_BOUNCED_OF, "SELECT to_addr, " BOUNCED_AT
+	    " FROM messages WHERE client = ?1 AND " BOUNCED_ROW, &st,
+	    err) == -1)
 		return -1;
 	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2214,9 +2228,10 @@ ledger_list_bounces(struct ledger *l, char ***clients, char ***addrs,
 	*addrs = NULL;
 	*at = NULL;
 	*n = 0;
-	if (db_prepare(l, "SELECT client, to_addr, MAX(dsn_at) FROM messages"
-	    " WHERE status = 'bounced' GROUP BY client, to_addr"
-	    " ORDER BY client, to_addr", &st, err) == -1)
+	if (db_prepare(l, "SELECT client, to_addr, MAX(" BOUNCED_AT ")"
+	    " FROM messages WHERE " BOUNCED_ROW " AND to_addr IS NOT NULL"
+	    " GROUP BY client, to_addr ORDER BY client, to_addr", &st,
+	    err) == -1)
 		return -1;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		*clients = xreallocarray(*clients, cnt + 1, sizeof(**clients));

@@ -335,8 +335,10 @@ int	 ledger_find_message(struct ledger *l, const char *mid,
 int	 ledger_find_sent_to(struct ledger *l, const char *addr, int64_t since,
 	    int64_t until, struct ledger_msgref *r, bool *found, char **err);
 void	 ledger_msgref_clear(struct ledger_msgref *r);
-/* When the client's address addr bounced (the latest such report), or
- * HISTORY_NONE: the outbox's re-check before every attempt. */
+/* When the client's address addr bounced (the latest such report, or a
+ * permanent refusal of the address at the SMTP transaction: 5.1.1, 5.1.2,
+ * 5.1.3, 5.1.6), or HISTORY_NONE: the outbox's re-check before every
+ * attempt. */
 int	 ledger_bounced_of(struct ledger *l, const char *client,
 	    const char *addr, int64_t *when, char **err);
 /* Every bounced (client, address, instant), for `check`. */

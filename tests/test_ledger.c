@@ -883,6 +883,54 @@ test_optout_by_address(void **state)
 	ledger_close(l);
 }
 
+/* A permanent refusal that names the address (550 5.1.1 at RCPT) is a
+ * bounce of that address, dated by the refusal, for the last-moment check,
+ * the planner's history and check; a refusal for another reason (5.7.1),
+ * a temporary one or one without an enhanced status is not. */
+static void
+test_refused_address_is_a_bounce(void **state)
+{
+	struct ledger *l = open_rw();
+	struct history *h = history_new();
+	char **clients, **addrs, *err = NULL;
+	int64_t *at, when, id;
+	size_t n;
+
+	(void)state;
+	id = queue(l, "anna-mueller", "birthday/2027", NOW + 60);
+	attempt(l, id, NOW + 10, ST_FAILED, 550,
+	    "5.1.1 <anna@example.de>: Recipient address rejected", 0);
+	id = queue(l, "anna-mueller", "checkin/2027-03-04", NOW + 60);
+	attempt(l, id, NOW + 20, ST_FAILED, 554, "5.7.1 Spam detected", 0);
+	id = queue(l, "bernd", "birthday/2027", NOW + 60);
+	attempt(l, id, NOW + 30, ST_FAILED, 550, "No such user here", 0);
+
+	assert_int_equal(ledger_bounced_of(l, "anna-mueller", "anna@example.de",
+	    &when, &err), 0);
+	assert_int_equal(when, NOW + 10);
+	assert_int_equal(ledger_bounced_of(l, "bernd", "anna@example.de",
+	    &when, &err), 0);
+	assert_int_equal(when, HISTORY_NONE);
+	assert_int_equal(ledger_load_history(l, h, &err), 0);
+	assert_int_equal(history_bounced(history_client(h, "anna-mueller"),
+	    "anna@example.de"), NOW + 10);
+	assert_int_equal(history_bounced(history_client(h, "bernd"),
+	    "anna@example.de"), HISTORY_NONE);
+	assert_int_equal(ledger_list_bounces(l, &clients, &addrs, &at, &n,
+	    &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(clients[0], "anna-mueller");
+	assert_string_equal(addrs[0], "anna@example.de");
+	assert_int_equal(at[0], NOW + 10);
+	free(clients[0]);
+	free(addrs[0]);
+	free(clients);
+	free(addrs);
+	free(at);
+	history_free(h);
+	ledger_close(l);
+}
+
 /* A log of version 5 gets each opt-out's address from the last message
  * its client was written to (none: NULL, the id alone). */
 static void
@@ -1502,6 +1550,7 @@ main(void)
 		T(test_history),
 		T(test_optouts),
 		T(test_optout_by_address),
+		T(test_refused_address_is_a_bounce),
 		T(test_migration_5_to_6_backfills_address),
 		T(test_list_filters_newest_first),
 		T(test_locked_and_reading_while_writing),
