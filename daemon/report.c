@@ -26,6 +26,7 @@ enum word {
 	W_SRC_TOUCH, W_SRC_MAIL, W_SRC_BOOK, W_LIMIT, W_SENT, W_SKIPPED,
 	W_MISSED, W_REPLIED, W_DATE, W_OCCASION, W_SINCE, W_DIGEST,
 	W_DIGEST_COMING, W_DIGEST_WAIT, W_DIGEST_LAST, W_DIGEST_QUIET,
+	W_DIGEST_PLANNED,
 	W_APPROVE_ALL, W_APPROVED, W_WAITING, W_DAYS, W_PER_DAY, W_WEEK,
 	W_COUNT
 };
@@ -75,6 +76,7 @@ static const char *const words[W_COUNT][2] = {
 	[W_DIGEST_WAIT] = { "Awaiting your approval", "Wartet auf Ihre Freigabe" },
 	[W_DIGEST_LAST] = { "The last period", "Der letzte Zeitraum" },
 	[W_DIGEST_QUIET] = { "Quiet the longest", "Am längsten still" },
+	[W_DIGEST_PLANNED] = { "planned", "geplant" },
 	[W_APPROVE_ALL] = { "to approve everything up to a day:", "um alles bis zu einem Tag freizugeben:" },
 	[W_APPROVED] = { "approved", "freigegeben" },
 	[W_WAITING] = { "awaiting approval", "wartet auf Freigabe" },
@@ -529,8 +531,8 @@ digest_msgs_html(const struct report *r, const struct report_msg *m,
 char *
 report_digest_subject(const struct report *r, const char *period)
 {
-	return xasprintf("%s %s: %zu, %s %zu", W(r, W_DIGEST), period,
-	    r->nmsgs, W(r, W_AWAITING), r->nwaiting);
+	return xasprintf("%s %s: %zu %s, %zu %s", W(r, W_DIGEST), period,
+	    r->nmsgs, W(r, W_DIGEST_PLANNED), r->nwaiting, W(r, W_AWAITING));
 }
 
 void

@@ -237,8 +237,8 @@ test_digest_text(void **state)
 	assert_null(strstr(b.data, "<script"));
 	assert_non_null(strstr(b.data, "<code>touchbase approve 0123abcd</code>"));
 	subj = report_digest_subject(&r, "2027-W09");
-	assert_string_equal(subj, "touchbase digest 2027-W09: 1, awaiting "
-	    "approval 1");
+	assert_string_equal(subj, "touchbase digest 2027-W09: 1 planned, 1 "
+	    "awaiting approval");
 	free(subj);
 	buf_free(&b);
 }

@@ -47,9 +47,9 @@ for f in sorted(glob.glob(sys.argv[1] + "/new/*")):
     elif "chef@" in str(m["To"]) or "digest" in str(m["Subject"]).lower():
         print("a digest to someone else:", m["To"]); ok = False
 subjects = sorted(str(m["Subject"]) for m in digests)
-want = ["touchbase-Übersicht 2027-W09: 1, warten auf Freigabe 0",
-        "touchbase-Übersicht 2027-W10: 0, warten auf Freigabe 0",
-        "touchbase-Übersicht 2027-W11: 1, warten auf Freigabe 0"]
+want = ["touchbase-Übersicht 2027-W09: 1 geplant, 0 warten auf Freigabe",
+        "touchbase-Übersicht 2027-W10: 0 geplant, 0 warten auf Freigabe",
+        "touchbase-Übersicht 2027-W11: 1 geplant, 0 warten auf Freigabe"]
 if subjects != want:
     print("subjects:", subjects); ok = False
 for m in digests:
