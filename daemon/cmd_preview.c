@@ -565,6 +565,52 @@ preview_history(const struct settings *s, const struct tz *tz,
 	return 0;
 }
 
+/* Deferred messages are the send log's, not the plan's: the daemon
+ * retries them at their next attempt.  Says on standard error how many
+ * come before until (and the first few), so the listing is not taken
+ * for all that goes. */
+static void
+preview_retries(const struct settings *s, const struct tz *tz,
+    const char *client, int64_t until)
+{
+	struct ledger_filter f = { HISTORY_NONE, HISTORY_NONE, client, true,
+	    ST_DEFERRED };
+	struct ledger_entry *e = NULL;
+	struct ledger *l = NULL;
+	char *err = NULL, when[17];
+	size_t n = 0, due = 0, shown = 0;
+
+	if (access(s->database, F_OK) != 0)
+		return;
+	if (ledger_open(s->database, LEDGER_READONLY, &l, &err) == -1 ||
+	    ledger_list(l, &f, &e, &n, &err) == -1) {
+		fprintf(stderr, "touchbase preview: %s\n", err);
+		free(err);
+		ledger_close(l);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		due += e[i].next_attempt < until;
+	if (due > 0)
+		fprintf(stderr, "touchbase preview: also %zu deferred message%s "
+		    "to retry, not listed above:", due, due == 1 ? "" : "s");
+	for (size_t i = 0; i < n && due > 0; i++) {
+		if (e[i].next_attempt >= until)
+			continue;
+		if (shown++ == 3) {
+			fprintf(stderr, ", …");
+			break;
+		}
+		cmd_format_minute(tz, e[i].next_attempt, when);
+		fprintf(stderr, "%s %s %s from %s", shown > 1 ? "," : "",
+		    e[i].client, e[i].occurrence, when);
+	}
+	if (due > 0)
+		fprintf(stderr, " (touchbase log --status deferred)\n");
+	ledger_entries_free(e, n);
+	ledger_close(l);
+}
+
 static int
 preview_parse_days(const char *s, int *out)
 {
@@ -798,6 +844,7 @@ cmd_preview(const char *config, int argc, char **argv)
 	preview_print(c->book->sender_tz, format, rows + first, nshown, &o,
 	    now, c->settings->language);
 	rc = cmd_flush_stdout("preview");
+	preview_retries(c->settings, c->book->sender_tz, client, o.until);
 out:
 	for (size_t i = 0; rows != NULL && i < plan.n; i++)
 		free(rows[i].uid);

@@ -170,6 +170,12 @@ INSERT INTO attempts (message_id, at, smtp_code, reply, outcome) VALUES
   'failed');
 EOF
 
+# preview lists the plan; the deferred row is the send log's, and it says so
+t "preview with a retry pending" 0 tb preview --days 1
+same "preview with a retry pending" <(grep deferred "$ERR") <<'EOF'
+touchbase preview: also 1 deferred message to retry, not listed above: bob-smith birthday/2026 from 2026-03-02 15:15 (touchbase log --status deferred)
+EOF
+
 # --- log ------------------------------------------------------------------
 # Every kind of row in every format, with the same content: `due` is the
 # planned moment and `sent_at` the accepted attempt, both in the
